@@ -1,0 +1,75 @@
+"""The JSON API root (django-ninja). Each app adds a router; every route reaches its objects through the
+same access helpers as the HTML views. Authentication: ``Authorization: Bearer wt_…`` (a personal token,
+bound to one membership) or the browser session (with CSRF for writes)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.security import APIKeyCookie, HttpBearer
+
+from warmth.orgs.access import Actor
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        from warmth.orgs.services import token_authenticate
+
+        t = token_authenticate(token)
+        if t is None:
+            return None
+        request.actor = Actor(t.membership.user, t.membership)
+        return request.actor
+
+
+class SessionActorAuth(APIKeyCookie):
+    """The logged-in browser session, acting through the membership chosen in the UI."""
+
+    param_name = "sessionid"
+
+    def _get_key(self, request):  # the session middleware has read the cookie already
+        return "session"
+
+    def authenticate(self, request, key):
+        return getattr(request, "actor", None)
+
+
+api = NinjaAPI(
+    title="warmth API",
+    version="1",
+    description="工会送温暖与困难职工帮扶管理系统接口。使用个人 API 令牌：Authorization: Bearer wt_…",
+    auth=[TokenAuth(), SessionActorAuth(csrf=True)],
+    urls_namespace="api",
+    docs_decorator=login_required,
+)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "不存在或不在您的管辖范围内"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def _denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "无权执行此操作"}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": "数据校验未通过", "errors": errors}, status=422)
+
+
+def _register_routers() -> None:
+    from warmth.audit.api import router as audit_router
+    from warmth.jobs.api import router as jobs_router
+    from warmth.orgs.api import router as orgs_router
+
+    api.add_router("/", orgs_router)
+    api.add_router("/audit/", audit_router)
+    api.add_router("/jobs/", jobs_router)
+
+
+_register_routers()

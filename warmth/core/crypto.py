@@ -1,0 +1,80 @@
+"""Encryption of personal data (AES-256-GCM) and keyed blind indexes (HMAC-SHA256).
+
+A stored value is ``v1:<key id>:<base64(nonce ‖ ciphertext ‖ tag)>``. The key id travels with the value, so
+after a rotation old rows stay readable as long as their key is still listed in ``WARMTH_FIELD_KEY``; the
+``warmth rotate-keys`` command re-encrypts them under the current key. The blind index is
+``HMAC(index key, purpose ‖ normalized value)``: exact lookup and uniqueness without decrypting, and the
+same value gives different indexes for different purposes (an ID number and a phone number never collide).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+PREFIX = "v1"
+
+
+class DecryptionError(ValueError):
+    pass
+
+
+def _field_keys() -> dict[str, bytes]:
+    keys = settings.WARMTH_FIELD_KEYS
+    if not keys:
+        raise ImproperlyConfigured(
+            "WARMTH_FIELD_KEY is not set: run `warmth demo` once (it writes data/warmth.env) "
+            "or set WARMTH_FIELD_KEY=KID:BASE64 (32 random bytes)")
+    return keys
+
+
+def current_key_id() -> str:
+    return next(iter(_field_keys()))
+
+
+def encrypt(plaintext: str, *, aad: bytes = b"warmth") -> str:
+    keys = _field_keys()
+    kid, key = next(iter(keys.items()))
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, plaintext.encode("utf-8"), aad)
+    return f"{PREFIX}:{kid}:{base64.b64encode(nonce + sealed).decode('ascii')}"
+
+
+def key_id_of(token: str) -> str | None:
+    parts = token.split(":", 2)
+    return parts[1] if len(parts) == 3 and parts[0] == PREFIX else None
+
+
+def decrypt(token: str, *, aad: bytes = b"warmth") -> str:
+    parts = token.split(":", 2)
+    if len(parts) != 3 or parts[0] != PREFIX:
+        raise DecryptionError("not an encrypted value")
+    kid, b64 = parts[1], parts[2]
+    key = _field_keys().get(kid)
+    if key is None:
+        raise DecryptionError(f"key {kid!r} is not configured (add it back to WARMTH_FIELD_KEY)")
+    raw = base64.b64decode(b64)
+    try:
+        return AESGCM(key).decrypt(raw[:12], raw[12:], aad).decode("utf-8")
+    except InvalidTag as exc:
+        raise DecryptionError(f"value does not decrypt with key {kid!r}") from exc
+
+
+def blind_index(purpose: str, value: str) -> str:
+    """A 32-hex-digit keyed index of ``value`` (already normalized) for ``purpose``."""
+    index_key = settings.WARMTH_INDEX_KEY
+    if index_key is None:
+        raise ImproperlyConfigured("WARMTH_INDEX_KEY is not set (KID:BASE64, 32 random bytes)")
+    digest = hmac.new(index_key[1], f"{purpose}\x1f{value}".encode(), hashlib.sha256).hexdigest()
+    return digest[:32]
+
+
+def new_key_b64() -> str:
+    return base64.b64encode(os.urandom(32)).decode("ascii")

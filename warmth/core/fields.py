@@ -1,0 +1,94 @@
+"""Model fields for personal data: an encrypted value and its keyed blind index.
+
+Usage on a model::
+
+    phone = EncryptedTextField("手机号", kind=pii.PHONE, blank=True)
+    phone_bidx = BlindIndexField(source="phone")
+
+The encrypted column holds only ciphertext; the index column is filled on save from the plaintext and is
+what exact lookups and unique constraints use (``Model.objects.filter(phone_bidx=bidx(PHONE, "138…"))``).
+"""
+
+from __future__ import annotations
+
+from django.core import checks
+from django.db import models
+
+from warmth.core import crypto, pii
+
+
+class EncryptedTextField(models.TextField):
+    description = "Encrypted text (AES-GCM)"
+
+    def __init__(self, *args, kind: str, **kwargs):
+        if kind not in pii.KINDS:
+            raise ValueError(f"unknown personal data kind {kind!r}")
+        self.kind = kind
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["kind"] = self.kind
+        return name, path, args, kwargs
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        return crypto.decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return crypto.encrypt(pii.normalize(self.kind, value))
+
+    def get_lookup(self, lookup_name):
+        # Ciphertext is randomized: only emptiness can be tested in SQL; exact lookups go through the index.
+        if lookup_name not in ("exact", "isnull", "in") :
+            return None
+        return super().get_lookup(lookup_name)
+
+
+class BlindIndexField(models.CharField):
+    description = "Keyed blind index (HMAC) of another field"
+
+    def __init__(self, *args, source: str, **kwargs):
+        self.source = source
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for key in ("max_length", "blank", "default", "editable"):
+            kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+    def check(self, **kwargs):
+        errors = super().check(**kwargs)
+        try:
+            source = self.model._meta.get_field(self.source)
+        except Exception:
+            source = None
+        if not isinstance(source, EncryptedTextField):
+            errors.append(checks.Error(f"{self.name}: source {self.source!r} is not an EncryptedTextField",
+                                       obj=self, id="warmth.E001"))
+        return errors
+
+    def pre_save(self, model_instance, add):
+        source = model_instance._meta.get_field(self.source)
+        plain = getattr(model_instance, self.source)
+        value = bidx(source.kind, plain) if plain else ""
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def bidx(kind: str, value: str) -> str:
+    """The blind index of ``value`` as stored by a ``BlindIndexField`` whose source is of ``kind``."""
+    normalized = pii.normalize(kind, value)
+    return crypto.blind_index(kind, normalized) if normalized else ""

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from ninja import Router, Schema
+
+from warmth.jobs.access import job_for_actor
+
+router = Router(tags=["后台任务"])
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    title: str
+    status: str
+    done: int
+    total: int
+    percent: int
+    message: str
+    result: dict | None
+    error: str
+
+
+@router.get("/{job_id}", response=JobOut, summary="任务进度")
+def job_detail(request, job_id: int):
+    return job_for_actor(request.auth, job_id)

@@ -1,0 +1,28 @@
+import re
+
+from django.core.exceptions import ValidationError
+
+_CLASSES = (
+    ("大写字母", re.compile(r"[A-Z]")),
+    ("小写字母", re.compile(r"[a-z]")),
+    ("数字", re.compile(r"[0-9]")),
+    ("特殊符号", re.compile(r"[^A-Za-z0-9]")),
+)
+
+
+class CharacterClassesValidator:
+    """At least ``min_classes`` of: upper case, lower case, digits, symbols (等保三级 password rule)."""
+
+    def __init__(self, min_classes: int = 3):
+        self.min_classes = min_classes
+
+    def validate(self, password, user=None):
+        present = sum(1 for _, rx in _CLASSES if rx.search(password or ""))
+        if present < self.min_classes:
+            raise ValidationError(
+                f"密码须包含大写字母、小写字母、数字、特殊符号中的至少{self.min_classes}类，当前只有{present}类。",
+                code="password_too_simple",
+            )
+
+    def get_help_text(self):
+        return f"密码至少8位，且包含大写字母、小写字母、数字、特殊符号中的至少{self.min_classes}类。"
