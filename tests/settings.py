@@ -19,3 +19,7 @@ os.environ.setdefault("DATABASE_URL", "sqlite:///" + os.path.join(os.environ["WA
 from warmth.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # a real file, so tests can check what is (and is not) written to disk
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["WARMTH_DATA_DIR"], "test.sqlite3")}  # noqa: F405

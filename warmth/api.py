@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import HttpBearer, SessionAuth
 
 from warmth.orgs.access import Actor
 
@@ -24,23 +24,20 @@ class TokenAuth(HttpBearer):
         return request.actor
 
 
-class SessionActorAuth(APIKeyCookie):
-    """The logged-in browser session, acting through the membership chosen in the UI."""
-
-    param_name = "sessionid"
-
-    def _get_key(self, request):  # the session middleware has read the cookie already
-        return "session"
+class SessionActorAuth(SessionAuth):
+    """The logged-in browser session (CSRF-checked), acting through the membership chosen in the UI."""
 
     def authenticate(self, request, key):
-        return getattr(request, "actor", None)
+        if request.user.is_authenticated:
+            return getattr(request, "actor", None)
+        return None
 
 
 api = NinjaAPI(
     title="warmth API",
     version="1",
     description="工会送温暖与困难职工帮扶管理系统接口。使用个人 API 令牌：Authorization: Bearer wt_…",
-    auth=[TokenAuth(), SessionActorAuth(csrf=True)],
+    auth=[TokenAuth(), SessionActorAuth()],
     urls_namespace="api",
     docs_decorator=login_required,
 )

@@ -71,7 +71,8 @@ def job_result_path(job: Job, filename: str) -> Path:
 def job_finish(job: Job, *, result: dict | None = None, file: Path | None = None,
                download_name: str = "", message: str = "完成") -> Job:
     job.status, job.finished_at, job.message = JobStatus.DONE, timezone.now(), message[:300]
-    job.result = result
+    if result is not None:
+        job.result = result
     if job.total:
         job.done = job.total
     if file is not None:

@@ -1,6 +1,4 @@
-from __future__ import annotations
-
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from warmth.orgs import services
@@ -73,7 +71,7 @@ def org_detail(request, code: str):
 @router.post("/orgs/{code}/children", response={201: OrgOut}, summary="新增下级组织")
 def org_create(request, code: str, payload: OrgIn):
     parent = org_for_actor(request.auth, code, write=True)
-    return 201, services.org_create(actor=request.auth, parent=parent, **payload.dict())
+    return Status(201, services.org_create(actor=request.auth, parent=parent, **payload.dict()))
 
 
 @router.post("/orgs/{code}/move", response=OrgOut, summary="调整组织隶属")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from treebeard.numconv import NumConv
 
 from warmth.orgs.models import Org
@@ -34,6 +35,7 @@ class OrgSpec:
         return 1 + sum(c.count() for c in self.children)
 
 
+@transaction.atomic
 def bulk_create_tree(root: OrgSpec, *, parent: Org | None = None, batch_size: int = 5000,
                      on_progress=None) -> int:
     """Insert ``root`` and its descendants under ``parent`` (or as a new root). Returns rows written."""
@@ -42,7 +44,9 @@ def bulk_create_tree(root: OrgSpec, *, parent: Org | None = None, batch_size: in
         start = (_conv.str2int(last_root.path[: Org.steplen]) + 1) if last_root else 1
         level = [(None, _step(start), 1, root)]
     else:
-        start = parent.numchild + 1
+        parent = Org.objects.select_for_update().get(pk=parent.pk)
+        last = Org.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("-path").first()
+        start = _conv.str2int(last.path[-Org.steplen:]) + 1 if last else 1
         level = [(parent, parent.path + _step(start), parent.depth + 1, root)]
         Org.objects.filter(pk=parent.pk).update(numchild=parent.numchild + 1)
     written = 0

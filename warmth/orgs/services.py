@@ -39,10 +39,10 @@ def org_create(*, actor: Actor | None, parent: Org | None, name: str, code: str,
     probe = Org(**fields, path="x", depth=1)
     probe.full_clean(exclude=["path", "depth", "numchild", "parent"])
     if parent is None:
-        org = Org.add_root(**fields)
+        org = Org.objects.add_root(fields)
     else:
         parent = Org.objects.select_for_update().get(pk=parent.pk)
-        org = parent.add_child(**fields, parent=parent)
+        org = Org.objects.add_child(parent, {**fields, "parent": parent})
     audit_record(actor=actor, action="org.create", object_type="org", object_id=org.pk, org=org,
                  after={"name": org.name, "code": org.code, "level": org.level,
                         "parent": parent.code if parent else None})
@@ -65,7 +65,7 @@ def org_move(*, actor: Actor | None, org: Org, new_parent: Org, reason: str = ""
     if new_parent.pk == org.parent_id:
         raise ValidationError("新上级与原上级相同")
     old_parent = org.parent
-    org.move(new_parent, pos="last-child")
+    Org.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
     org.parent = new_parent
     org.save(update_fields=["parent"])

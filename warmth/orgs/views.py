@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_logged_in
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.dispatch import receiver
@@ -188,6 +188,8 @@ def _user_action(service, success):
             service(actor=request.actor, user=user)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
         else:
             messages.success(request, success.format(user=user))
         return redirect("user_detail", pk=user.pk)

@@ -1,0 +1,90 @@
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from tests.conftest import actor_of
+from warmth.audit.models import AppendOnlyError, AuditEvent
+from warmth.audit.services import audit_record, diff
+
+
+def test_an_event_records_actor_org_and_change(users):
+    e = audit_record(actor=actor_of(users.owner), action="org.update", object_type="org", object_id=7,
+                     before={"name": "旧"}, after={"name": "新"})
+    e.refresh_from_db()
+    assert (e.actor, e.role, e.org.code, e.object_id) == (users.owner, "handler", "510100", "7")
+    assert (e.before, e.after) == ({"name": "旧"}, {"name": "新"})
+    assert e.org_path == users.owner.memberships.get().org.path
+
+
+def test_the_model_refuses_updates_and_deletes(users):
+    e = audit_record(actor=None, action="x")
+    e.action = "y"
+    with pytest.raises(AppendOnlyError):
+        e.save()
+    with pytest.raises(AppendOnlyError):
+        e.delete()
+
+
+def test_the_database_refuses_updates_and_deletes_even_from_raw_sql(users):
+    e = audit_record(actor=None, action="x")
+    for sql in ("UPDATE audit_auditevent SET action = 'y' WHERE id = %s", "DELETE FROM audit_auditevent WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute(sql, [e.pk])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=e.pk).update(action="z")
+    assert AuditEvent.objects.get(pk=e.pk).action == "x"
+
+
+def test_diff_keeps_only_changed_keys():
+    assert diff({"a": 1, "b": 2}, {"a": 1, "b": 3}) == ({"b": 2}, {"b": 3})
+
+
+def test_the_auditor_sees_the_events_of_the_subtree_only(login, users):
+    audit_record(actor=actor_of(users.owner), action="org.update", object_type="org", object_id="c1")
+    audit_record(actor=actor_of(users.outsider), action="org.update", object_type="org", object_id="hn")
+    page = login(users.auditor).get(reverse("audit_list")).content.decode()
+    assert "c1" in page and "hn" not in page
+
+
+def test_the_audit_page_filters(login, users):
+    audit_record(actor=actor_of(users.owner), action="org.update", object_type="org", object_id="a1")
+    audit_record(actor=actor_of(users.owner), action="user.disable", object_type="user", object_id="b2")
+    page = login(users.auditor).get(reverse("audit_list"), {"action": "user"}).content.decode()
+    assert "b2" in page and "a1" not in page
+
+
+def test_handlers_and_outsiders_may_not_read_the_audit_log(login, users):
+    assert login(users.owner).get(reverse("audit_list")).status_code == 403
+    assert login(users.outsider).get(reverse("audit_list")).status_code == 403
+    assert login(users.owner).post(reverse("audit_export")).status_code == 403
+
+
+def test_the_export_runs_as_a_job_and_neutralizes_formulas(login, users, django_capture_on_commit_callbacks):
+    audit_record(actor=actor_of(users.owner), action="org.update", object_type="org", object_id="=HYPERLINK(1)")
+    client = login(users.auditor)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("audit_export"), {"object_type": "org", "object_id": "=HYPERLINK(1)"})
+    assert len(callbacks) == 1  # the job is enqueued only once the request's transaction commits
+    assert response.status_code == 302
+    job_page = client.get(response.url).content.decode()
+    assert "已完成" in job_page and "job-download" in job_page
+    from warmth.jobs.models import Job
+
+    job = Job.objects.get(kind="audit.export")
+    download = client.get(reverse("job_download", args=[job.pk]))
+    text = b"".join(download.streaming_content).decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in text and ",=HYPERLINK" not in text
+    assert job.result == {"rows": 1} and job.percent == 100
+    assert AuditEvent.objects.filter(action="audit.export", actor=users.auditor).exists()
+
+
+def test_the_api_lists_events_for_the_auditor_only(client, users):
+    from warmth.orgs.services import token_create
+
+    audit_record(actor=actor_of(users.owner), action="org.update", object_type="org", object_id="q")
+    raw = token_create(actor=actor_of(users.auditor), name="t")[1]
+    data = client.get("/api/audit/events?object_id=q", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+    assert [e["object_id"] for e in data["items"]] == ["q"]
+    raw = token_create(actor=actor_of(users.outsider), name="t")[1]
+    assert client.get("/api/audit/events", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 403
