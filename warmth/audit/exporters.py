@@ -29,7 +29,7 @@ def audit_export(job, progress) -> None:
     actor = Actor(job.created_by, job.membership)
     p = job.params
     qs = filter_events(events_for_actor(actor), action=p.get("action", ""), actor_name=p.get("actor_name", ""),
-                       object_type=p.get("object_type", ""),
+                       object_type=p.get("object_type", ""), object_id=p.get("object_id", ""),
                        date_from=date.fromisoformat(p["date_from"]) if p.get("date_from") else None,
                        date_to=date.fromisoformat(p["date_to"]) if p.get("date_to") else None)
     total = qs.count()
