@@ -33,7 +33,6 @@ class AuditEvent(models.Model):
         verbose_name_plural = "审计事件"
         ordering = ["-at", "-id"]
         indexes = [
-            models.Index(fields=["org_path"], name="audit_orgpath_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
         ]
 

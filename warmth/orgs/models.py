@@ -1,8 +1,9 @@
 """The union tree, users, memberships and API tokens.
 
 The tree is a materialized path (django-treebeard ``MP_Node``): an org's subtree is every row whose
-``path`` starts with its own, one prefix query on an index (``varchar_pattern_ops`` on PostgreSQL, so
-``LIKE 'path%'`` uses it whatever the database collation).
+``path`` starts with its own, one prefix query on an index: for the unique ``path`` column Django also
+creates a ``varchar_pattern_ops`` index on PostgreSQL (``orgs_org_path_…_like``), so ``LIKE 'path%'`` is an
+index range scan whatever the database collation.
 """
 
 from __future__ import annotations
@@ -48,9 +49,6 @@ class Org(MP_Node):
     class Meta:
         verbose_name = "工会组织"
         verbose_name_plural = "工会组织"
-        indexes = [
-            models.Index(fields=["path"], name="org_path_prefix", opclasses=["varchar_pattern_ops"]),
-        ]
 
     def __str__(self) -> str:
         return self.name
