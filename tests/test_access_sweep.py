@@ -1,0 +1,192 @@
+"""Every URL pattern and API route, tried as an anonymous visitor, as outsiders from a sibling subtree (in
+three roles) and, for writes, as the read-only 经审 user of the victim's own subtree. A new route without an
+entry in ROUTES fails ``test_every_route_is_in_the_sweep``."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLResolver, get_resolver
+
+from tests.conftest import actor_of, make_user
+from warmth.jobs.models import Job
+from warmth.orgs.models import ApiToken, Membership, Org, OrgMove, Role, User
+from warmth.orgs.services import token_create, user_create
+
+# Text that belongs to the victim's subtree (成都市总工会 and below) and must never reach an outsider.
+LEAK_MARKERS = ["成都市", "武侯区", "锦江区", "张小明", "510107", "510104", "受害人令牌"]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # with {org}, {user}, {token}, {job}, {membership} placeholders for the victim's objects
+    api: bool = False
+    public: bool = False  # reachable without login
+    self_only: bool = False  # acts only on the caller's own things (logout, own token list, own jobs…)
+    data: tuple = ()
+    json: str | None = None
+
+
+ROUTES: dict[str, Route] = {
+    "home": Route("GET", "/"),
+    "healthz": Route("GET", "/healthz", public=True),
+    "login": Route("GET", "/login/", public=True),
+    "logout": Route("POST", "/logout/", self_only=True),
+    "switch": Route("POST", "/switch/", data=(("membership", "{membership}"),)),
+    "permissions": Route("GET", "/permissions/"),
+    "org_list": Route("GET", "/orgs/"),
+    "org_detail": Route("GET", "/orgs/{org}/"),
+    "org_create": Route("POST", "/orgs/{org}/new/",
+                        data=(("name", "新工会"), ("code", "NEW-1"), ("level", "grassroots"))),
+    "org_move": Route("POST", "/orgs/{org}/move/", data=(("new_parent", "510104"), ("reason", "x"))),
+    "user_list": Route("GET", "/users/"),
+    "user_create": Route("POST", "/users/new/", data=(
+        ("username", "sweepuser"), ("full_name", "扫描"), ("org", "510107"), ("role", "handler"),
+        ("password", "Warmth@2025"))),
+    "user_detail": Route("GET", "/users/{user}/"),
+    "user_approve": Route("POST", "/users/{user}/approve/"),
+    "user_disable": Route("POST", "/users/{user}/disable/"),
+    "user_unlock": Route("POST", "/users/{user}/unlock/"),
+    "token_list": Route("GET", "/tokens/", self_only=True),
+    "token_revoke": Route("POST", "/tokens/{token}/revoke/"),
+    "audit_list": Route("GET", "/audit/"),
+    "audit_export": Route("POST", "/audit/export/", self_only=True),
+    "job_list": Route("GET", "/jobs/", self_only=True),
+    "job_detail": Route("GET", "/jobs/{job}/"),
+    "job_progress": Route("GET", "/jobs/{job}/progress/"),
+    "job_download": Route("GET", "/jobs/{job}/download/"),
+    "api:api-root": Route("GET", "/api/", api=True),
+    "api:openapi-json": Route("GET", "/api/openapi.json", self_only=True),
+    "api:openapi-view": Route("GET", "/api/docs", self_only=True),
+    "api:me": Route("GET", "/api/me", api=True, self_only=True),
+    "api:org_list": Route("GET", "/api/orgs", api=True),
+    "api:org_detail": Route("GET", "/api/orgs/{org}", api=True),
+    "api:org_create": Route("POST", "/api/orgs/{org}/children", api=True,
+                            json='{"name": "新工会", "code": "NEW-2", "level": "grassroots"}'),
+    "api:org_move": Route("POST", "/api/orgs/{org}/move", api=True, json='{"new_parent": "510104"}'),
+    "api:events": Route("GET", "/api/audit/events", api=True),
+    "api:job_detail": Route("GET", "/api/jobs/{job}", api=True),
+}
+
+
+def all_route_names():
+    def walk(patterns, ns=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, p.namespace or ns)
+            else:
+                yield f"{ns}:{p.name}" if ns else p.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_route_is_in_the_sweep():
+    names = all_route_names()
+    assert names - set(ROUTES) == set(), "new routes need an entry in the access sweep"
+    assert set(ROUTES) - names == set(), "the sweep lists routes that no longer exist"
+
+
+@pytest.fixture
+def world(users, tree):
+    """The victim's objects, all inside 成都市总工会's subtree, and outsiders of three roles in 海南."""
+    victim = users.owner
+    pending = user_create(actor=actor_of(users.admin), username="pendingvictim", full_name="张小明",
+                          password="Warmth@2025", org=tree.k1, role=Role.HANDLER)
+    token, _ = token_create(actor=actor_of(victim), name="受害人令牌")
+    a = actor_of(victim)
+    job = Job.objects.create(kind="audit.export", title="成都市导出", org=a.org, membership=a.membership,
+                             created_by=victim, status="done", result_file="jobs/x/audit.csv")
+    outsiders = {
+        "handler": users.outsider,
+        "admin": make_user("hn_admin", tree.p2, Role.ADMIN),
+        "auditor": make_user("hn_auditor", tree.p2, Role.AUDITOR),
+    }
+    values = {"org": "510107-0001", "user": pending.pk, "token": token.pk, "job": job.pk,
+              "membership": victim.memberships.get().pk}
+    return values, outsiders
+
+
+def snapshot():
+    return {
+        "orgs": sorted(Org.objects.values_list("code", "path", "parent_id", "name")),
+        "users": sorted(User.objects.values_list("username", "status", "is_active", "failed_logins",
+                                                 "locked_until")),
+        "memberships": sorted(Membership.objects.values_list("user_id", "org_id", "role", "is_active")),
+        "tokens": sorted(ApiToken.objects.values_list("pk", "revoked_at")),
+        "moves": OrgMove.objects.count(),
+    }
+
+
+def call(client, route: Route, values: dict, *, bearer: str | None = None):
+    path = route.path.format(**values)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {bearer}"} if bearer else {}
+    if route.method == "GET":
+        return client.get(path, **headers)
+    if route.json is not None:
+        return client.post(path, route.json, content_type="application/json", **headers)
+    data = {k: v.format(**values) for k, v in route.data}
+    return client.post(path, data, **headers)
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_anonymous_visitors_get_nothing(client, world, name):
+    route = ROUTES[name]
+    values, _ = world
+    before = snapshot()
+    response = call(client, route, values)
+    if route.public:
+        assert response.status_code == 200
+    elif route.api:
+        assert response.status_code in (401, 404)
+    else:
+        assert response.status_code == 302 and "/login/" in response.url
+    assert snapshot() == before
+    if response.status_code == 200:
+        body = response.content.decode()
+        assert not [m for m in LEAK_MARKERS if m in body]
+
+
+@pytest.mark.parametrize("role", ["handler", "admin", "auditor"])
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_outsiders_from_a_sibling_subtree_get_nothing(client, world, name, role):
+    route = ROUTES[name]
+    values, outsiders = world
+    outsider = outsiders[role]
+    bearer = None
+    if route.api:
+        bearer = token_create(actor=actor_of(outsider), name="sweep")[1]
+    else:
+        client.force_login(outsider)
+    before = snapshot()
+    response = call(client, route, values, bearer=bearer)
+    after = snapshot()
+    if route.api and bearer:
+        after["tokens"] = before["tokens"]  # the outsider's own sweep token
+    assert response.status_code in (200, 302, 400, 403, 404, 405, 422), response.status_code
+    assert after == before, f"{name} changed data for an outsider"
+    if response.status_code == 200 and route.method == "GET" or response.status_code in (200, 422):
+        body = response.content.decode()
+        assert not [m for m in LEAK_MARKERS if m in body], f"{name} leaks to an outsider"
+    if not route.self_only and "{" in route.path:
+        assert response.status_code in (403, 404), f"{name} reached an object of another subtree"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if r.method == "POST" and not r.self_only))
+def test_the_read_only_auditor_cannot_write_in_their_own_subtree(client, users, world, name):
+    route = ROUTES[name]
+    values, _ = world
+    bearer = None
+    if route.api:
+        bearer = token_create(actor=actor_of(users.auditor), name="sweep")[1]
+    else:
+        client.force_login(users.auditor)
+    before = snapshot()
+    response = call(client, route, values, bearer=bearer)
+    after = snapshot()
+    if bearer:
+        after["tokens"] = before["tokens"]
+    if name == "switch":  # switching to someone else's membership is refused like any other object
+        assert response.status_code == 404
+    else:
+        assert response.status_code in (403, 404), (name, response.status_code)
+    assert after == before
