@@ -1,0 +1,115 @@
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from warmth.cli import ensure_env_file
+from warmth.orgs.models import Membership, Org, User
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_orgs_list_json_prints_every_org_with_its_parent_code(tree):
+    data = json.loads(run("orgs", "list", "--format", "json"))
+    assert len(data) == Org.objects.count() == 8
+    by_code = {o["code"]: o for o in data}
+    assert by_code["510107"] == {"code": "510107", "name": "武侯区总工会", "level": "county",
+                                 "parent_code": "510100", "region_code": "510107", "depth": 4}
+    assert by_code["ACFTU"]["parent_code"] is None
+
+
+def test_orgs_list_for_a_user_shows_only_their_subtree(users):
+    data = json.loads(run("orgs", "list", "--format", "json", "--user", "outsider"))
+    assert sorted(o["code"] for o in data) == ["460000", "460105"]
+    data = json.loads(run("orgs", "list", "--format", "json", "--user", "owner", "--org", "510107"))
+    assert sorted(o["code"] for o in data) == ["510107", "510107-0001"]
+
+
+def test_orgs_list_refuses_an_org_outside_the_users_view(users):
+    with pytest.raises(CommandError, match="不在可见范围内"):
+        run("orgs", "list", "--user", "outsider", "--org", "510107")
+    with pytest.raises(CommandError, match="不存在"):
+        run("orgs", "list", "--org", "NOPE")
+
+
+def test_orgs_add_and_move_from_the_command_line(tree):
+    run("orgs", "add", "--parent", "510104", "--code", "510104-0002", "--name", "锦江区某厂工会",
+        "--level", "grassroots")
+    run("orgs", "move", "510104-0002", "--to", "510107", "--reason", "划转")
+    org = Org.objects.get(code="510104-0002")
+    assert org.parent == tree.k1 and org.moves.get().moved_by.username == "system"
+    with pytest.raises(CommandError, match="已被使用"):
+        run("orgs", "add", "--parent", "510104", "--code", "510107", "--name", "x", "--level", "county")
+
+
+def test_seed_demo_small_builds_a_deterministic_tree_with_logins(db):
+    out = run("seed_demo", "--scale", "small", "--seed", "7")
+    assert "Warmth@2025" in out and "cd_handler" in out
+    assert Org.objects.filter(level="province").count() == 2
+    assert Org.objects.get(code="510107").parent.code == "510100"
+    assert Org.objects.find_problems() == ([], [], [], [], [])
+    assert User.objects.get(username="multi").memberships.count() == 2
+    assert Membership.objects.filter(user__username="hn_handler", org__code="460000").exists()
+    with pytest.raises(CommandError, match="空数据库"):
+        run("seed_demo", "--scale", "small")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_seed_gives_the_same_demo_data():
+    from django.db import connection
+
+    from warmth.audit import triggers
+
+    run("seed_demo", "--scale", "small", "--seed", "7")
+    first = sorted(Org.objects.values_list("code", "name", "path"))
+    triggers.uninstall(connection)
+    call_command("flush", interactive=False, verbosity=0)
+    triggers.install(connection)
+    run("seed_demo", "--scale", "small", "--seed", "7")
+    assert sorted(Org.objects.values_list("code", "name", "path")) == first
+
+
+def test_seed_demo_province_covers_a_whole_province(db):
+    run("seed_demo", "--scale", "province")
+    counties = Org.objects.filter(level="county", code__startswith="51").count()
+    assert counties > 150  # every county of 四川
+    assert Org.objects.filter(level="grassroots", code__startswith="51").count() == counties * 20
+    assert Org.objects.find_problems() == ([], [], [], [], [])
+
+
+def test_the_env_file_is_created_once_with_private_permissions(tmp_path):
+    f = tmp_path / "sub" / "warmth.env"
+    assert ensure_env_file(f) is True
+    text = f.read_text(encoding="utf-8")
+    assert "WARMTH_FIELD_KEY=k1:" in text and "WARMTH_INDEX_KEY=i1:" in text
+    assert oct(f.stat().st_mode & 0o777) == "0o600"
+    assert ensure_env_file(f) is False and f.read_text(encoding="utf-8") == text
+
+
+def test_the_console_command_prepares_a_fresh_data_folder(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WARMTH_", "DJANGO_", "DATABASE_URL"))}
+    env["WARMTH_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "warmth.cli", "demo", "--no-serve"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "已生成本机密钥文件" in result.stdout and "Warmth@2025" in result.stdout
+    assert (tmp_path / "warmth.sqlite3").exists() and (tmp_path / "warmth.env").exists()
+    again = subprocess.run([sys.executable, "-m", "warmth.cli", "demo", "--no-serve"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "跳过演示数据载入" in again.stdout
+    listing = subprocess.run([sys.executable, "-m", "warmth.cli", "orgs", "list", "--format", "json",
+                              "--user", "wh_handler"], cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=120)
+    assert listing.returncode == 0, listing.stderr
+    assert {o["code"] for o in json.loads(listing.stdout)} >= {"510107", "510107-0001"}
