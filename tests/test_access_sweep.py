@@ -32,6 +32,8 @@ ROUTES: dict[str, Route] = {
     "healthz": Route("GET", "/healthz", public=True),
     "login": Route("GET", "/login/", public=True),
     "logout": Route("POST", "/logout/", self_only=True),
+    "password_change": Route("POST", "/password/", self_only=True, data=(
+        ("old_password", "Warmth@2025"), ("new_password1", "Newpass@2026"), ("new_password2", "Newpass@2026"))),
     "switch": Route("POST", "/switch/", data=(("membership", "{membership}"),)),
     "permissions": Route("GET", "/permissions/"),
     "org_list": Route("GET", "/orgs/"),

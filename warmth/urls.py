@@ -17,6 +17,7 @@ urlpatterns = [
     path("login/", org_views.LoginView.as_view(), name="login"),
     path("logout/", org_views.logout, name="logout"),
     path("switch/", org_views.switch, name="switch"),
+    path("password/", org_views.PasswordChangeView.as_view(), name="password_change"),
     path("permissions/", org_views.permissions, name="permissions"),
     path("orgs/", org_views.org_list, name="org_list"),
     path("orgs/<str:code>/", org_views.org_detail, name="org_detail"),

@@ -153,3 +153,16 @@ def test_token_create_helper_is_usable_from_tests(users):
     from tests.conftest import actor_of
 
     assert token_create(actor=actor_of(users.owner), name="x")[1].startswith("wt_")
+
+
+def test_a_user_changes_their_password_and_weak_ones_are_refused(login, users):
+    client = login(users.owner)
+    response = client.post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": "abcdefgh", "new_password2": "abcdefgh"})
+    assert response.status_code == 200 and "至少3类" in response.content.decode()
+    response = client.post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": "Newpass@2026", "new_password2": "Newpass@2026"})
+    assert response.status_code == 302
+    assert User.objects.get(pk=users.owner.pk).check_password("Newpass@2026")
+    assert AuditEvent.objects.filter(action="user.password", actor=users.owner).exists()
+    assert client.get(reverse("home")).status_code == 200  # still logged in after the change

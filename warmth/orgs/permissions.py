@@ -72,3 +72,14 @@ def role_has(role: str, perm: Perm) -> bool:
 
 def is_write(perm: Perm) -> bool:
     return perm not in READ_ONLY_PERMS
+
+
+def permissions_markdown() -> str:
+    """The permission matrix as a Markdown table (docs/permissions.md embeds it; a test keeps them equal)."""
+    roles = list(Role)
+    lines = ["| 权限 | " + " | ".join(r.label for r in roles) + " |",
+             "|---|" + "---|" * len(roles)]
+    for perm in Perm:
+        cells = ["✓" if perm in MATRIX[r] else "" for r in roles]
+        lines.append(f"| {PERM_LABELS[perm]} (`{perm.value}`) | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -228,3 +228,15 @@ def permissions(request):
 
     rows = [(PERM_LABELS[p], [p in MATRIX[r] for r in Role.values]) for p in Perm]
     return render(request, "orgs/permissions.html", {"roles": Role.labels, "rows": rows})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "orgs/password_change.html"
+    success_url = "/"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(actor=self.request.actor or self.request.user, action="user.password", object_type="user",
+                     object_id=self.request.user.pk)
+        messages.success(self.request, "密码已修改。")
+        return response
