@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "warmth.audit.middleware.RequestContextMiddleware",
     "warmth.orgs.middleware.ActorMiddleware",
+    "warmth.orgs.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "warmth.urls"

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from tests.conftest import actor_of
 from warmth.audit.models import AppendOnlyError, AuditEvent
+from warmth.audit.queries import events_for_actor
 from warmth.audit.services import audit_record, diff
 
 
@@ -13,7 +14,41 @@ def test_an_event_records_actor_org_and_change(users):
     e.refresh_from_db()
     assert (e.actor, e.role, e.org.code, e.object_id) == (users.owner, "handler", "510100", "7")
     assert (e.before, e.after) == ({"name": "旧"}, {"name": "新"})
-    assert e.org_path == users.owner.memberships.get().org.path
+
+
+def test_an_event_follows_its_org_and_never_shows_to_an_org_that_reuses_a_freed_path(users, tree):
+    from tests.conftest import make_org, make_user
+    from warmth.orgs.models import Org, OrgLevel, Role
+    from warmth.orgs.services import org_move
+
+    audit_record(actor=None, action="org.update", object_type="org", object_id="锦江事件", org=tree.k2)
+    org_move(actor=None, org=tree.k2, new_parent=tree.p2)  # 锦江 was 成都's last child: its path is free
+    reuse = make_org(Org.objects.get(pk=tree.c1.pk), "510199", "新设区总工会", OrgLevel.COUNTY)
+    assert reuse.parent == tree.c1 and reuse.path == tree.k2.path  # treebeard handed out 锦江's old path
+    new_auditor = make_user("newaud", reuse, Role.AUDITOR)
+    hn_auditor = make_user("hnaud", tree.p2, Role.AUDITOR)
+    assert not events_for_actor(actor_of(new_auditor)).filter(object_id="锦江事件").exists()
+    assert events_for_actor(actor_of(hn_auditor)).filter(object_id="锦江事件").exists()
+
+
+def test_login_events_are_filed_under_the_users_org(client, users):
+    from tests.conftest import PASSWORD
+
+    client.post(reverse("login"), {"username": "owner", "password": "Wrong-pass1"})
+    client.post(reverse("login"), {"username": "owner", "password": PASSWORD})
+    actions = set(events_for_actor(actor_of(users.auditor)).filter(actor=users.owner)
+                  .values_list("action", flat=True))
+    assert {"login", "login.failed"} <= actions
+
+
+def test_operator_events_without_an_org_are_shown_to_root_auditors_only(users, tree):
+    from tests.conftest import make_user
+    from warmth.orgs.models import Role
+
+    audit_record(actor=None, action="keys.rotate", object_type="keys", object_id="k9")
+    root_auditor = make_user("rootaud", tree.root, Role.AUDITOR)
+    assert events_for_actor(actor_of(root_auditor)).filter(object_id="k9").exists()
+    assert not events_for_actor(actor_of(users.auditor)).filter(object_id="k9").exists()
 
 
 def test_the_model_refuses_updates_and_deletes(users):
@@ -87,3 +122,19 @@ def test_the_api_lists_events_for_the_auditor_only(client, users):
     assert [e["object_id"] for e in data["items"]] == ["q"]
     raw = token_create(actor=actor_of(users.outsider), name="t")[1]
     assert client.get("/api/audit/events", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 403
+
+
+def test_a_freshly_migrated_database_has_the_append_only_triggers(tmp_path):
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    db = tmp_path / "fresh.sqlite3"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(DATABASE_URL=f"sqlite:///{db}", DJANGO_SETTINGS_MODULE="tests.settings")
+    subprocess.run([sys.executable, "-m", "django", "migrate", "-v0"], cwd=Path(__file__).parents[2], env=env,
+                   check=True, timeout=300)
+    names = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    assert {"audit_event_no_update", "audit_event_no_delete"} <= names

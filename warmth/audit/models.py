@@ -19,7 +19,6 @@ class AuditEvent(models.Model):
     role = models.CharField("角色", max_length=16, blank=True)
     org = models.ForeignKey("orgs.Org", verbose_name="组织", null=True, blank=True,
                             on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    org_path = models.CharField(max_length=255, blank=True, db_index=True)
     action = models.CharField("操作", max_length=64, db_index=True)
     object_type = models.CharField("对象类型", max_length=64, blank=True)
     object_id = models.CharField("对象编号", max_length=64, blank=True)

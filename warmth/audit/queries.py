@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from warmth.audit.models import AuditEvent
@@ -11,9 +11,13 @@ from warmth.orgs.permissions import Perm
 
 
 def events_for_actor(actor: Actor) -> QuerySet[AuditEvent]:
-    """The audit events of the actor's subtree (needs ``AUDIT_READ``)."""
+    """The audit events of the actor's subtree (needs ``AUDIT_READ``), by the org's current path (an event
+    follows its org when the org moves). Root-level auditors also see events filed under no org."""
     actor.require(Perm.AUDIT_READ)
-    return AuditEvent.objects.filter(org_path__startswith=actor.org.path)
+    scope = Q(org__path__startswith=actor.org.path)
+    if actor.org.depth == 1:
+        scope |= Q(org__isnull=True)
+    return AuditEvent.objects.filter(scope)
 
 
 def filter_events(qs: QuerySet[AuditEvent], *, action: str = "", actor_name: str = "", object_type: str = "",

@@ -38,18 +38,23 @@ def audit_record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEvent:
-    """Append one event. ``actor`` is an ``Actor``, a ``User`` or None (system / anonymous)."""
+    """Append one event. ``actor`` is an ``Actor``, a ``User`` or None (system / anonymous).
+
+    The event is filed under ``org`` (pass the org of the record or person acted on), else the actor's
+    org, else the user's first org; events with no org at all (the operator's) are shown to root-level
+    auditors. Visibility always follows the org's current place in the tree."""
     user = getattr(actor, "user", actor)
     role = getattr(actor, "role", "")
     if org is None:
         org = getattr(actor, "org", None)
+    if org is None and getattr(user, "pk", None):
+        org = primary_org(user)
     info = context.current()
     return AuditEvent.objects.create(
         actor=user if getattr(user, "pk", None) else None,
         actor_name=(getattr(user, "display_name", "") or "")[:150],
         role=role or "",
         org=org,
-        org_path=getattr(org, "path", "") or "",
         action=action,
         object_type=object_type,
         object_id=str(object_id if object_id is not None else ""),
@@ -58,6 +63,14 @@ def audit_record(
         ip=info.ip,
         request_id=info.request_id,
     )
+
+
+def primary_org(user):
+    from warmth.orgs.models import Membership
+
+    m = (Membership.objects.filter(user=user, is_active=True).select_related("org")
+         .order_by("org__depth", "id").first())
+    return m.org if m else None
 
 
 def diff(before: dict, after: dict) -> tuple[dict, dict]:

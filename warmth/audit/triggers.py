@@ -15,9 +15,11 @@ SQLITE_UNINSTALL = ["DROP TRIGGER IF EXISTS audit_event_no_update;",
 POSTGRES_INSTALL = [
     """CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
        BEGIN RAISE EXCEPTION 'audit log is append-only'; END; $$ LANGUAGE plpgsql;""",
-    """CREATE OR REPLACE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_auditevent
+    "DROP TRIGGER IF EXISTS audit_event_no_change ON audit_auditevent;",
+    """CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_auditevent
        FOR EACH ROW EXECUTE FUNCTION audit_event_append_only();""",
-    """CREATE OR REPLACE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_auditevent
+    "DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_auditevent;",
+    """CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_auditevent
        FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only();""",
 ]
 POSTGRES_UNINSTALL = [

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from warmth.orgs.models import Membership, Org, User
+from warmth.orgs.models import Membership, Org, Role, User
 from warmth.orgs.permissions import Perm, role_has
 
 
@@ -80,15 +80,23 @@ def org_for_actor(actor: Actor, key: int | str, *, write: bool = False) -> Org:
 # --- users ---------------------------------------------------------------------------------------
 
 def visible_users(actor: Actor) -> QuerySet[User]:
-    """Users with at least one membership in the actor's subtree."""
-    inside = Membership.objects.filter(user=OuterRef("pk"), org__path__startswith=actor.org.path)
+    """Users with at least one active membership in the actor's subtree."""
+    inside = Membership.objects.filter(user=OuterRef("pk"), is_active=True, org__path__startswith=actor.org.path)
     return User.objects.filter(Exists(inside))
 
 
 def manageable_users(actor: Actor) -> QuerySet[User]:
-    """Users all of whose memberships lie inside the actor's subtree (an admin never manages a superior)."""
+    """Users an admin may approve, disable or unlock: every membership of theirs lies inside the actor's
+    subtree, and none is an admin membership at the actor's own org (a peer admin is managed from above)."""
     outside = Membership.objects.filter(user=OuterRef("pk")).filter(~Q(org__path__startswith=actor.org.path))
-    return visible_users(actor).filter(~Exists(outside))
+    peer_admin = Membership.objects.filter(user=OuterRef("pk"), is_active=True, org=actor.org, role=Role.ADMIN)
+    return visible_users(actor).filter(~Exists(outside)).filter(~Exists(peer_admin)).exclude(pk=actor.user.pk)
+
+
+def memberships_visible_to(actor: Actor, user: User) -> QuerySet[Membership]:
+    """A user's memberships as the actor may see them: only those inside the actor's subtree."""
+    return (Membership.objects.filter(user=user, org__path__startswith=actor.org.path)
+            .select_related("org").order_by("-is_active", "org__path"))
 
 
 def user_for_actor(actor: Actor, pk: int, *, write: bool = False) -> User:

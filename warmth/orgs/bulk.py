@@ -44,6 +44,9 @@ def bulk_create_tree(root: OrgSpec, *, parent: Org | None = None, batch_size: in
 
     On PostgreSQL the rows get ids from the table's sequence and go in with one ``COPY``; elsewhere they are
     inserted with ``bulk_create`` level by level, so every parent has its id before its children."""
+    from warmth.orgs.services import lock_tree
+
+    lock_tree()
     if parent is None:
         last_root = Org.objects.get_last_root_node()
         start = (_conv.str2int(last_root.path[: Org.steplen]) + 1) if last_root else 1

@@ -72,7 +72,9 @@ class OrgMove(models.Model):
     org = models.ForeignKey(Org, verbose_name="组织", on_delete=models.PROTECT, related_name="moves")
     from_parent = models.ForeignKey(Org, verbose_name="原上级", on_delete=models.PROTECT, related_name="+")
     to_parent = models.ForeignKey(Org, verbose_name="新上级", on_delete=models.PROTECT, related_name="+")
-    moved_by = models.ForeignKey("orgs.User", verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
+    moved_by = models.ForeignKey("orgs.User", verbose_name="操作人", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+",
+                                 help_text="空：服务器运维人员在命令行操作")
     moved_at = models.DateTimeField("时间", default=timezone.now)
     reason = models.CharField("原因", max_length=200, blank=True)
 
@@ -109,6 +111,8 @@ class User(AbstractUser):
                                    on_delete=models.PROTECT, related_name="+")
     approved_by = models.ForeignKey("self", verbose_name="审批人", null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
+    must_change_password = models.BooleanField("须修改密码", default=False,
+                                               help_text="管理员设置的初始密码，首次登录后必须修改")
     failed_logins = models.PositiveIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
 

@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from warmth.audit.services import audit_record
+from warmth.audit.services import audit_record, primary_org
 from warmth.core import regions
-from warmth.orgs.access import Actor
+from warmth.orgs.access import Actor, manageable_users
 from warmth.orgs.models import AccountStatus, ApiToken, Membership, Org, OrgLevel, OrgMove, Role, User
 from warmth.orgs.permissions import Perm
+
+
+ORG_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+RESERVED_USERNAMES = frozenset({"system", "operator", "admin@system"})
+_TREE_LOCK = 0x57A12  # any constant: one advisory lock serializes every write to the union tree
+
+
+def lock_tree() -> None:
+    """Serialize writes to the tree (create, move, bulk load) on PostgreSQL. A move rewrites the paths of a
+    whole subtree; a concurrent insert under that subtree must not slip in between. SQLite already
+    serializes writers (IMMEDIATE transactions)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_TREE_LOCK])
+
+
+def _check_code(code: str) -> None:
+    if not ORG_CODE_RE.fullmatch(code or ""):
+        raise ValidationError({"code": "组织代码只能由字母、数字、- 和 _ 组成（最多32位），且以字母或数字开头"})
 
 
 def _check_region(region_code: str) -> None:
@@ -32,10 +52,13 @@ def org_create(*, actor: Actor | None, parent: Org | None, name: str, code: str,
             raise PermissionDenied("只能在本级及下级组织之下新增组织")
     if level not in OrgLevel.values:
         raise ValidationError({"level": f"未知的组织层级：{level}"})
+    code = (code or "").strip()
+    _check_code(code)
     _check_region(region_code)
+    lock_tree()
     if Org.objects.filter(code=code).exists():
         raise ValidationError({"code": f"组织代码{code}已被使用"})
-    fields = {"name": name.strip(), "code": code.strip(), "level": level, "region_code": region_code}
+    fields = {"name": name.strip(), "code": code, "level": level, "region_code": region_code}
     probe = Org(**fields, path="x", depth=1)
     probe.full_clean(exclude=["path", "depth", "numchild", "parent"])
     if parent is None:
@@ -56,6 +79,7 @@ def org_move(*, actor: Actor | None, org: Org, new_parent: Org, reason: str = ""
         actor.require(Perm.ORG_MANAGE)
         if not (actor.sees_org(org) and actor.sees_org(new_parent)) or org.pk == actor.org.pk:
             raise PermissionDenied("只能在本级管辖范围内调整下级组织")
+    lock_tree()
     org = Org.objects.select_for_update().get(pk=org.pk)
     new_parent = Org.objects.get(pk=new_parent.pk)
     if org.parent_id is None:
@@ -70,17 +94,10 @@ def org_move(*, actor: Actor | None, org: Org, new_parent: Org, reason: str = ""
     org.parent = new_parent
     org.save(update_fields=["parent"])
     OrgMove.objects.create(org=org, from_parent=old_parent, to_parent=new_parent,
-                           moved_by=actor.user if actor else _operator(), reason=reason[:200])
+                           moved_by=actor.user if actor else None, reason=reason[:200])
     audit_record(actor=actor, action="org.move", object_type="org", object_id=org.pk, org=org,
                  before={"parent": old_parent.code}, after={"parent": new_parent.code, "reason": reason})
     return org
-
-
-def _operator() -> User:
-    """The built-in account that stands for the server operator in CLI-made changes."""
-    user, _ = User.objects.get_or_create(username="system", defaults={
-        "full_name": "系统运维", "is_active": False, "status": AccountStatus.DISABLED})
-    return user
 
 
 @transaction.atomic
@@ -94,6 +111,8 @@ def user_create(*, actor: Actor | None, username: str, full_name: str, password:
             raise PermissionDenied("只能为本级及下级组织创建账户")
     if role not in Role.values:
         raise ValidationError({"role": f"未知的角色：{role}"})
+    if username.strip().lower() in RESERVED_USERNAMES:
+        raise ValidationError({"username": f"用户名{username}为系统保留"})
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": f"用户名{username}已存在"})
     user = User(username=username.strip(), full_name=full_name.strip(), phone=phone,
@@ -102,8 +121,8 @@ def user_create(*, actor: Actor | None, username: str, full_name: str, password:
     user.set_password(password)
     if actor is None:
         user.status, user.is_active = AccountStatus.ACTIVE, True
-    else:
-        user.status, user.is_active = AccountStatus.PENDING, False
+    else:  # the admin chose the password: the new user must replace it at first login
+        user.status, user.is_active, user.must_change_password = AccountStatus.PENDING, False, True
     user.full_clean(exclude=["password"])
     user.save()
     Membership.objects.create(user=user, org=org, role=role)
@@ -113,10 +132,16 @@ def user_create(*, actor: Actor | None, username: str, full_name: str, password:
     return user
 
 
+def _require_manageable(actor: Actor, user: User) -> None:
+    actor.require(Perm.USER_MANAGE)
+    if not manageable_users(actor).filter(pk=user.pk).exists():
+        raise PermissionDenied("该账户不在您的管理范围内（同级管理员的账户由上级管理员管理）")
+
+
 @transaction.atomic
 def user_approve(*, actor: Actor, user: User) -> User:
     """A second admin (never the creator) activates a pending account."""
-    actor.require(Perm.USER_MANAGE)
+    _require_manageable(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.status != AccountStatus.PENDING:
         raise ValidationError("该账户不是待审批状态")
@@ -125,30 +150,31 @@ def user_approve(*, actor: Actor, user: User) -> User:
     user.status, user.is_active, user.approved_by = AccountStatus.ACTIVE, True, actor.user
     user.save(update_fields=["status", "is_active", "approved_by"])
     audit_record(actor=actor, action="user.approve", object_type="user", object_id=user.pk,
-                 before={"status": AccountStatus.PENDING}, after={"status": AccountStatus.ACTIVE})
+                 org=primary_org(user), before={"status": AccountStatus.PENDING},
+                 after={"status": AccountStatus.ACTIVE})
     return user
 
 
 @transaction.atomic
 def user_disable(*, actor: Actor, user: User) -> User:
-    actor.require(Perm.USER_MANAGE)
     if user.pk == actor.user.pk:
         raise ValidationError("不能停用自己的账户")
+    _require_manageable(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
     before = user.status
     user.status, user.is_active = AccountStatus.DISABLED, False
     user.save(update_fields=["status", "is_active"])
     ApiToken.objects.filter(membership__user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit_record(actor=actor, action="user.disable", object_type="user", object_id=user.pk,
-                 before={"status": before}, after={"status": user.status})
+                 org=primary_org(user), before={"status": before}, after={"status": user.status})
     return user
 
 
 @transaction.atomic
 def user_unlock(*, actor: Actor, user: User) -> User:
-    actor.require(Perm.USER_MANAGE)
+    _require_manageable(actor, user)
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    audit_record(actor=actor, action="user.unlock", object_type="user", object_id=user.pk)
+    audit_record(actor=actor, action="user.unlock", object_type="user", object_id=user.pk, org=primary_org(user))
     user.refresh_from_db()
     return user
 
@@ -156,7 +182,7 @@ def user_unlock(*, actor: Actor, user: User) -> User:
 @transaction.atomic
 def membership_create(*, actor: Actor | None, user: User, org: Org, role: str) -> Membership:
     if actor is not None:
-        actor.require(Perm.USER_MANAGE)
+        _require_manageable(actor, user)
         if not actor.sees_org(org):
             raise PermissionDenied("只能授予本级及下级组织的任职")
     if role not in Role.values:

@@ -4,16 +4,19 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
 from django.dispatch import receiver
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from warmth.audit.services import audit_record
+from warmth.audit.services import audit_record, primary_org
 from warmth.core import pii
 from warmth.orgs import services
 from warmth.orgs.access import (
+    manageable_users,
     membership_for_actor,
+    memberships_visible_to,
     org_for_actor,
     user_for_actor,
     visible_orgs,
@@ -138,7 +141,10 @@ def org_move(request, code):
 @actor_required()
 def user_list(request):
     users = (visible_users(request.actor).order_by("username")
-             .prefetch_related("memberships__org"))
+             .prefetch_related(Prefetch("memberships", to_attr="visible_memberships",
+                                        queryset=Membership.objects.filter(
+                                            is_active=True, org__path__startswith=request.actor.org.path)
+                                        .select_related("org"))))
     status = request.GET.get("status", "")
     if status in AccountStatus.values:
         users = users.filter(status=status)
@@ -155,12 +161,12 @@ def user_detail(request, pk):
     if request.GET.get("reveal") == "phone" and user.phone:
         actor.require(Perm.PII_FULL)
         audit_record(actor=actor, action="pii.view", object_type="user", object_id=user.pk,
-                     after={"field": "phone"})
+                     org=primary_org(user), after={"field": "phone"})
         phone = user.phone
     return render(request, "orgs/user_detail.html", {
         "u": user, "phone": phone,
-        "memberships": user.memberships.select_related("org").order_by("-is_active", "org__path"),
-        "can_manage": actor.can(Perm.USER_MANAGE),
+        "memberships": memberships_visible_to(actor, user),
+        "can_manage": manageable_users(actor).filter(pk=user.pk).exists(),
     })
 
 
@@ -234,9 +240,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "orgs/password_change.html"
     success_url = "/"
 
+    @transaction.atomic
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(actor=self.request.actor or self.request.user, action="user.password", object_type="user",
-                     object_id=self.request.user.pk)
+        user = self.request.user
+        if user.must_change_password:
+            user.must_change_password = False
+            user.save(update_fields=["must_change_password"])
+        audit_record(actor=self.request.actor or user, action="user.password", object_type="user",
+                     object_id=user.pk)
         messages.success(self.request, "密码已修改。")
         return response
