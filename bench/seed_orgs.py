@@ -18,7 +18,7 @@ import time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "warmth.settings")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -35,7 +35,7 @@ def flatten(spec):
     rows, level = [], [("", _step(1), 1, spec)]
     while level:
         nxt = []
-        for parent_path, path, depth, s in level:
+        for _parent_path, path, depth, s in level:
             rows.append((s.code, s.name, s.level, s.region_code, path, depth, len(s.children)))
             nxt.extend((path, path + _step(i), depth + 1, c) for i, c in enumerate(s.children, 1))
         level = nxt
@@ -58,11 +58,11 @@ def main():
         cur.execute("DROP TABLE IF EXISTS bench_org_copy")
         cur.execute("CREATE TABLE bench_org_copy (LIKE orgs_org INCLUDING ALL)")
     t = time.perf_counter()
-    with connection.cursor() as cur:
-        with cur.copy("COPY bench_org_copy (code, name, level, region_code, path, depth, numchild, is_active, "
-                      "created_at) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row((*r, True, "2025-11-01T00:00:00+08:00"))
+    with connection.cursor() as cur, cur.copy(
+            "COPY bench_org_copy (code, name, level, region_code, path, depth, numchild, is_active, created_at) "
+            "FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row((*r, True, "2025-11-01T00:00:00+08:00"))
     t_bare = time.perf_counter() - t
 
     t = time.perf_counter()

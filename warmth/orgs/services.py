@@ -17,7 +17,6 @@ from warmth.orgs.access import Actor, manageable_users
 from warmth.orgs.models import AccountStatus, ApiToken, Membership, Org, OrgLevel, OrgMove, Role, User
 from warmth.orgs.permissions import Perm
 
-
 ORG_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 RESERVED_USERNAMES = frozenset({"system", "operator", "admin@system"})
 _TREE_LOCK = 0x57A12  # any constant: one advisory lock serializes every write to the union tree
