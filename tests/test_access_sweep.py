@@ -3,6 +3,7 @@ three roles) and, for writes, as the read-only 经审 user of the victim's own s
 entry in ROUTES fails ``test_every_route_is_in_the_sweep``."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.urls import URLResolver, get_resolver
@@ -89,7 +90,7 @@ def test_every_route_is_in_the_sweep():
 
 
 @pytest.fixture
-def world(users, tree):
+def world(users, tree, settings):
     """The victim's objects, all inside 成都市总工会's subtree, and outsiders of three roles in 海南."""
     victim = users.owner
     pending = user_create(actor=actor_of(users.admin), username="pendingvictim", full_name="张小明",
@@ -97,7 +98,11 @@ def world(users, tree):
     token, _ = token_create(actor=actor_of(victim), name="受害人令牌")
     a = actor_of(victim)
     job = Job.objects.create(kind="audit.export", title="成都市导出", org=a.org, membership=a.membership,
-                             created_by=victim, status="done", result_file="jobs/x/audit.csv")
+                             created_by=victim, status="done", result_name="成都市.csv")
+    folder = Path(settings.WARMTH_FILES_DIR) / "jobs" / str(job.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "audit.csv").write_text("武侯区,张小明\n", encoding="utf-8")  # a real file: a leak would show
+    Job.objects.filter(pk=job.pk).update(result_file=f"jobs/{job.pk}/audit.csv")
     outsiders = {
         "handler": users.outsider,
         "admin": make_user("hn_admin", tree.p2, Role.ADMIN),

@@ -70,9 +70,21 @@ def test_the_progress_fragment_polls_until_done(login, users):
     assert "hx-trigger" not in fragment and "已完成" in fragment
 
 
+def with_result_file(job, settings, text="结果"):
+    from pathlib import Path
+
+    folder = Path(settings.WARMTH_FILES_DIR) / "jobs" / str(job.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "r.csv").write_text(text, encoding="utf-8")
+    Job.objects.filter(pk=job.pk).update(result_file=f"jobs/{job.pk}/r.csv", result_name="r.csv",
+                                         status=JobStatus.DONE)
+    return job
+
+
 @pytest.mark.parametrize("name", ["job_detail", "job_progress", "job_download"])
-def test_jobs_are_private_to_their_creator(login, users, name):
-    job = make_job(users.owner, "test.count")
+def test_jobs_are_private_to_their_creator(login, users, name, settings):
+    job = with_result_file(make_job(users.owner, "test.count"), settings)
+    assert login(users.owner).get(reverse(name, args=[job.pk])).status_code == 200  # the file is really there
     assert login(users.outsider).get(reverse(name, args=[job.pk])).status_code == 404
     assert login(users.colleague).get(reverse(name, args=[job.pk])).status_code == 404
 
@@ -88,7 +100,11 @@ def test_the_api_reports_progress_to_the_creator_only(client, users):
     assert client.get(f"/api/jobs/{job.pk}", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 404
 
 
-def test_a_download_path_outside_the_files_folder_is_refused(login, users):
+@pytest.mark.parametrize("path", ["/etc/passwd", "../../../../../../etc/passwd"])
+def test_a_download_path_outside_the_files_folder_is_refused(login, users, path):
+    from pathlib import Path
+
+    assert Path("/etc/passwd").is_file()
     job = make_job(users.owner, "test.count")
-    Job.objects.filter(pk=job.pk).update(result_file="../../etc/passwd", status=JobStatus.DONE)
+    Job.objects.filter(pk=job.pk).update(result_file=path, status=JobStatus.DONE)
     assert login(users.owner).get(reverse("job_download", args=[job.pk])).status_code == 404

@@ -109,3 +109,35 @@ def test_every_page_carries_a_content_security_policy(client, db):
     csp = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_parallel_guesses_cannot_exceed_the_limit(users):
+    from warmth.orgs.auth import attempt_claim
+
+    claims = [attempt_claim(users.owner) for _ in range(settings.WARMTH_LOCKOUT_FAILURES + 3)]
+    assert claims.count(True) == settings.WARMTH_LOCKOUT_FAILURES  # guesses past the limit are refused
+
+
+def test_a_pending_account_with_the_right_password_is_told_it_waits_and_is_not_counted(client, users):
+    User.objects.filter(pk=users.owner.pk).update(is_active=False, status="pending")
+    for _ in range(settings.WARMTH_LOCKOUT_FAILURES + 1):
+        response = post_login(client, "owner", PASSWORD)
+    assert "等待审批" in response.content.decode()
+    assert not User.objects.get(pk=users.owner.pk).is_locked()
+
+
+def test_wrong_old_passwords_on_the_change_form_lock_the_account_and_log_out(client, users):
+    client.force_login(users.owner)
+    for _ in range(settings.WARMTH_LOCKOUT_FAILURES):
+        response = client.post(reverse("password_change"), {
+            "old_password": "Wrong-pass1", "new_password1": "Newpass@2026", "new_password2": "Newpass@2026"})
+    assert response.status_code == 302 and response.url == reverse("login")
+    assert User.objects.get(pk=users.owner.pk).is_locked()
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="password.failed", actor=users.owner).count() == 5
+
+
+def test_an_unknown_username_is_logged_masked(client, db):
+    post_login(client, "Secret-Pass-Typed-In-Wrong-Box", "x")
+    event = AuditEvent.objects.get(action="login.failed")
+    assert "Secret-Pass" not in str(event.after) and event.after["username"].startswith("S*")

@@ -4,6 +4,7 @@ LABELS = {
     "login": "登录",
     "login.failed": "登录失败",
     "login.locked": "锁定期间尝试登录",
+    "password.failed": "修改密码时原密码错误",
     "logout": "退出",
     "org.create": "新增组织",
     "org.move": "调整组织隶属",

@@ -1,6 +1,6 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils import timezone
 
@@ -24,7 +24,12 @@ class LoginForm(AuthenticationForm):
             return super().clean()
         except forms.ValidationError:
             if user is not None:
-                user.refresh_from_db(fields=["locked_until"])
+                user.refresh_from_db(fields=["locked_until", "is_active", "status"])
+                password = self.cleaned_data.get("password") or ""
+                if not user.is_active and not user.is_locked() and user.check_password(password):
+                    message = ("该账户正在等待审批，请联系系统管理员。" if user.status == "pending"
+                               else "该账户已停用，请联系系统管理员。")
+                    raise forms.ValidationError(message, code="inactive") from None
                 if user.is_locked():
                     until = timezone.localtime(user.locked_until).strftime("%H:%M")
                     raise forms.ValidationError(self.error_messages["locked"], code="locked",
@@ -35,6 +40,22 @@ class LoginForm(AuthenticationForm):
         return forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login",
                                      params={"limit": settings.WARMTH_LOCKOUT_FAILURES,
                                              "minutes": settings.WARMTH_LOCKOUT_MINUTES})
+
+
+class LockoutPasswordChangeForm(PasswordChangeForm):
+    """The old password counts towards the same lock-out as the login form."""
+
+    def clean_old_password(self):
+        from warmth.orgs.auth import attempt_claim, attempt_failed, attempt_succeeded
+
+        old = self.cleaned_data.get("old_password") or ""
+        if not attempt_claim(self.user):
+            raise forms.ValidationError("账户已锁定，请稍后再试。", code="locked")
+        if not self.user.check_password(old):
+            attempt_failed(self.user, action="password.failed")
+            raise forms.ValidationError("原密码不正确。", code="password_incorrect")
+        attempt_succeeded(self.user)
+        return old
 
 
 class OrgCreateForm(forms.Form):

@@ -23,7 +23,14 @@ from warmth.orgs.access import (
     visible_users,
 )
 from warmth.orgs.decorators import actor_required
-from warmth.orgs.forms import LoginForm, OrgCreateForm, OrgMoveForm, TokenCreateForm, UserCreateForm
+from warmth.orgs.forms import (
+    LockoutPasswordChangeForm,
+    LoginForm,
+    OrgCreateForm,
+    OrgMoveForm,
+    TokenCreateForm,
+    UserCreateForm,
+)
 from warmth.orgs.middleware import SESSION_KEY
 from warmth.orgs.models import AccountStatus, ApiToken, Membership, Org, OrgMove
 from warmth.orgs.permissions import MATRIX, PERM_LABELS, Perm
@@ -238,7 +245,16 @@ def permissions(request):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "orgs/password_change.html"
+    form_class = LockoutPasswordChangeForm
     success_url = "/"
+
+    def form_invalid(self, form):
+        self.request.user.refresh_from_db(fields=["locked_until"])
+        if self.request.user.is_locked():
+            auth_logout(self.request)
+            messages.error(self.request, "原密码连续输错，账户已锁定，请稍后重新登录。")
+            return redirect("login")
+        return super().form_invalid(form)
 
     @transaction.atomic
     def form_valid(self, form):
