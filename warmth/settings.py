@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "warmth.audit.middleware.RequestContextMiddleware",
+    "warmth.orgs.middleware.SessionActivityMiddleware",
     "warmth.orgs.middleware.ActorMiddleware",
     "warmth.orgs.middleware.PasswordChangeRequiredMiddleware",
 ]
@@ -133,7 +134,10 @@ WARMTH_LOCKOUT_FAILURES = env_int("WARMTH_LOCKOUT_FAILURES", 5, minimum=1, maxim
 WARMTH_LOCKOUT_MINUTES = env_int("WARMTH_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
 WARMTH_SESSION_IDLE_MINUTES = env_int("WARMTH_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
 SESSION_COOKIE_AGE = WARMTH_SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
+# The age counts from the last *active* request (SessionActivityMiddleware saves the session on each one,
+# but not on polling fragments): an idle timeout. Plus an absolute lifetime since login.
+SESSION_SAVE_EVERY_REQUEST = False
+WARMTH_SESSION_MAX_HOURS = env_int("WARMTH_SESSION_MAX_HOURS", 12, minimum=1, maximum=24 * 7)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

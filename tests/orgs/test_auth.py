@@ -84,7 +84,42 @@ def test_strong_passwords_pass(password):
 
 def test_the_session_expires_after_the_idle_period():
     assert settings.SESSION_COOKIE_AGE == settings.WARMTH_SESSION_IDLE_MINUTES * 60 == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST  # each request restarts the idle clock
+
+
+def _expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_a_page_extends_the_idle_clock_but_a_polling_fragment_does_not(client, users):
+    from django.contrib.sessions.models import Session
+
+    from warmth.jobs.models import Job
+    from tests.conftest import actor_of
+
+    post_login(client, "owner", PASSWORD)
+    a = actor_of(users.owner)
+    job = Job.objects.create(kind="audit.export", title="t", org=a.org, membership=a.membership,
+                             created_by=users.owner)
+    soon = timezone.now() + timedelta(minutes=5)
+    Session.objects.update(expire_date=soon)
+    assert client.get(reverse("job_progress", args=[job.pk])).status_code == 200
+    assert _expiry(client) == soon  # polling is not activity
+    client.get(reverse("home"))
+    assert _expiry(client) > soon + timedelta(minutes=20)  # a real page view restarts the 30 minutes
+
+
+def test_a_session_ends_after_its_absolute_lifetime(client, users):
+    from warmth.orgs.middleware import LOGIN_AT_KEY
+
+    post_login(client, "owner", PASSWORD)
+    session = client.session
+    session[LOGIN_AT_KEY] -= settings.WARMTH_SESSION_MAX_HOURS * 3600 + 1
+    session.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url == reverse("login")
+    assert "_auth_user_id" not in client.session
 
 
 def test_an_idle_session_is_logged_out(client, users):

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from warmth.jobs.access import job_for_actor
 from warmth.jobs.models import Job
 from warmth.orgs.decorators import actor_required
+from warmth.orgs.middleware import passive_session
 
 
 @actor_required()
@@ -20,6 +21,7 @@ def job_detail(request, pk):
     return render(request, "jobs/job_detail.html", {"job": job_for_actor(request.actor, pk)})
 
 
+@passive_session
 @actor_required()
 def job_progress(request, pk):
     """The progress bar fragment; it polls itself until the job is finished (HTMX)."""

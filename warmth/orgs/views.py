@@ -1,3 +1,5 @@
+import time
+
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
@@ -31,7 +33,7 @@ from warmth.orgs.forms import (
     TokenCreateForm,
     UserCreateForm,
 )
-from warmth.orgs.middleware import SESSION_KEY
+from warmth.orgs.middleware import LOGIN_AT_KEY, SESSION_KEY
 from warmth.orgs.models import AccountStatus, ApiToken, Membership, Org, OrgMove
 from warmth.orgs.permissions import MATRIX, PERM_LABELS, Perm
 
@@ -44,6 +46,8 @@ class LoginView(auth_views.LoginView):
 
 @receiver(user_logged_in)
 def _audit_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[LOGIN_AT_KEY] = int(time.time())
     audit_record(actor=user, action="login", object_type="user", object_id=user.pk)
 
 
