@@ -14,6 +14,13 @@ from warmth.orgs.models import Membership, Org, User
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def assert_levels_follow_the_rule():
+    from warmth.orgs.models import ALLOWED_CHILDREN
+
+    pairs = set(Org.objects.exclude(parent=None).values_list("parent__level", "level"))
+    assert pairs and all(child in ALLOWED_CHILDREN[parent] for parent, child in pairs), pairs
+
+
 def run(*args) -> str:
     out = StringIO()
     call_command(*args, stdout=out)
@@ -50,7 +57,7 @@ def test_orgs_add_and_move_from_the_command_line(tree):
     org = Org.objects.get(code="510104-0002")
     assert org.parent == tree.k1 and org.moves.get().moved_by is None  # None: the operator, on the CLI
     with pytest.raises(CommandError, match="已被使用"):
-        run("orgs", "add", "--parent", "510104", "--code", "510107", "--name", "x", "--level", "county")
+        run("orgs", "add", "--parent", "510104", "--code", "510107", "--name", "x", "--level", "grassroots")
 
 
 def test_seed_demo_small_builds_a_deterministic_tree_with_logins(db):
@@ -60,6 +67,7 @@ def test_seed_demo_small_builds_a_deterministic_tree_with_logins(db):
     assert Org.objects.get(code="510107").parent.code == "510100"
     assert Org.objects.find_problems() == ([], [], [], [], [])
     assert User.objects.get(username="multi").memberships.count() == 2
+    assert_levels_follow_the_rule()
     assert Membership.objects.filter(user__username="hn_handler", org__code="460000").exists()
     with pytest.raises(CommandError, match="空数据库"):
         run("seed_demo", "--scale", "small")
@@ -86,6 +94,7 @@ def test_seed_demo_province_covers_a_whole_province(db):
     assert counties > 150  # every county of 四川
     assert Org.objects.filter(level="grassroots", code__startswith="51").count() == counties * 20
     assert Org.objects.find_problems() == ([], [], [], [], [])
+    assert_levels_follow_the_rule()
 
 
 def test_the_env_file_is_created_once_with_private_permissions(tmp_path):

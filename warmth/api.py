@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
 from warmth.orgs.access import Actor
@@ -41,6 +42,12 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_decorator=login_required,
 )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "未登录或令牌无效（请使用 Authorization: Bearer wt_…）"},
+                               status=401)
 
 
 @api.exception_handler(Http404)

@@ -123,7 +123,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "warmth.orgs.passwords.UserAttributeSimilarityValidator"},
     {"NAME": "warmth.orgs.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "warmth.orgs.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -84,7 +84,7 @@ def test_the_auditor_sees_the_events_of_the_subtree_only(login, users):
 def test_the_audit_page_filters(login, users):
     audit_record(actor=actor_of(users.owner), action="org.update", object_type="org", object_id="甲对象")
     audit_record(actor=actor_of(users.owner), action="user.disable", object_type="user", object_id="乙对象")
-    page = login(users.auditor).get(reverse("audit_list"), {"action": "user"}).content.decode()
+    page = login(users.auditor).get(reverse("audit_list"), {"action": "user.disable"}).content.decode()
     assert "乙对象" in page and "甲对象" not in page
 
 

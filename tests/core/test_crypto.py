@@ -102,3 +102,32 @@ def test_missing_keys_give_an_operator_message():
 
     with override_settings(WARMTH_FIELD_KEYS={}), pytest.raises(ImproperlyConfigured, match="warmth demo"):
         crypto.encrypt("x")
+
+
+def test_a_ciphertext_moved_to_another_column_does_not_decrypt(users):
+    from warmth.core.fields import EncryptedTextField
+
+    field = User._meta.get_field("phone")
+    token = crypto.encrypt("13812345678", aad=field.aad)
+    assert crypto.decrypt(token, aad=field.aad) == "13812345678"
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt(token, aad=b"warmth:archives_archive.id_number")
+    assert isinstance(field, EncryptedTextField)
+
+
+def test_sql_comparison_of_ciphertext_is_refused_rather_than_silently_empty(users):
+    from django.core.exceptions import FieldError
+
+    with pytest.raises(FieldError):
+        list(User.objects.filter(phone="13812345678"))
+    assert User.objects.filter(phone__isnull=False).exists()
+
+
+def test_saving_an_encrypted_field_without_its_index_is_refused(users):
+    user = User.objects.get(pk=users.owner.pk)
+    user.phone = "13900000000"
+    with pytest.raises(ValueError, match="phone_bidx"):
+        user.save(update_fields=["phone"])
+    user.save(update_fields=["phone", "phone_bidx"])
+    assert User.objects.get(phone_bidx=bidx(pii.PHONE, "13900000000")).pk == user.pk
+    assert not User.objects.filter(phone_bidx=bidx(pii.PHONE, "13812345678")).exists()

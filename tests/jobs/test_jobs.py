@@ -4,7 +4,7 @@ from django.urls import reverse
 from tests.conftest import actor_of
 from warmth.jobs.models import Job, JobStatus
 from warmth.jobs.registry import register
-from warmth.jobs.services import Progress, job_claim, job_run
+from warmth.jobs.services import JobInputError, Progress, job_claim, job_run
 
 
 @register("test.count")
@@ -23,7 +23,12 @@ def _fail(job, progress):
 
 @register("test.bad_input")
 def _bad(job, progress):
-    raise ValueError("第3行身份证号校验位错误")
+    raise JobInputError("第3行身份证号校验位错误")
+
+
+@register("test.plain_value_error")
+def _plain(job, progress):
+    raise ValueError("invalid literal for int() with base 10: 'x'")
 
 
 def make_job(user, kind):
@@ -47,6 +52,11 @@ def test_a_crash_marks_the_job_failed_with_a_chinese_message(users):
 def test_a_bad_input_error_is_shown_as_it_is(users):
     job = job_run(make_job(users.owner, "test.bad_input").pk)
     assert job.error == "第3行身份证号校验位错误"
+
+
+def test_an_internal_value_error_is_not_shown_to_the_user(users):
+    job = job_run(make_job(users.owner, "test.plain_value_error").pk)
+    assert "int()" not in job.error and "内部错误" in job.error
 
 
 def test_progress_is_written_every_n_items_and_at_the_end(users):

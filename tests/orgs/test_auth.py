@@ -95,8 +95,8 @@ def _expiry(client):
 def test_a_page_extends_the_idle_clock_but_a_polling_fragment_does_not(client, users):
     from django.contrib.sessions.models import Session
 
-    from warmth.jobs.models import Job
     from tests.conftest import actor_of
+    from warmth.jobs.models import Job
 
     post_login(client, "owner", PASSWORD)
     a = actor_of(users.owner)

@@ -101,3 +101,23 @@ def test_the_subtree_query_uses_a_prefix_index_on_postgresql(tree):
         plan = "\n".join(r[0] for r in cur.fetchall())
         cur.execute("SET enable_seqscan = on")
     assert f"Index Scan using {index}" in plan and "~>=~" in plan  # a range scan, not a filter
+
+
+@pytest.mark.parametrize("parent_attr, level", [
+    ("k1", OrgLevel.NATIONAL), ("k1", OrgLevel.PROVINCE), ("k1", OrgLevel.CITY), ("g1", OrgLevel.GRASSROOTS),
+    ("c1", OrgLevel.PROVINCE),
+])
+def test_a_level_may_not_stand_under_a_level_that_does_not_hold_it(users, tree, parent_attr, level):
+    with pytest.raises(ValidationError, match="之下不能设"):
+        org_create(actor=None, parent=getattr(tree, parent_attr), name="x", code="X9", level=level)
+
+
+def test_industry_and_grassroots_unions_hang_under_any_level(tree):
+    for parent in (tree.root, tree.p1, tree.c1, tree.k1):
+        org_create(actor=None, parent=parent, name="产业", code=f"IND-{parent.code}", level=OrgLevel.INDUSTRY)
+        org_create(actor=None, parent=parent, name="基层", code=f"GR-{parent.code}", level=OrgLevel.GRASSROOTS)
+
+
+def test_a_move_respects_the_level_rule(tree):
+    with pytest.raises(ValidationError, match="之下不能设"):
+        org_move(actor=None, org=tree.k2, new_parent=tree.g1)

@@ -130,10 +130,11 @@ def test_user_pages_for_the_outsider(login, users):
 
 def test_tokens_are_shown_once_and_belong_to_their_user(login, users):
     client = login(users.owner)
-    page = client.post(reverse("token_list"), {"name": "报表对接"}).content.decode()
+    page = client.post(reverse("token_list"), {"name": "报表对接"}, follow=True).content.decode()
     assert 'id="new-token">wt_' in page
     token = users.owner.memberships.get().api_tokens.get()
-    assert "wt_" not in client.get(reverse("token_list")).content.decode().split("<table")[0]
+    assert "wt_" not in client.get(reverse("token_list")).content.decode().split("<table")[0]  # shown once
+    assert users.owner.memberships.get().api_tokens.count() == 1  # reloading the page made no second token
     assert login(users.outsider).post(reverse("token_revoke", args=[token.pk])).status_code == 404
     assert login(users.owner).post(reverse("token_revoke", args=[token.pk])).status_code == 302
 
@@ -166,3 +167,39 @@ def test_a_user_changes_their_password_and_weak_ones_are_refused(login, users):
     assert User.objects.get(pk=users.owner.pk).check_password("Newpass@2026")
     assert AuditEvent.objects.filter(action="user.password", actor=users.owner).exists()
     assert client.get(reverse("home")).status_code == 200  # still logged in after the change
+
+
+def test_the_org_form_offers_only_levels_allowed_under_the_parent(login, users):
+    page = login(users.admin).get(reverse("org_create", args=["510107"])).content.decode()
+    assert "基层工会" in page and "乡镇(街道)工会" in page and "全国总工会" not in page
+    response = login(users.admin).post(reverse("org_create", args=["510107"]),
+                                       {"name": "假全总", "code": "510107-0099", "level": "national"})
+    assert response.status_code == 200 and not Org.objects.filter(code="510107-0099").exists()
+
+
+def test_a_bad_parent_code_on_the_move_form_is_a_field_error_not_a_404(login, users):
+    for code in ("123", "460000"):
+        response = login(users.admin).post(reverse("org_move", args=["510107-0001"]),
+                                           {"new_parent": code, "reason": "保留原因"})
+        page = response.content.decode()
+        assert response.status_code == 200 and "不在您的管辖范围内" in page and "保留原因" in page
+
+
+def test_the_creator_sees_no_approve_button_on_their_own_pending_account(login, users):
+    from tests.conftest import actor_of
+    from warmth.orgs.services import user_create
+
+    new = user_create(actor=actor_of(users.admin), username="zhaoliu", full_name="赵六", password=PASSWORD,
+                      org=users.owner.memberships.get().org, role=Role.HANDLER)
+    assert "审批通过" not in login(users.admin).get(reverse("user_detail", args=[new.pk])).content.decode()
+    assert "审批通过" in login(users.admin2).get(reverse("user_detail", args=[new.pk])).content.decode()
+
+
+def test_logged_in_pages_are_not_cached(login, users):
+    response = login(users.owner).get(reverse("home"))
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_login_with_next_pointing_at_login_does_not_loop(login, users):
+    response = login(users.owner).get(reverse("login") + "?next=/login/")
+    assert response.status_code == 302 and response.url == reverse("home")

@@ -28,3 +28,44 @@ LABELS = {
 
 def label(action: str) -> str:
     return LABELS.get(action, action)
+
+OBJECT_TYPES = {
+    "org": "组织",
+    "user": "账户",
+    "membership": "任职",
+    "api_token": "API 令牌",
+    "job": "后台任务",
+    "keys": "密钥",
+}
+
+FIELD_LABELS = {
+    "status": "状态", "parent": "上级组织", "reason": "原因", "name": "名称", "code": "代码", "level": "层级",
+    "role": "角色", "org": "组织", "username": "用户名", "full_name": "姓名", "failed_logins": "连续失败次数",
+    "locked_until": "锁定至", "field": "字段", "rows": "条数", "filters": "筛选条件", "kind": "类型",
+    "params": "参数", "prefix": "前缀", "re_encrypted": "重新加密条数", "key": "密钥", "user": "用户",
+}
+
+VALUE_LABELS = {
+    "pending": "待审批", "active": "正常", "disabled": "已停用",
+    "handler": "经办人", "reviewer": "审核人", "leader": "领导", "finance": "财务", "auditor": "经审/纪检",
+    "admin": "系统管理员", "national": "全国总工会", "province": "省总工会", "city": "市(州)总工会",
+    "county": "县(区)总工会", "industry": "产业工会(工委)", "direct": "直属工会", "group": "企业集团工会",
+    "township": "乡镇(街道)工会", "grassroots": "基层工会", "phone": "手机号",
+}
+
+
+def object_label(object_type: str) -> str:
+    return OBJECT_TYPES.get(object_type, object_type)
+
+
+def describe(data) -> str:
+    """A change dict in words: ``状态：待审批；原因：区划调整``."""
+    if not data:
+        return ""
+    if not isinstance(data, dict):
+        return str(data)
+    parts = []
+    for key, value in data.items():
+        shown = VALUE_LABELS.get(value, value) if isinstance(value, str) else value
+        parts.append(f"{FIELD_LABELS.get(key, key)}：{shown}")
+    return "；".join(parts)

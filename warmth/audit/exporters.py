@@ -19,9 +19,9 @@ HEADER = ["时间", "操作人", "角色", "组织", "操作", "对象类型", "
 def audit_rows(qs):
     tz = timezone.get_current_timezone()
     for e in qs.select_related("org").iterator(chunk_size=2000):
-        yield [e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), e.actor_name, e.role,
-               e.org.name if e.org else "", e.action_label, e.object_type, e.object_id,
-               e.before if e.before is not None else "", e.after if e.after is not None else "", e.ip or ""]
+        yield [e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), e.actor_name, e.role_label,
+               e.org.name if e.org else "", e.action_label, e.object_label, e.object_id,
+               e.before_text, e.after_text, e.ip or ""]
 
 
 @register("audit.export")

@@ -51,3 +51,27 @@ class AuditEvent(models.Model):
         from warmth.audit.actions import label
 
         return label(self.action)
+
+    @property
+    def object_label(self) -> str:
+        from warmth.audit.actions import object_label
+
+        return object_label(self.object_type)
+
+    @property
+    def role_label(self) -> str:
+        from warmth.audit.actions import VALUE_LABELS
+
+        return VALUE_LABELS.get(self.role, self.role)
+
+    @property
+    def before_text(self) -> str:
+        from warmth.audit.actions import describe
+
+        return describe(self.before)
+
+    @property
+    def after_text(self) -> str:
+        from warmth.audit.actions import describe
+
+        return describe(self.after)

@@ -25,7 +25,7 @@ def filter_events(qs: QuerySet[AuditEvent], *, action: str = "", actor_name: str
                   ) -> QuerySet[AuditEvent]:
     tz = timezone.get_current_timezone()
     if action:
-        qs = qs.filter(action__startswith=action)
+        qs = qs.filter(action=action)
     if actor_name:
         qs = qs.filter(actor_name__contains=actor_name)
     if object_type:

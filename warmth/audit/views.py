@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -29,6 +30,10 @@ def event_list(request):
 @actor_required(Perm.AUDIT_READ)
 def event_export(request):
     form = AuditFilterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "筛选条件有误，未导出：" + "；".join(
+            f"{form.fields[f].label if f in form.fields else ''}{'，'.join(e)}" for f, e in form.errors.items()))
+        return redirect("audit_list")
     params = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in _filters(form).items()}
     job = job_create(actor=request.actor, kind="audit.export", title="导出审计日志", params=params)
     return redirect("job_detail", pk=job.pk)

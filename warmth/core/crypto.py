@@ -22,8 +22,9 @@ from django.core.exceptions import ImproperlyConfigured
 PREFIX = "v1"
 
 
-class DecryptionError(ValueError):
-    pass
+class DecryptionError(Exception):
+    """A stored value cannot be decrypted (missing key, tampering, or the value was moved between columns).
+    Deliberately not a ValueError: its text is for operators, never shown to users as input feedback."""
 
 
 def _field_keys() -> dict[str, bytes]:

@@ -35,3 +35,16 @@ def seeder(order: int, name: str):
         return fn
 
     return wrap
+
+
+def pad(text: str, width: int) -> str:
+    """Left-justify for a terminal, counting a CJK character as two columns."""
+    import unicodedata
+
+    cols = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - cols, 0)
+
+
+def format_logins(users) -> list[str]:
+    """(username, name, org, role) rows as aligned terminal lines."""
+    return [f"  {pad(u, 12)} {pad(n, 10)} {pad(r, 18)} {o}" for u, n, o, r in users]

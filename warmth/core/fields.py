@@ -32,22 +32,34 @@ class EncryptedTextField(models.TextField):
         kwargs["kind"] = self.kind
         return name, path, args, kwargs
 
+    @property
+    def aad(self) -> bytes:
+        """Associated data binding a ciphertext to its table and column: a value copied into another row's
+        column of another kind, or another table, does not decrypt."""
+        return f"warmth:{self.model._meta.db_table}.{self.column}".encode()
+
     def from_db_value(self, value, expression, connection):
         if value is None or value == "":
             return value
-        return crypto.decrypt(value)
+        return crypto.decrypt(value, aad=self.aad)
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
-        return crypto.encrypt(pii.normalize(self.kind, value))
+        return crypto.encrypt(pii.normalize(self.kind, value), aad=self.aad)
 
     def get_lookup(self, lookup_name):
-        # Ciphertext is randomized: only emptiness can be tested in SQL; exact lookups go through the index.
-        if lookup_name not in ("exact", "isnull", "in") :
+        # Ciphertext is randomized, so comparing it in SQL can never match: only ``isnull`` is allowed;
+        # exact lookups go through the blind index (``<field>_bidx=bidx(kind, value)``).
+        if lookup_name != "isnull":
             return None
         return super().get_lookup(lookup_name)
+
+    def contribute_to_class(self, cls, name, *args, **kwargs):
+        super().contribute_to_class(cls, name, *args, **kwargs)
+        models.signals.pre_save.connect(_guard_update_fields, sender=cls, weak=False,
+                                        dispatch_uid=f"warmth-pii-{cls._meta.label}")
 
 
 class BlindIndexField(models.CharField):
@@ -86,6 +98,16 @@ class BlindIndexField(models.CharField):
         value = bidx(source.kind, plain) if plain else ""
         setattr(model_instance, self.attname, value)
         return value
+
+
+def _guard_update_fields(sender, instance, update_fields=None, **kwargs):
+    """``save(update_fields=[...])`` must name an encrypted field and its blind index together, or the index
+    would go stale (lookups would find the old value)."""
+    if not update_fields:
+        return
+    for f in sender._meta.get_fields():
+        if isinstance(f, BlindIndexField) and (f.source in update_fields) != (f.name in update_fields):
+            raise ValueError(f"update_fields must name both {f.source!r} and {f.name!r}")
 
 
 def bidx(kind: str, value: str) -> str:

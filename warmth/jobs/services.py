@@ -90,6 +90,24 @@ def job_fail(job: Job, *, error: str) -> Job:
     return job
 
 
+class JobInputError(ValueError):
+    """A problem with what the user asked for; its (Chinese) message is shown on the job page."""
+
+
+def user_message(exc: Exception) -> str:
+    """What a user may read about a failure: input errors verbatim, anything else a generic sentence."""
+    from django.core.exceptions import ValidationError
+
+    from warmth.core.idcard import IdCardError
+    from warmth.core.money import AmountError
+
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    if isinstance(exc, JobInputError | IdCardError | AmountError):
+        return str(exc)
+    return "处理过程中出现内部错误，已记录日志，请联系系统管理员"
+
+
 def job_run(job_id: int) -> Job | None:
     """Claim and run one job. Any error marks the job failed with a Chinese message; nothing is re-raised."""
     from warmth.jobs.registry import HANDLERS
@@ -101,8 +119,7 @@ def job_run(job_id: int) -> Job | None:
         HANDLERS[job.kind](job, Progress(job))
     except Exception as exc:
         log.exception("job %s (%s) failed", job.pk, job.kind)
-        message = str(exc) if isinstance(exc, ValueError) else "处理过程中出现内部错误，请联系系统管理员"
-        job_fail(job, error=message)
+        job_fail(job, error=user_message(exc))
         return job
     job.refresh_from_db()
     if job.status == JobStatus.RUNNING:

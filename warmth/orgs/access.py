@@ -35,7 +35,7 @@ class Actor:
 
     def require(self, perm: Perm) -> None:
         if not self.can(perm):
-            raise PermissionDenied(f"您的角色（{self.membership.get_role_display()}）无权执行此操作")
+            raise PermissionDenied(f"您的角色（{self.membership.get_role_display()}）无权执行此操作。")
 
     def sees_org(self, org: Org) -> bool:
         return org.path.startswith(self.org.path)

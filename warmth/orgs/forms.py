@@ -1,7 +1,6 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
-from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils import timezone
 
 from warmth.orgs.models import Org, OrgLevel, Role, User
@@ -45,6 +44,10 @@ class LoginForm(AuthenticationForm):
 class LockoutPasswordChangeForm(PasswordChangeForm):
     """The old password counts towards the same lock-out as the login form."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = PASSWORD_RULE
+
     def clean_old_password(self):
         from warmth.orgs.auth import attempt_claim, attempt_failed, attempt_succeeded
 
@@ -60,14 +63,36 @@ class LockoutPasswordChangeForm(PasswordChangeForm):
 
 class OrgCreateForm(forms.Form):
     name = forms.CharField(label="名称", max_length=100)
-    code = forms.CharField(label="组织代码", max_length=32)
+    code = forms.RegexField(label="组织代码", max_length=32, regex=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+                            help_text="全系统唯一；字母、数字、- 和 _，例如 510107-0012",
+                            error_messages={"invalid": "组织代码只能由字母、数字、- 和 _ 组成，且以字母或数字开头"})
     level = forms.ChoiceField(label="层级", choices=OrgLevel.choices)
-    region_code = forms.CharField(label="行政区划代码", max_length=6, required=False)
+    region_code = forms.RegexField(label="行政区划代码", regex=r"^\d{6}$", required=False,
+                                   help_text="6位数字，可不填", error_messages={"invalid": "行政区划代码应为6位数字"})
+
+    def __init__(self, *args, parent=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if parent is not None:
+            self.fields["level"].choices = [("", "请选择"), *parent.child_levels]
 
 
 class OrgMoveForm(forms.Form):
     new_parent = forms.CharField(label="新上级组织代码", max_length=32)
     reason = forms.CharField(label="调整原因", max_length=200)
+
+
+PASSWORD_RULE = "至少8位，包含大写字母、小写字母、数字、特殊符号中的至少3类；不能与用户名、姓名相近，不能是常见密码。"  # noqa: S105 (help text, not a password)
+
+
+class OrgChoiceField(forms.ModelChoiceField):
+    """Orgs of the actor's subtree, indented by depth, with their codes."""
+
+    def __init__(self, *args, base_depth: int = 1, **kwargs):
+        self.base_depth = base_depth
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        return "\u3000" * max(obj.depth - self.base_depth, 0) + f"{obj.name}（{obj.code}）"
 
 
 class UserCreateForm(forms.Form):
@@ -76,15 +101,16 @@ class UserCreateForm(forms.Form):
     full_name = forms.CharField(label="姓名", max_length=50)
     phone = forms.RegexField(label="手机号", regex=r"^1\d{10}$", required=False,
                              error_messages={"invalid": "手机号应为以1开头的11位数字"})
-    org = forms.ModelChoiceField(label="所属组织", queryset=Org.objects.none(), to_field_name="code")
+    org = OrgChoiceField(label="所属组织", queryset=Org.objects.none(), to_field_name="code")
     role = forms.ChoiceField(label="角色", choices=Role.choices)
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput,
-                               help_text=" ".join(password_validators_help_texts()))
+                               help_text=PASSWORD_RULE + "新用户首次登录后须自行修改。")
 
-    def __init__(self, *args, orgs=None, **kwargs):
+    def __init__(self, *args, orgs=None, base_depth: int = 1, **kwargs):
         super().__init__(*args, **kwargs)
         if orgs is not None:
             self.fields["org"].queryset = orgs
+            self.fields["org"].base_depth = base_depth
 
 
 class TokenCreateForm(forms.Form):
@@ -92,9 +118,16 @@ class TokenCreateForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label="操作", required=False)
+    action = forms.ChoiceField(label="操作", required=False)
     actor_name = forms.CharField(label="操作人", required=False)
-    object_type = forms.CharField(label="对象类型", required=False)
+    object_type = forms.ChoiceField(label="对象类型", required=False)
     object_id = forms.CharField(label="对象编号", required=False)
+
+    def __init__(self, *args, **kwargs):
+        from warmth.audit.actions import LABELS, OBJECT_TYPES
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "全部"), *sorted(LABELS.items(), key=lambda kv: kv[0])]
+        self.fields["object_type"].choices = [("", "全部"), *OBJECT_TYPES.items()]
     date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -32,6 +32,22 @@ class OrgLevel(models.TextChoices):
     GRASSROOTS = "grassroots", "基层工会"
 
 
+_ANY = ("industry", "direct", "group", "grassroots")
+# Which levels may stand directly under which (a closed rule, checked on create and move). 产业工会、直属工会、
+# 企业集团工会 and 基层工会 hang under any level; a county may sit under a province (直辖市的区县).
+ALLOWED_CHILDREN: dict[str, frozenset[str]] = {
+    OrgLevel.NATIONAL: frozenset({"province", *_ANY}),
+    OrgLevel.PROVINCE: frozenset({"city", "county", *_ANY}),
+    OrgLevel.CITY: frozenset({"county", "township", *_ANY}),
+    OrgLevel.COUNTY: frozenset({"township", *_ANY}),
+    OrgLevel.TOWNSHIP: frozenset({"group", "grassroots"}),
+    OrgLevel.INDUSTRY: frozenset({"industry", "group", "grassroots"}),
+    OrgLevel.DIRECT: frozenset({"group", "grassroots"}),
+    OrgLevel.GROUP: frozenset({"group", "grassroots"}),
+    OrgLevel.GRASSROOTS: frozenset(),
+}
+
+
 class Org(MP_Node):
     steplen = 4
     node_order_by = None
@@ -64,6 +80,11 @@ class Org(MP_Node):
     @property
     def level_label(self) -> str:
         return OrgLevel(self.level).label
+
+    @property
+    def child_levels(self) -> list[tuple[str, str]]:
+        allowed = ALLOWED_CHILDREN.get(self.level, frozenset())
+        return [(v, label) for v, label in OrgLevel.choices if v in allowed]
 
 
 class OrgMove(models.Model):

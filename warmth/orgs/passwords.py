@@ -25,7 +25,7 @@ class CharacterClassesValidator:
             )
 
     def get_help_text(self):
-        return f"密码至少8位，且包含大写字母、小写字母、数字、特殊符号中的至少{self.min_classes}类。"
+        return f"包含大写字母、小写字母、数字、特殊符号中的至少{self.min_classes}类。"
 
 
 class MinimumLengthValidator:
@@ -40,3 +40,21 @@ class MinimumLengthValidator:
 
     def get_help_text(self):
         return f"密码至少{self.min_length}个字符。"
+
+
+class UserAttributeSimilarityValidator:
+    """Not too close to the username or name, with a Chinese message that fits an admin setting it too."""
+
+    def __init__(self, max_similarity: float = 0.7):
+        from django.contrib.auth.password_validation import UserAttributeSimilarityValidator as Base
+
+        self._base = Base(user_attributes=("username", "full_name"), max_similarity=max_similarity)
+
+    def validate(self, password, user=None):
+        try:
+            self._base.validate(password, user)
+        except ValidationError:
+            raise ValidationError("密码与用户名或姓名过于相近。", code="password_too_similar") from None
+
+    def get_help_text(self):
+        return "不能与用户名、姓名相近。"

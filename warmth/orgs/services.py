@@ -14,7 +14,17 @@ from django.utils import timezone
 from warmth.audit.services import audit_record, primary_org
 from warmth.core import regions
 from warmth.orgs.access import Actor, manageable_users
-from warmth.orgs.models import AccountStatus, ApiToken, Membership, Org, OrgLevel, OrgMove, Role, User
+from warmth.orgs.models import (
+    ALLOWED_CHILDREN,
+    AccountStatus,
+    ApiToken,
+    Membership,
+    Org,
+    OrgLevel,
+    OrgMove,
+    Role,
+    User,
+)
 from warmth.orgs.permissions import Perm
 
 ORG_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
@@ -36,6 +46,12 @@ def _check_code(code: str) -> None:
         raise ValidationError({"code": "组织代码只能由字母、数字、- 和 _ 组成（最多32位），且以字母或数字开头"})
 
 
+def _check_child_level(parent: Org, level: str, *, field: str = "level") -> None:
+    if level not in ALLOWED_CHILDREN.get(parent.level, frozenset()):
+        allowed = "、".join(label for _, label in parent.child_levels) or "无（基层工会之下不设组织）"
+        raise ValidationError({field: f"{parent.level_label}之下不能设{OrgLevel(level).label}；可设：{allowed}"})
+
+
 def _check_region(region_code: str) -> None:
     if region_code and not regions.is_known(region_code):
         raise ValidationError({"region_code": f"行政区划代码{region_code}不在区划代码表中"})
@@ -51,12 +67,16 @@ def org_create(*, actor: Actor | None, parent: Org | None, name: str, code: str,
             raise PermissionDenied("只能在本级及下级组织之下新增组织")
     if level not in OrgLevel.values:
         raise ValidationError({"level": f"未知的组织层级：{level}"})
+    if parent is None and level != OrgLevel.NATIONAL:
+        raise ValidationError({"level": "只有全国总工会可以作为根组织"})
+    if parent is not None:
+        _check_child_level(parent, level)
     code = (code or "").strip()
     _check_code(code)
     _check_region(region_code)
     lock_tree()
     if Org.objects.filter(code=code).exists():
-        raise ValidationError({"code": f"组织代码{code}已被使用"})
+        raise ValidationError({"code": f"组织代码“{code}”已被使用"})
     fields = {"name": name.strip(), "code": code, "level": level, "region_code": region_code}
     probe = Org(**fields, path="x", depth=1)
     probe.full_clean(exclude=["path", "depth", "numchild", "parent"])
@@ -87,6 +107,7 @@ def org_move(*, actor: Actor | None, org: Org, new_parent: Org, reason: str = ""
         raise ValidationError("不能把组织移到它自己或它的下级之下")
     if new_parent.pk == org.parent_id:
         raise ValidationError("新上级与原上级相同")
+    _check_child_level(new_parent, org.level, field="new_parent")
     old_parent = org.parent
     Org.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
@@ -111,9 +132,9 @@ def user_create(*, actor: Actor | None, username: str, full_name: str, password:
     if role not in Role.values:
         raise ValidationError({"role": f"未知的角色：{role}"})
     if username.strip().lower() in RESERVED_USERNAMES:
-        raise ValidationError({"username": f"用户名{username}为系统保留"})
+        raise ValidationError({"username": f"用户名“{username}”为系统保留"})
     if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": f"用户名{username}已存在"})
+        raise ValidationError({"username": f"用户名“{username}”已存在"})
     user = User(username=username.strip(), full_name=full_name.strip(), phone=phone,
                 created_by=actor.user if actor else None)
     validate_password(password, user)

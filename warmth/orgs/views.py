@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.dispatch import receiver
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -42,6 +43,10 @@ class LoginView(auth_views.LoginView):
     template_name = "orgs/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        url = super().get_redirect_url()
+        return "" if url.split("?")[0] == self.request.path else url  # ?next=/login/ would loop
 
 
 @receiver(user_logged_in)
@@ -121,7 +126,7 @@ def org_detail(request, code):
 @actor_required(Perm.ORG_MANAGE)
 def org_create(request, code):
     parent = org_for_actor(request.actor, code, write=True)
-    form = OrgCreateForm(request.POST or None)
+    form = OrgCreateForm(request.POST or None, parent=parent)
     if request.method == "POST" and form.is_valid():
         try:
             org = services.org_create(actor=request.actor, parent=parent, **form.cleaned_data)
@@ -141,6 +146,8 @@ def org_move(request, code):
         try:
             target = org_for_actor(request.actor, form.cleaned_data["new_parent"])
             services.org_move(actor=request.actor, org=org, new_parent=target, reason=form.cleaned_data["reason"])
+        except Http404:
+            form.add_error("new_parent", "该组织代码不存在或不在您的管辖范围内")
         except ValidationError as exc:
             _form_error(form, exc)
         else:
@@ -175,7 +182,7 @@ def user_detail(request, pk):
                      org=primary_org(user), after={"field": "phone"})
         phone = user.phone
     return render(request, "orgs/user_detail.html", {
-        "u": user, "phone": phone,
+        "u": user, "phone": phone, "is_creator": user.created_by_id == actor.user.pk,
         "memberships": memberships_visible_to(actor, user),
         "can_manage": manageable_users(actor).filter(pk=user.pk).exists(),
     })
@@ -184,7 +191,8 @@ def user_detail(request, pk):
 @actor_required(Perm.USER_MANAGE)
 def user_create(request):
     actor = request.actor
-    form = UserCreateForm(request.POST or None, orgs=visible_orgs(actor).order_by("path"))
+    form = UserCreateForm(request.POST or None, orgs=visible_orgs(actor).order_by("path"),
+                          base_depth=actor.org.depth)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_create(actor=actor, **form.cleaned_data)
@@ -219,13 +227,17 @@ user_disable = _user_action(services.user_disable, "账户 {user.username} 已�
 user_unlock = _user_action(services.user_unlock, "账户 {user.username} 已解除锁定。")
 
 
+NEW_TOKEN_KEY = "warmth_new_token"  # noqa: S105 (a session key name)
+
+
 @actor_required()
 def token_list(request):
     form = TokenCreateForm(request.POST or None)
-    raw = None
     if request.method == "POST" and form.is_valid():
         _, raw = services.token_create(actor=request.actor, name=form.cleaned_data["name"])
-        form = TokenCreateForm()
+        request.session[NEW_TOKEN_KEY] = raw  # shown once on the next page, then gone (refresh = no new token)
+        return redirect("token_list")
+    raw = request.session.pop(NEW_TOKEN_KEY, None)
     tokens = ApiToken.objects.filter(membership__user=request.user).select_related("membership__org")
     return render(request, "orgs/token_list.html", {"form": form, "tokens": tokens, "raw": raw})
 

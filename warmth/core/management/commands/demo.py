@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 
@@ -16,9 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, addr, no_serve, scale, **opts):
         from django.conf import settings
 
-        from warmth.core.demo import DEMO_PASSWORD
+        from warmth.core.demo import DEMO_PASSWORD, format_logins
         from warmth.orgs.demo import DEMO_USERS, MULTI_USER
-        from warmth.orgs.models import Org
+        from warmth.orgs.models import Org, User
 
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         self.stdout.write(f"数据库：{settings.DATABASES['default']['NAME']}")
@@ -28,13 +29,25 @@ class Command(BaseCommand):
             call_command("seed_demo", scale=scale, stdout=self.stdout)
         else:
             self.stdout.write("数据库已有数据，跳过演示数据载入。")
-            self.stdout.write(f"\n演示账户（密码均为 {DEMO_PASSWORD}）：")
-            for username, name, _code, _role, _phone in [*DEMO_USERS, (MULTI_USER[0], MULTI_USER[1], "", "", "")]:
-                self.stdout.write(f"  {username:<12} {name}")
+            names = [u[0] for u in DEMO_USERS] + [MULTI_USER[0]]
+            rows = []
+            for user in User.objects.filter(username__in=names).prefetch_related("memberships__org"):
+                ms = [m for m in user.memberships.all() if m.is_active]
+                rows.append((user.username, user.full_name, " / ".join(m.org.name for m in ms),
+                             " / ".join(m.get_role_display() for m in ms)))
+            rows.sort(key=lambda r: names.index(r[0]))
+            self.stdout.write(f"\n演示账户（初始密码均为 {DEMO_PASSWORD}，已修改的以修改后为准）：")
+            for line in format_logins(rows):
+                self.stdout.write(line)
         if no_serve:
             return
         self.stdout.write(self.style.SUCCESS(f"\n请用浏览器打开 http://{addr}/ ，按 Ctrl+C 停止。"))
         worker = subprocess.Popen([sys.executable, "-m", "warmth.cli", "db_worker", "--interval", "1"])
+
+        def stop(signum, frame):
+            raise SystemExit(0)
+
+        signal.signal(signal.SIGTERM, stop)  # `kill` stops the worker too, not only Ctrl+C
         try:
             call_command("runserver", addr, use_reloader=False)
         finally:

@@ -34,11 +34,11 @@ class Command(BaseCommand):
         self._print_logins(ctx)
 
     def _print_logins(self, ctx):
-        from warmth.core.demo import DEMO_PASSWORD
+        from warmth.core.demo import DEMO_PASSWORD, format_logins
 
         users = ctx.made.get("users", [])
         if not users:
             return
-        self.stdout.write(f"\n演示账户（密码均为 {DEMO_PASSWORD}）：")
-        for username, name, org, role in users:
-            self.stdout.write(f"  {username:<12} {name:<6} {role:<10} {org}")
+        self.stdout.write(f"\n演示账户（初始密码均为 {DEMO_PASSWORD}）：")
+        for line in format_logins(users):
+            self.stdout.write(line)
