@@ -101,7 +101,7 @@ class UserCreateForm(forms.Form):
     full_name = forms.CharField(label="姓名", max_length=50)
     phone = forms.RegexField(label="手机号", regex=r"^1\d{10}$", required=False,
                              error_messages={"invalid": "手机号应为以1开头的11位数字"})
-    org = OrgChoiceField(label="所属组织", queryset=Org.objects.none(), to_field_name="code")
+    org = OrgChoiceField(label="所属组织", queryset=Org.objects.none(), to_field_name="code", empty_label="请选择组织")
     role = forms.ChoiceField(label="角色", choices=Role.choices)
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput,
                                help_text=PASSWORD_RULE + "新用户首次登录后须自行修改。")
