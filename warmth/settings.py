@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "warmth.orgs",
     "warmth.audit",
     "warmth.jobs",
+    "warmth.archives",
 ]
 
 MIDDLEWARE = [
