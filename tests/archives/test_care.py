@@ -139,6 +139,9 @@ def test_possible_duplicates_are_flagged_on_submit_not_blocked(users, tree, file
 
 
 def test_unchanged_for_a_year_lists_stale_active_archives(users, make_active):
+    from django.utils import timezone
+
     a = make_active()
-    assert list(care.unchanged_for_a_year(actor_of(users.county), today=date.today())) == []
-    assert list(care.unchanged_for_a_year(actor_of(users.county), today=date.today() + timedelta(days=400))) == [a]
+    today = timezone.localdate()
+    assert list(care.unchanged_for_a_year(actor_of(users.county), today=today)) == []
+    assert list(care.unchanged_for_a_year(actor_of(users.county), today=today + timedelta(days=400))) == [a]

@@ -103,7 +103,7 @@ def _normalize(data: ArchiveInput) -> tuple[dict, list[dict], list[idcard.IdCard
         errors["causes"] = ["致困主要原因不能重复"]
     elif bad := [c for c in causes if c not in HardshipCause.values]:
         errors["causes"] = [f"致困主要原因“{bad[0]}”不在填表说明的8项之内"]
-    for i, c in enumerate((causes + ["", "", ""])[:3], start=1):
+    for i, c in enumerate([*causes, "", "", ""][:3], start=1):
         f[f"cause_{i}"] = c
     code = (f.get("hukou_region_code") or "").strip()
     if code and not regions.is_known(code):
