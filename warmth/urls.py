@@ -1,5 +1,5 @@
 from django.http import JsonResponse
-from django.urls import path
+from django.urls import include, path
 
 from warmth.api import api
 from warmth.audit import views as audit_views
@@ -33,6 +33,7 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", org_views.token_revoke, name="token_revoke"),
     path("audit/", audit_views.event_list, name="audit_list"),
     path("audit/export/", audit_views.event_export, name="audit_export"),
+    path("archives/", include("warmth.archives.urls")),
     path("jobs/", job_views.job_list, name="job_list"),
     path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/progress/", job_views.job_progress, name="job_progress"),

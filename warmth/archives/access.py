@@ -1,9 +1,9 @@
 """Access helpers for archives: the subtree first, then the role."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from warmth.archives.models import Archive, Attachment
+from warmth.archives.models import Archive, Attachment, Transfer
 from warmth.orgs.access import Actor
 from warmth.orgs.permissions import Perm
 
@@ -30,3 +30,14 @@ def attachment_for_actor(actor: Actor, pk: int) -> Attachment:
     if att is None:
         raise Http404("附件不存在或不在您的管辖范围内")
     return att
+
+
+def transfer_for_actor(actor: Actor, pk: int) -> Transfer:
+    """A transfer the actor's subtree sends or receives (the receiver cannot see the archive until it
+    accepts, but it sees the request)."""
+    t = (Transfer.objects.filter(pk=pk).filter(Q(from_org__path__startswith=actor.org.path)
+                                               | Q(to_org__path__startswith=actor.org.path))
+         .select_related("archive", "from_org", "to_org").first())
+    if t is None:
+        raise Http404("转档申请不存在或不在您的管辖范围内")
+    return t

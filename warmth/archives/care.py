@@ -123,6 +123,8 @@ def attachment_withdraw(*, actor: Actor, attachment: Attachment) -> Attachment:
     if attachment.withdrawn_at is None:
         attachment.withdrawn_at = timezone.now()
         attachment.save(update_fields=["withdrawn_at"])
+        step(attachment.archive, actor=actor, action="attachment_withdraw", from_status=attachment.archive.status,
+             note=f"撤回{attachment.kind}：{attachment.original_name}")
         audit_record(actor=actor, action="archive.attachment_withdraw", object_type="archive",
                      object_id=attachment.archive_id, org=attachment.archive.org,
                      after={"attachment": attachment.pk})
@@ -144,8 +146,11 @@ def duplicate_resolve(*, actor: Actor, flag: DuplicateFlag, resolution: str, not
         raise ValidationError({"resolution": "请选择处理结论"})
     flag.resolution, flag.note, flag.resolved_by, flag.resolved_at = resolution, note, actor.user, timezone.now()
     flag.save(update_fields=["resolution", "note", "resolved_by", "resolved_at"])
+    label = dict(DuplicateFlag._meta.get_field("resolution").choices)[resolution]
+    step(flag.archive, actor=actor, action="duplicate_resolve", from_status=flag.archive.status,
+         note=f"疑似重复（档案{flag.other.archive_no}）：{label}。{note}".rstrip("。") + "。")
     audit_record(actor=actor, action="archive.duplicate_resolve", object_type="archive", object_id=flag.archive_id,
-                 after={"other": flag.other_id, "resolution": resolution, "note": note})
+                 org=flag.archive.org, after={"other": flag.other_id, "resolution": resolution, "note": note})
     return flag
 
 

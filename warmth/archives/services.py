@@ -196,11 +196,18 @@ def release_persons(archive: Archive) -> None:
 
 def _write_members(archive: Archive, members: list[dict]) -> list[FamilyMember]:
     FamilyMember.objects.filter(archive=archive).delete()
-    rows = []
+    rows, errors = [], []
     for pos, m in enumerate(members, start=1):
         fm = FamilyMember(archive=archive, position=pos, **m)
-        fm.full_clean(exclude=["archive", "id_number_bidx"])
+        try:
+            fm.full_clean(exclude=["archive", "id_number_bidx"])
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                label = FamilyMember._meta.get_field(field).verbose_name if field != "__all__" else ""
+                errors.extend(f"第{pos}位家庭成员：{label}{m_}" for m_ in msgs)
         rows.append(fm)
+    if errors:
+        raise ValidationError({"members": errors})
     for fm in rows:
         fm.save()
     return rows
