@@ -674,3 +674,14 @@ def test_the_care_lists(login, users, make_active):
     assert "请在右侧输入抽样种子" in text(client.get(reverse("archive_care", args=["sample"])))
     assert client.get(reverse("archive_care", args=["nothing"])).status_code == 404
     assert unplanned.id_number not in page
+
+
+def test_a_searched_id_number_never_appears_in_the_url(client, users, make_active):
+    from django.urls import reverse
+
+    a = make_active()
+    client.force_login(users.colleague)
+    response = client.post(reverse("archive_list"), {"q": a.id_number, "status": "active"})
+    assert response.status_code == 302 and a.id_number not in response.url and "qid=" in response.url
+    page = client.get(response.url).content.decode()
+    assert a.archive_no in page and "status=active" in response.url

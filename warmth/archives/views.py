@@ -4,6 +4,7 @@ write is a service call whose ValidationError/PermissionDenied becomes a Chinese
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.contrib import messages
@@ -115,7 +116,12 @@ def _org_datalist(actor: Actor):
 @actor_required()
 def archive_list(request):
     actor = request.actor
-    form = ArchiveFilterForm(request.GET or None)
+    if request.method == "POST":  # the search box posts, so a typed ID number never lands in a URL or a log
+        return redirect(_stash_search(request))
+    params = request.GET.copy()
+    if "qid" in params:
+        params["q"] = request.session.get(SEARCH_KEY, {}).get(params.pop("qid")[0], "")
+    form = ArchiveFilterForm(params or None)
     form.is_valid()
     f = getattr(form, "cleaned_data", {})
     q = (f.get("q") or "").strip()
@@ -139,6 +145,7 @@ def archive_list(request):
     _masked_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("q", None)
     incoming = (Transfer.objects.filter(status="pending", to_org__path__startswith=actor.org.path)
                 .select_related("archive", "from_org", "to_org", "requested_by").order_by("requested_at")[:50])
     for t in incoming:
@@ -149,6 +156,24 @@ def archive_list(request):
         "total": sum(counts.values()), "incoming": incoming, "orgs": _org_datalist(actor), "year": year,
         "sample_form": SampleForm(), "care_lists": CARE_LISTS,
     })
+
+
+SEARCH_KEY = "warmth_archive_searches"
+
+
+def _stash_search(request) -> str:
+    """Keep the search text in the session under a short random key; the URL carries only the key."""
+    params = request.POST.copy()
+    params.pop("csrfmiddlewaretoken", None)
+    params.pop("page", None)
+    q = params.pop("q", [""])[0].strip()
+    if q:
+        saved = dict(list(request.session.get(SEARCH_KEY, {}).items())[-9:])
+        key = secrets.token_urlsafe(6)
+        saved[key] = q
+        request.session[SEARCH_KEY] = saved
+        params["qid"] = key
+    return reverse("archive_list") + ("?" + params.urlencode() if params else "")
 
 
 @actor_required()
