@@ -72,6 +72,7 @@ def _register_routers() -> None:
     from warmth.orgs.api import router as orgs_router
 
     api.add_router("/", orgs_router)
+    api.add_router("/archives/", "warmth.archives.api.router")
     api.add_router("/audit/", audit_router)
     api.add_router("/jobs/", jobs_router)
 

@@ -1,0 +1,89 @@
+"""Reads of archives beyond a plain filter: search (ID number through the blind index, name, archive number)
+and the list filters shared by the HTML list, the API and the exports.
+
+Every function starts from ``archives_for_actor`` (or from a queryset that did), so nothing here can reach
+outside the actor's subtree.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from warmth.archives.access import archives_for_actor
+from warmth.archives.choices import ArchiveStatus, Identity, ModelWorkerType
+from warmth.archives.models import Archive, ArchiveReview, ArchiveStep, FamilyMember, Transfer
+from warmth.core import idcard, pii
+from warmth.core.fields import bidx
+from warmth.orgs.access import Actor
+from warmth.orgs.models import Org
+
+
+def search_archives(actor: Actor, q: str = "") -> QuerySet[Archive]:
+    """The actor's archives matching ``q``; all of them when ``q`` is blank.
+
+    - ``q`` a valid 身份证号 (18 or 15 digits, full-width and spaces tolerated): exactly the households in which
+      that person is the 户主 or a family member (blind-index lookup; exited archives included);
+    - otherwise: 户主姓名 contains ``q``, or 档案编号 equals ``q``.
+    """
+    qs = archives_for_actor(actor)
+    q = (q or "").strip()
+    if not q:
+        return qs
+    try:
+        card = idcard.parse(q)
+    except idcard.IdCardError:
+        card = None
+    if card is not None:
+        index = bidx(pii.ID_NUMBER, card.number)
+        member = FamilyMember.objects.filter(archive=OuterRef("pk"), id_number_bidx=index)
+        return qs.filter(Q(id_number_bidx=index) | Exists(member))
+    return qs.filter(Q(name__contains=q) | Q(archive_no=q))
+
+
+def filter_archives(qs: QuerySet[Archive], *, status: str | None = None, category: str | None = None,
+                    cause: str | None = None, org_code: str | None = None, model_worker: bool | None = None,
+                    migrant: bool | None = None, review_due_year: int | None = None) -> QuerySet[Archive]:
+    """Narrow an actor's archive queryset. Every argument is optional; ``None`` or ``""`` means "any".
+
+    - ``status``: an ``ArchiveStatus`` value (``active`` …); ``category``: a ``HardshipCategory`` value;
+    - ``cause``: a ``HardshipCause`` value found in any of 致困原因1–3;
+    - ``org_code``: only archives of that org and its subtree (an org outside the queryset's own scope
+      simply matches nothing, so no existence is revealed);
+    - ``model_worker``: True for 劳模 (any type but 非劳模), False for the others;
+    - ``migrant``: True for 农民工 (the head's 身份), False for the others;
+    - ``review_due_year``: 在档 archives without a 复核 for that year.
+    """
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if cause:
+        qs = qs.filter(Q(cause_1=cause) | Q(cause_2=cause) | Q(cause_3=cause))
+    if org_code:
+        org = Org.objects.filter(code=org_code).only("path").first()
+        qs = qs.filter(org__path__startswith=org.path) if org else qs.none()
+    if model_worker is not None:
+        worker = Q(model_worker_type=ModelWorkerType.NONE)
+        qs = qs.exclude(worker) if model_worker else qs.filter(worker)
+    if migrant is not None:
+        mig = Q(identity=Identity.MIGRANT)
+        qs = qs.filter(mig) if migrant else qs.exclude(mig)
+    if review_due_year:
+        reviewed = ArchiveReview.objects.filter(archive=OuterRef("pk"), year=review_due_year)
+        qs = qs.filter(status=ArchiveStatus.ACTIVE).filter(~Exists(reviewed))
+    return qs
+
+
+def archive_with_details(actor: Actor, archive_id: int) -> Archive:
+    """One archive of the actor's subtree with what its detail page shows, fetched in a fixed number of
+    queries (members, plan, steps with their actors, objections, reviews, pending transfers)."""
+    archive = (archives_for_actor(actor).filter(pk=archive_id).select_related("org", "plan", "created_by")
+               .prefetch_related("members", "objections", "reviews",
+                                 Prefetch("steps", queryset=ArchiveStep.objects.select_related("actor")),
+                                 Prefetch("transfers", queryset=Transfer.objects.filter(status="pending")
+                                          .select_related("to_org"), to_attr="pending_transfers"))
+               .first())
+    if archive is None:
+        raise Http404("档案不存在或不在您的管辖范围内")
+    return archive
