@@ -94,3 +94,10 @@ def _audit_append_only(request):
     yield
     if transactional:
         triggers.uninstall(connection)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_test_ids():
+    from tests.archives.factories import forget_issued_ids
+
+    forget_issued_ids()

@@ -9,6 +9,16 @@ import pytest
 from django.urls import URLResolver, get_resolver
 
 from tests.conftest import actor_of, make_user
+from warmth.archives.models import (
+    Archive,
+    ArchiveReview,
+    ArchiveStep,
+    AssistancePlan,
+    Attachment,
+    DuplicateFlag,
+    Objection,
+    Transfer,
+)
 from warmth.jobs.models import Job
 from warmth.orgs.models import ApiToken, Membership, Org, OrgMove, Role, User
 from warmth.orgs.services import token_create, user_create
@@ -68,6 +78,77 @@ ROUTES: dict[str, Route] = {
                             json='{"name": "新工会", "code": "NEW-2", "level": "grassroots"}'),
     "api:org_move": Route("POST", "/api/orgs/{org}/move", api=True, json='{"new_parent": "510104"}'),
     "api:events": Route("GET", "/api/audit/events", api=True),
+    # archives (HTML)
+    "archive_list": Route("GET", "/archives/"),
+    "archive_create": Route("POST", "/archives/new/", data=(("name", "扫描"),)),
+    "archive_suggest": Route("GET", "/archives/suggest/"),
+    "archive_region": Route("GET", "/archives/region/"),
+    "archive_care": Route("GET", "/archives/care/due/"),
+    "archive_detail": Route("GET", "/archives/{archive}/"),
+    "archive_edit": Route("POST", "/archives/{archive}/edit/", data=(("name", "扫描"),)),
+    "archive_pdf": Route("GET", "/archives/{archive}/pdf/"),
+    "archive_promote": Route("POST", "/archives/{archive}/promote/"),
+    "archive_plan": Route("POST", "/archives/{archive}/plan/", data=(
+        ("needs", "x"), ("measures", "x"), ("contact_name", "x"), ("next_visit_date", "2030-01-01"))),
+    "archive_attachments": Route("POST", "/archives/{archive}/attachments/", data=(("kind", "其他"),)),
+    "archive_reviews": Route("POST", "/archives/{archive}/reviews/", data=(("year", "2026"), ("result", "继续在档"))),
+    "archive_objections": Route("POST", "/archives/{publicizing}/objections/", data=(
+        ("received_on", "2026-01-05"), ("content", "x"))),
+    "archive_objection_resolve": Route("POST", "/archives/{publicizing}/objections/{objection}/resolve/",
+                                       data=(("resolution", "x"),)),
+    "archive_duplicate_resolve": Route("POST", "/archives/{publicizing}/duplicates/{flag}/resolve/",
+                                       data=(("resolution", "duplicate"),)),
+    "archive_transfer": Route("POST", "/archives/{archive}/transfer/", data=(("to_org", "460105"), ("reason", "x"))),
+    "attachment_download": Route("GET", "/archives/attachments/{attachment}/"),
+    "attachment_withdraw": Route("POST", "/archives/attachments/{attachment}/withdraw/"),
+    "transfer_decide": Route("POST", "/archives/transfers/{transfer}/decide/", data=(("decision", "accept"),)),
+    "archive_submit": Route("POST", "/archives/{archive}/submit/"),
+    "archive_accept": Route("POST", "/archives/{archive}/accept/"),
+    "archive_return": Route("POST", "/archives/{archive}/return/", data=(("reason", "x"),)),
+    "archive_verify": Route("POST", "/archives/{archive}/verify/", data=(
+        ("visited_on", "2026-01-05"), ("visitors", "x"), ("findings", "x"))),
+    "archive_end_publicity": Route("POST", "/archives/{publicizing}/end-publicity/"),
+    "archive_approve": Route("POST", "/archives/{archive}/approve/"),
+    "archive_reject": Route("POST", "/archives/{archive}/reject/", data=(("reason", "x"),)),
+    "archive_exit_request": Route("POST", "/archives/{archive}/exit-request/", data=(("reason", "脱困"),)),
+    "archive_exit_cancel": Route("POST", "/archives/{archive}/exit-cancel/", data=(("reason", "x"),)),
+    "archive_exit_approve": Route("POST", "/archives/{archive}/exit-approve/"),
+    "archive_exit_finalize": Route("POST", "/archives/{archive}/exit-finalize/"),
+    # archives (API)
+    "api:archive_list": Route("GET", "/api/archives/", api=True),
+    "api:archive_create": Route("POST", "/api/archives/", api=True, json='{"org": "510107", "name": "扫描"}'),
+    "api:suggest_category": Route("GET", "/api/archives/suggest-category?household_annual_income=12000"
+                                  "&household_size=2&region_code=510107", api=True),
+    "api:transfer_list": Route("GET", "/api/archives/transfers", api=True),
+    "api:transfer_decide": Route("POST", "/api/archives/transfers/{transfer}/decide", api=True,
+                                 json='{"accept": true}'),
+    "api:archive_detail": Route("GET", "/api/archives/{archive}", api=True),
+    "api:archive_update": Route("POST", "/api/archives/{archive}/update", api=True, json='{"name": "改名"}'),
+    "api:archive_submit": Route("POST", "/api/archives/{archive}/submit", api=True),
+    "api:archive_accept": Route("POST", "/api/archives/{archive}/accept", api=True, json="{}"),
+    "api:archive_return": Route("POST", "/api/archives/{archive}/return", api=True, json='{"reason": "x"}'),
+    "api:archive_verify": Route("POST", "/api/archives/{archive}/verify", api=True,
+                                json='{"visited_on": "2025-01-06", "visitors": "甲", "findings": "乙"}'),
+    "api:archive_end_publicity": Route("POST", "/api/archives/{publicizing}/end-publicity", api=True),
+    "api:archive_approve": Route("POST", "/api/archives/{archive}/approve", api=True, json="{}"),
+    "api:archive_reject": Route("POST", "/api/archives/{archive}/reject", api=True, json='{"reason": "x"}'),
+    "api:archive_exit_request": Route("POST", "/api/archives/{archive}/exit-request", api=True,
+                                      json='{"reason": "脱困"}'),
+    "api:archive_exit_cancel": Route("POST", "/api/archives/{archive}/exit-cancel", api=True,
+                                     json='{"reason": "x"}'),
+    "api:archive_exit_approve": Route("POST", "/api/archives/{archive}/exit-approve", api=True, json="{}"),
+    "api:archive_exit_finalize": Route("POST", "/api/archives/{archive}/exit-finalize", api=True),
+    "api:archive_promote": Route("POST", "/api/archives/{archive}/promote", api=True),
+    "api:objection_record": Route("POST", "/api/archives/{publicizing}/objections", api=True,
+                                  json='{"received_on": "2025-01-07", "content": "x"}'),
+    "api:objection_resolve": Route("POST", "/api/archives/{publicizing}/objections/{objection}/resolve", api=True,
+                                   json='{"resolution": "x"}'),
+    "api:archive_review": Route("POST", "/api/archives/{archive}/review", api=True,
+                                json='{"year": 2025, "result": "继续在档"}'),
+    "api:archive_plan": Route("POST", "/api/archives/{archive}/plan", api=True, json=(
+        '{"needs": "x", "measures": "y", "contact_name": "z", "next_visit_date": "2030-01-01"}')),
+    "api:transfer_request": Route("POST", "/api/archives/{archive}/transfer", api=True,
+                                  json='{"to_org": "510104", "reason": "x"}'),
     "api:job_detail": Route("GET", "/api/jobs/{job}", api=True),
 }
 
@@ -109,8 +190,51 @@ def world(users, tree, settings):
         "auditor": make_user("hn_auditor", tree.p2, Role.AUDITOR),
     }
     values = {"org": "510107-0001", "user": pending.pk, "token": token.pk, "job": job.pk,
-              "membership": victim.memberships.get().pk}
+              "membership": victim.memberships.get().pk, **archive_victims(users, tree)}
     return values, outsiders
+
+
+def archive_victims(users, tree) -> dict:
+    """Archives of 武侯区 (named 张小明): an active one with an attachment and a pending transfer, and one in
+    公示 with an objection and a duplicate flag."""
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.archives.factories import archive_input, new_id
+    from warmth.archives import care, lifecycle
+    from warmth.archives.services import archive_file
+
+    handler, reviewer = actor_of(users.county), actor_of(users.colleague)
+
+    def to(status_steps, born):
+        a = archive_file(actor=handler, org=tree.k1,
+                         data=archive_input(id_number=new_id(born=born), member_count=0, name="张小明"))
+        day = date(2025, 12, 1)
+        for step_ in status_steps:
+            if step_ == "submit":
+                lifecycle.archive_submit(actor=handler, archive=a)
+            elif step_ == "accept":
+                lifecycle.archive_accept(actor=reviewer, archive=a)
+            elif step_ == "verify":
+                lifecycle.archive_verify(actor=handler, archive=a, visited_on=day, visitors="甲", findings="属实",
+                                         publicity_start=day, today=day)
+            elif step_ == "end":
+                lifecycle.archive_end_publicity(actor=handler, archive=a, today=date(2025, 12, 20))
+            elif step_ == "approve":
+                lifecycle.archive_approve(actor=reviewer, archive=a)
+        return a
+
+    active = to(["submit", "accept", "verify", "end", "approve"], date(1970, 1, 1))
+    att = care.attachment_add(actor=handler, archive=active, kind="申请书",
+                              upload=SimpleUploadedFile("申请.pdf", "%PDF-1.4 张小明".encode()))
+    transfer = lifecycle.transfer_request(actor=handler, archive=active, to_org=tree.k2, reason="迁居")
+    publicizing = to(["submit", "accept", "verify"], date(1970, 1, 1))  # same name and birth date: a flag
+    objection = lifecycle.objection_record(actor=handler, archive=publicizing, received_on=date(2025, 12, 2),
+                                           content="有异议")
+    flag = publicizing.duplicate_flags.get()
+    return {"archive": active.pk, "attachment": att.pk, "transfer": transfer.pk, "publicizing": publicizing.pk,
+            "objection": objection.pk, "flag": flag.pk}
 
 
 def snapshot():
@@ -121,6 +245,15 @@ def snapshot():
         "memberships": sorted(Membership.objects.values_list("user_id", "org_id", "role", "is_active")),
         "tokens": sorted(ApiToken.objects.values_list("pk", "revoked_at")),
         "moves": OrgMove.objects.count(),
+        "archives": sorted(Archive.objects.values_list("pk", "status", "name", "org_id", "is_temporary",
+                                                       "household_annual_income")),
+        "steps": ArchiveStep.objects.count(),
+        "transfers": sorted(Transfer.objects.values_list("pk", "status")),
+        "attachments": sorted(Attachment.objects.values_list("pk", "withdrawn_at")),
+        "objections": sorted(Objection.objects.values_list("pk", "resolved_at")),
+        "flags": sorted(DuplicateFlag.objects.values_list("pk", "resolution")),
+        "plans": AssistancePlan.objects.count(),
+        "reviews": ArchiveReview.objects.count(),
     }
 
 

@@ -10,10 +10,19 @@ from warmth.archives.services import ArchiveInput
 from warmth.core import idcard
 
 _rng = random.Random(20251123)
+_issued: set[str] = set()  # emptied before each test (tests/conftest.py), so IDs never repeat within a test
 
 
 def new_id(*, born: date = date(1975, 5, 20), sex: str | None = None, region: str = "510107") -> str:
-    return idcard.random_valid(_rng, birth_from=born, birth_to=born, sex=sex, region_code=region)
+    while True:
+        number = idcard.random_valid(_rng, birth_from=born, birth_to=born, sex=sex, region_code=region)
+        if number not in _issued:
+            _issued.add(number)
+            return number
+
+
+def forget_issued_ids() -> None:
+    _issued.clear()
 
 
 def head_fields(**overrides) -> dict:

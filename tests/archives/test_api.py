@@ -280,6 +280,9 @@ def test_a_step_out_of_order_is_refused_with_the_current_status(client, users, f
     response = post(client, f"/api/archives/{filed.pk}/approve", {}, **bearer(users.colleague))
     assert response.status_code == 422 and "草稿" in text(response)
     response = post(client, f"/api/archives/{filed.pk}/return", {"reason": ""}, **bearer(users.colleague))
+    assert response.status_code == 422 and "不能退回修改" in text(response)  # the status is checked first
+    post(client, f"/api/archives/{filed.pk}/submit", **bearer(users.county))
+    response = post(client, f"/api/archives/{filed.pk}/return", {"reason": ""}, **bearer(users.colleague))
     assert response.status_code == 422 and "退回须填写原因" in text(response)
 
 

@@ -165,3 +165,22 @@ def test_a_transfer_moves_the_archive_when_the_receiving_org_accepts(users, tree
     lc.transfer_decide(actor=hn_reviewer, transfer=t, accept=True)
     assert Archive.objects.get(pk=a.pk).org == tree.k3
     assert ArchiveStep.objects.filter(archive=a, action="transfer_in").exists()
+
+
+def test_the_publicity_cannot_start_before_the_home_visit(users, filed):
+    call("submit", actor_of(users.county), filed)
+    call("accept", actor_of(users.colleague), filed)
+    with pytest.raises(ValidationError, match="不能早于入户核查"):
+        lc.archive_verify(actor=actor_of(users.county), archive=filed, visited_on=MONDAY, visitors="张三",
+                          findings="属实", publicity_start=MONDAY - timedelta(days=1), today=MONDAY)
+
+
+def test_an_exited_archive_cannot_be_received_by_a_transfer(users, tree, make_active):
+    from tests.conftest import make_user
+    from warmth.orgs.models import Role
+
+    a = make_active()
+    t = lc.transfer_request(actor=actor_of(users.county), archive=a, to_org=tree.k3, reason="迁居")
+    Archive.objects.filter(pk=a.pk).update(status=S.EXITED)
+    with pytest.raises(ValidationError, match="只能接收在档"):
+        lc.transfer_decide(actor=actor_of(make_user("hn_rev", tree.p2, Role.REVIEWER)), transfer=t, accept=True)

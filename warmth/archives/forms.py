@@ -296,10 +296,6 @@ class ReasonForm(forms.Form):
     reason = _area("原因")
 
 
-class OptionalReasonForm(forms.Form):
-    reason = _area("原因", required=False)
-
-
 class VerifyForm(forms.Form):
     visited_on = _date("核查日期", required=True)
     visitors = forms.CharField(label="核查人员", max_length=100)

@@ -94,9 +94,9 @@ def archive_accept(*, actor: Actor | None, archive: Archive, note: str = "") -> 
 
 @transaction.atomic
 def archive_return(*, actor: Actor | None, archive: Archive, reason: str) -> Archive:
+    archive, before = _begin(actor, archive, "return")
     if not (reason or "").strip():
         raise ValidationError({"reason": "退回须填写原因"})
-    archive, before = _begin(actor, archive, "return")
     return _finish(actor, archive, "return", before, note=reason.strip())
 
 
@@ -104,12 +104,14 @@ def archive_return(*, actor: Actor | None, archive: Archive, reason: str) -> Arc
 def archive_verify(*, actor: Actor | None, archive: Archive, visited_on: date, visitors: str, findings: str,
                    publicity_start: date | None = None, today: date | None = None) -> Archive:
     """入户核查 recorded; the 公示 starts (by default today) and lasts 5 working days."""
+    archive, before = _begin(actor, archive, "verify")
     if not visitors.strip() or not findings.strip():
         raise ValidationError({"findings": "请填写核查人员和核查情况"})
     if visited_on > _today(today):
         raise ValidationError({"visited_on": "核查日期不能晚于今天"})
-    archive, before = _begin(actor, archive, "verify")
     start = publicity_start or _today(today)
+    if start < visited_on:
+        raise ValidationError({"publicity_start": "公示开始日期不能早于入户核查日期"})
     archive.publicity_start, archive.publicity_end = start, nth_working_day(start, PUBLICITY_WORKING_DAYS)
     return _finish(actor, archive, "verify", before, note=findings.strip(),
                    data={"visited_on": visited_on.isoformat(), "visitors": visitors.strip(),
@@ -143,18 +145,18 @@ def archive_approve(*, actor: Actor | None, archive: Archive, note: str = "") ->
 
 @transaction.atomic
 def archive_reject(*, actor: Actor | None, archive: Archive, reason: str) -> Archive:
+    archive, before = _begin(actor, archive, "reject")
     if not (reason or "").strip():
         raise ValidationError({"reason": "不予通过须填写原因"})
-    archive, before = _begin(actor, archive, "reject")
     release_persons(archive)
     return _finish(actor, archive, "reject", before, note=reason.strip())
 
 
 @transaction.atomic
 def archive_exit_request(*, actor: Actor | None, archive: Archive, reason: str, note: str = "") -> Archive:
+    archive, before = _begin(actor, archive, "exit_request")
     if reason not in ExitReason.values:
         raise ValidationError({"reason": "请选择退档原因：" + "、".join(ExitReason.values)})
-    archive, before = _begin(actor, archive, "exit_request")
     archive.exit_reason, archive.exit_note = reason, note.strip()
     return _finish(actor, archive, "exit_request", before, note=f"{reason}：{note}".strip("："),
                    fields=("exit_reason", "exit_note"))
@@ -163,6 +165,8 @@ def archive_exit_request(*, actor: Actor | None, archive: Archive, reason: str, 
 @transaction.atomic
 def archive_exit_cancel(*, actor: Actor | None, archive: Archive, reason: str) -> Archive:
     archive, before = _begin(actor, archive, "exit_cancel")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "撤销退档须填写原因"})
     archive.exit_reason, archive.exit_note = "", ""
     return _finish(actor, archive, "exit_cancel", before, note=reason, fields=("exit_reason", "exit_note"))
 
@@ -276,6 +280,8 @@ def transfer_decide(*, actor: Actor, transfer: Transfer, accept: bool, note: str
         raise PermissionDenied("只有转入单位（或其上级）可以接收")
     if transfer.status != "pending":
         raise ValidationError("该转出申请已处理")
+    if accept and transfer.archive.status != S.ACTIVE:
+        raise ValidationError(f"档案现为“{transfer.archive.get_status_display()}”，不能接收（只能接收在档的档案）")
     transfer.status = "accepted" if accept else "refused"
     transfer.decided_by, transfer.decided_at, transfer.note = actor.user, timezone.now(), note
     transfer.save(update_fields=["status", "decided_by", "decided_at", "note"])

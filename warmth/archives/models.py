@@ -126,6 +126,7 @@ class Archive(models.Model):
         indexes = [
             models.Index(fields=["org", "status"], name="archive_org_status"),
             models.Index(fields=["name", "birth_date"], name="archive_name_birth"),
+            models.Index(fields=["-created_at", "-id"], name="archive_newest_first"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(household_size__gte=1), name="archive_household_size_positive"),

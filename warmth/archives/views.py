@@ -34,7 +34,6 @@ from warmth.archives.forms import (
     NoteForm,
     ObjectionForm,
     ObjectionResolveForm,
-    OptionalReasonForm,
     PlanForm,
     PublicityForm,
     ReasonForm,
@@ -79,7 +78,7 @@ STEPS = {
     "approve": (NoteForm, lifecycle.archive_approve),
     "reject": (ReasonForm, lifecycle.archive_reject),
     "exit_request": (ExitRequestForm, lifecycle.archive_exit_request),
-    "exit_cancel": (OptionalReasonForm, lifecycle.archive_exit_cancel),
+    "exit_cancel": (ReasonForm, lifecycle.archive_exit_cancel),
     "exit_approve": (PublicityForm, lifecycle.archive_exit_approve),
     "exit_finalize": (None, lifecycle.archive_exit_finalize),
 }

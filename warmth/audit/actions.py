@@ -23,6 +23,32 @@ LABELS = {
     "audit.export": "导出审计日志",
     "job.create": "创建后台任务",
     "keys.rotate": "轮换加密密钥",
+    "archive.file": "建档",
+    "archive.update": "修改档案",
+    "archive.submit": "档案提交初审",
+    "archive.accept": "档案初审通过",
+    "archive.return": "档案退回修改",
+    "archive.verify": "入户核查并公示",
+    "archive.end_publicity": "建档公示期满",
+    "archive.approve": "档案审批通过",
+    "archive.reject": "档案审批不通过",
+    "archive.exit_request": "申请退档",
+    "archive.exit_cancel": "撤销退档",
+    "archive.exit_approve": "退档审批通过并公示",
+    "archive.exit_finalize": "退档生效",
+    "archive.objection": "登记公示异议",
+    "archive.objection_resolve": "处理公示异议",
+    "archive.promote": "临时档案转正",
+    "archive.transfer_request": "档案转出申请",
+    "archive.transfer_accepted": "档案转入",
+    "archive.transfer_refused": "拒收转入档案",
+    "archive.review": "年度复核",
+    "archive.plan": "一户一策帮扶计划",
+    "archive.attachment_add": "上传档案附件",
+    "archive.attachment_withdraw": "撤回档案附件",
+    "archive.duplicate_resolve": "处理疑似重复",
+    "archive.import": "导入档案",
+    "dibao.set": "设置低保标准",
 }
 
 
@@ -36,6 +62,9 @@ OBJECT_TYPES = {
     "api_token": "API 令牌",
     "job": "后台任务",
     "keys": "密钥",
+    "archive": "档案",
+    "archive_export": "档案导出",
+    "dibao": "低保标准",
 }
 
 FIELD_LABELS = {
