@@ -1,0 +1,686 @@
+"""Importing 困难职工档案 from the xlsx layout of ``template.py``.
+
+    check_file   refuse hostile files before anything parses them (zip structure, real sizes, formulas, macros)
+    read_book    (template.py) the header row found by its texts, every cell typed, problems collected
+    _plan        the rules across cells and rows, then the match with existing archives by the head's ID
+                 blind index: create, update, unchanged or error
+    _write       one transaction: updates through ``archive_update``; new drafts in bulk (archive numbers in one
+                 block from ``ArchiveCounter``, rows written by COPY on PostgreSQL or one executemany on SQLite,
+                 one audit row per batch); the partial unique index of ``ArchivePerson`` still refuses a person
+                 live in two archives, and any database error undoes the whole import
+
+The real run is all-or-nothing unless ``valid_only``; a dry run writes nothing. The limits are module constants
+(here and in ``template.py``), documented in README (导入文件的限制).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+import struct
+import uuid
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import F, Max
+from django.http import Http404
+from django.utils import timezone
+
+from warmth.archives.choices import ArchiveStatus
+from warmth.archives.models import Archive, ArchiveCounter, ArchivePerson, ArchiveStep, FamilyMember
+from warmth.archives.services import EDITABLE_STATUSES, HEAD_FIELDS, ArchiveInput, archive_update, conflict_message
+from warmth.archives.template import (  # noqa: F401  (MAX_ROWS … re-exported: the limits live in both modules)
+    CORRUPT,
+    HEAD_COLUMNS,
+    HEAD_SHEET,
+    MAX_CELL_CHARS,
+    MAX_MEMBER_ROWS,
+    MAX_ROWS,
+    MEMBER_SHEET,
+    Book,
+    HeadRow,
+    ImportRefused,
+    member_label,
+    read_book,
+)
+from warmth.audit.services import audit_record
+from warmth.core import bulkcopy, idcard, pii
+from warmth.core.fields import EncryptedTextField, bidx
+from warmth.jobs.registry import register
+from warmth.jobs.services import JobInputError
+from warmth.orgs.access import Actor
+from warmth.orgs.models import Org
+from warmth.orgs.permissions import Perm
+
+log = logging.getLogger(__name__)
+
+# --- limits of the file itself (README: 导入文件的限制) ------------------------------------------------
+MAX_FILE_BYTES = 100 * 1024 * 1024          # the uploaded file
+MAX_UNCOMPRESSED_BYTES = 800 * 1024 * 1024  # all parts together, as declared and as really inflated
+MAX_COMPRESSION_RATIO = 100                 # per part above 1 MB (a 100k-household file: about 10)
+MAX_ZIP_ENTRIES = 1_000
+MAX_COLUMNS = 48                            # columns A … AV (the layout uses at most 42)
+MAX_SHEET_ROW = 409_999                     # no cell beyond this row (MAX_MEMBER_ROWS data rows and then some)
+BATCH = 2_000                               # households per insert batch and per audit row
+
+NOT_XLSX = "文件不是 Excel 工作簿（.xlsx），请用 Excel 或 WPS 另存为“Excel 工作簿(*.xlsx)”后再导入"
+OLE_FILE = "这是旧版 Excel 文件（.xls）或设置了打开密码的文件，请取消密码并另存为“Excel 工作簿(*.xlsx)”后再导入"
+MACRO = "文件包含宏（VBA），不予导入，请另存为不含宏的“Excel 工作簿(*.xlsx)”后再导入"
+FORMULA = "文件包含公式，请粘贴为数值后再导入"
+BOMB = "文件的压缩比异常（疑似“压缩炸弹”），不予导入"
+ENCRYPTED = "文件已加密，请取消密码后再导入"
+TOO_WIDE = f"表格超过{MAX_COLUMNS}列，请删除多余的列后再导入"
+TOO_LONG = f"工作表超过{MAX_SHEET_ROW:,}行，请拆分后再导入"
+RACE = ("数据库拒绝了写入（多为导入期间有人为文件中的人员建档），本次导入已全部撤销，请重新导入；"
+        "反复出现请联系系统管理员")
+
+
+# --- 1. hostile files ----------------------------------------------------------------------------------
+
+_CHUNK = 1 << 20
+_FIRST_TAG = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?[A-Za-z_][\w.-]*[\s>/]")
+
+
+def _beyond_column(n: int) -> bytes:
+    """A regex for two- or three-letter column names after column number ``n`` (27 … 701)."""
+    first, second = divmod(n - 1, 26)
+    parts = [b"[A-Z]{3,}", b"[%c-Z][A-Z]" % (65 + first)]
+    if second < 25:
+        parts.append(b"%c[%c-Z]" % (64 + first, 66 + second))
+    return b"(?:" + b"|".join(parts) + b")"
+
+
+# A cell reference beyond column MAX_COLUMNS or a row reference beyond MAX_SHEET_ROW (410,000 and on):
+# calamine allocates the whole rectangle up to the farthest cell, so one far-away cell would cost gigabytes.
+_FAR = re.compile(rb'r="(?:(?P<wide>' + _beyond_column(MAX_COLUMNS) + rb'\d)'
+                  rb'|[A-Z]{0,3}(?:4[1-9]\d{4}|[5-9]\d{5}|\d{7,})")')
+
+
+def check_file(path: Path, name: str = "") -> None:
+    """Refuse a file that is not a plain xlsx workbook or that would cost far more to read than it looks.
+
+    Every part is inflated here once, by our own bounded loop: a part that inflates to more than its declared
+    size is a zip bomb, whatever the central directory says. The sheet parts are scanned on the way for
+    formulas, for references beyond the row and column limits and for their number of rows."""
+    suffix = Path(name or str(path)).suffix.lower()
+    if suffix in (".xlsm", ".xltm", ".xlam"):
+        raise ImportRefused(MACRO)
+    if suffix == ".xls":
+        raise ImportRefused(OLE_FILE)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ImportRefused(f"文件超过{MAX_FILE_BYTES // 2**20} MB，请拆分后再导入")
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+        if magic.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+            raise ImportRefused(OLE_FILE)
+        if not magic.startswith(b"PK\x03\x04"):
+            raise ImportRefused(NOT_XLSX)
+        try:
+            with zipfile.ZipFile(fh) as zf:
+                infos = zf.infolist()
+                _check_entries(infos)
+                types = zf.read("[Content_Types].xml")
+            _check_content_types(types)
+            for info in infos:
+                _scan_part(fh, info)
+        except ImportRefused:
+            raise
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, struct.error, KeyError, ValueError,
+                NotImplementedError):
+            raise ImportRefused(CORRUPT) from None
+
+
+def _check_entries(infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise ImportRefused(CORRUPT)
+    names = {i.filename.lower() for i in infos}
+    if any(n.endswith("vbaproject.bin") or n.startswith(("xl/macrosheets/", "xl/dialogsheets/")) for n in names):
+        raise ImportRefused(MACRO)
+    if "[content_types].xml" not in names:
+        raise ImportRefused(NOT_XLSX)
+    if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
+        raise ImportRefused(f"文件解压后超过{MAX_UNCOMPRESSED_BYTES // 2**20} MB，请拆分后再导入")
+    for i in infos:
+        if i.flag_bits & 0x1:
+            raise ImportRefused(ENCRYPTED)
+        if i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ImportRefused(CORRUPT)
+        if i.file_size > _CHUNK and i.file_size > MAX_COMPRESSION_RATIO * max(i.compress_size, 1):
+            raise ImportRefused(BOMB)
+        if i.filename == "[Content_Types].xml" and i.file_size > _CHUNK:
+            raise ImportRefused(CORRUPT)
+
+
+def _check_content_types(types: bytes) -> None:
+    if b"macroenabled" in types.lower():
+        raise ImportRefused(MACRO)
+    if b"spreadsheetml.sheet.main+xml" not in types and b"spreadsheetml.template.main+xml" not in types:
+        raise ImportRefused(NOT_XLSX)
+
+
+def _inflate(fh, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The part's bytes, inflated by our own loop that never produces more than the declared size."""
+    fh.seek(info.header_offset)
+    local = fh.read(30)
+    if len(local) != 30 or local[:4] != b"PK\x03\x04":
+        raise ImportRefused(CORRUPT)
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    fh.seek(info.header_offset + 30 + name_len + extra_len)
+    left, produced = info.compress_size, 0
+    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    while left > 0:
+        chunk = fh.read(min(left, _CHUNK))
+        if not chunk:
+            raise ImportRefused(CORRUPT)
+        left -= len(chunk)
+        while chunk:
+            if inflater is None:
+                out, chunk = chunk, b""
+            else:
+                out = inflater.decompress(chunk, info.file_size - produced + 1)
+                chunk = inflater.unconsumed_tail
+            produced += len(out)
+            if produced > info.file_size:
+                raise ImportRefused(BOMB)
+            if out:
+                yield out
+    if produced != info.file_size:
+        raise ImportRefused(CORRUPT)
+
+
+def _scan_part(fh, info: zipfile.ZipInfo) -> None:
+    """Inflate one part; if it is XML (wherever it lies: the workbook may point anywhere), look for formula
+    elements, far-away references and too many rows on the way."""
+    tail, rows, formula = b"", 0, None
+    for out in _inflate(fh, info):
+        buf = tail + out
+        if formula is None:
+            start = buf.lstrip(b"\xef\xbb\xbf \t\r\n")
+            if not start.startswith(b"<"):
+                formula = ()  # not XML (an image): inflated only to prove its real size
+            else:  # the formula element carries the root element's namespace prefix, if any
+                root = next((m for m in _FIRST_TAG.finditer(start, 0, 65536)), None)
+                prefix = root[1] + b":" if root and root[1] else b""
+                formula = tuple(b"<" + prefix + b"f" + end for end in (b">", b" ", b"/", b"\t", b"\n", b"\r"))
+        if not formula:
+            continue
+        if any(f in buf for f in formula):
+            raise ImportRefused(FORMULA)
+        for far in _FAR.finditer(buf):
+            if buf[far.start() - 1:far.start()] in (b" ", b"\t", b"\r", b"\n"):  # an attribute, not text
+                raise ImportRefused(TOO_WIDE if far["wide"] else TOO_LONG)
+        rows += buf.count(b"<row") - tail.count(b"<row")
+        if rows > MAX_SHEET_ROW:
+            raise ImportRefused(TOO_LONG)
+        tail = buf[-64:]
+
+
+# --- 2. rules across cells and rows --------------------------------------------------------------------
+
+# Blank optional cells: the model's default (only for columns present in the file).
+HEAD_BLANKS = {"ethnicity": "汉族", "disability_type": "无", "model_worker_type": "非劳模", "postcode": "", "phone": "",
+               "work_start_date": None, "employer": "", "cause_2": "", "cause_3": "", "remarks": "",
+               "rigid_expenses": Decimal("0.00"), "hardship_costs": Decimal("0.00"), "dibao_monthly": None,
+               "dibao_from": None, "dibao_to": None}
+MEMBER_BLANKS = {"sex": "", "political_status": "群众", "birth_date": None, "id_number": "", "health": "良好",
+                 "monthly_income": Decimal("0.00"), "school_or_employer": ""}
+MEMBER_KEYS = ("name", "relation", "sex", "political_status", "birth_date", "id_number", "health", "monthly_income",
+               "identity", "school_or_employer")
+CAUSES = ("cause_1", "cause_2", "cause_3")
+
+
+def _check_household(h: HeadRow, blanks: dict) -> None:
+    """The cross-field rules of ``services._normalize``, with the same messages, on typed values.
+    ``blanks``: the value of a blank cell in each optional column the file has."""
+    h.fields = f = blanks | h.fields
+    row = h.row
+    causes = [f[k] for k in CAUSES if f.get(k)]
+    if not any(col.startswith("致困主要原因") for _r, col, _m in h.errors):
+        repeated = next((i for i, k in enumerate(CAUSES, 1) if f.get(k) and f[k] in [f.get(j) for j in CAUSES[:i - 1]]),
+                        None)
+        if not causes:
+            h.errors.append((row, "致困主要原因1", "致困主要原因最少填写1项，最多3项"))
+        elif repeated:
+            h.errors.append((row, f"致困主要原因{repeated}", "致困主要原因不能重复"))
+    for i, c in enumerate([*causes, "", "", ""][:3], start=1):
+        f[f"cause_{i}"] = c
+    if h.number:
+        card = idcard.IdCard(h.number)
+        f["birth_date"], f["sex"] = card.birth_date, card.sex
+    size = f.get("household_size")
+    if size is not None and size < 1 + len(h.members):
+        h.errors.append((row, "家庭人口", f"家庭人口（{size}）不能少于户主加登记的家庭成员数（{1 + len(h.members)}）"))
+    seen = {h.number} if h.number else set()
+    for m in h.members:
+        m.data = d = MEMBER_BLANKS | m.data
+        number = d["id_number"]
+        if number:
+            card = idcard.IdCard(number)
+            d["birth_date"], d["sex"] = card.birth_date, card.sex
+            if number in seen:
+                m.errors.append((m.row, member_label("身份证号"), "同一身份证号在本户中出现了两次"))
+            seen.add(number)
+        elif (not d.get("birth_date") or not d.get("sex")) and not any(
+                col.endswith(("身份证号", "出生日期", "性别")) for _r, col, _m in m.errors):
+            m.errors.append((m.row, member_label("出生日期" if not d.get("birth_date") else "性别"),
+                             "没有身份证号时须填写出生日期和性别"))
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _plan(actor: Actor, org: Org, book: Book) -> None:
+    """Decide each household's action: create, update, unchanged or error (with the reason)."""
+    first_seen: dict[str, str] = {}  # blind index -> where it first appears in the file
+    blanks = {name: value for name, value in HEAD_BLANKS.items() if name in book.columns}
+    for h in book.households:
+        _check_household(h, blanks)
+        if h.number:
+            h.bidx = bidx(pii.ID_NUMBER, h.number)
+            if h.bidx in first_seen:
+                h.errors.append((h.row, "身份证号", f"该身份证号已在本文件{first_seen[h.bidx]}出现，一人只能在一户中"))
+            else:
+                first_seen[h.bidx] = f"“{HEAD_SHEET}”表第{h.row}行"
+        for m in h.members:
+            if not m.data["id_number"]:
+                continue
+            m.bidx = bidx(pii.ID_NUMBER, m.data["id_number"])
+            here = f"“{MEMBER_SHEET}”表第{m.row}行"
+            where = first_seen.setdefault(m.bidx, here)
+            if where is not here and not any(c.endswith("身份证号") for _r, c, _m in m.errors):
+                m.errors.append((m.row, member_label("身份证号"), f"该身份证号已在本文件{where}出现，一人只能在一户中"))
+    live: dict[str, tuple[int, bool]] = {}
+    for chunk in _chunks(list(first_seen), 5_000):
+        found = ArchivePerson.objects.filter(live=True, id_bidx__in=chunk)
+        live.update((b, (a, head)) for b, a, head in found.values_list("id_bidx", "archive_id", "is_head"))
+    archives: dict[int, Archive] = {}
+    for chunk in _chunks(sorted({a for a, _h in live.values()}), 5_000):
+        archives.update((a.pk, a) for a in Archive.objects.filter(pk__in=chunk).select_related("org"))
+    current: dict[int, list[FamilyMember]] = {}
+    mine = [pk for pk, a in archives.items() if a.org.path.startswith(org.path)]
+    for chunk in _chunks(mine, 5_000):
+        for fm in FamilyMember.objects.filter(archive_id__in=chunk).order_by("archive_id", "position", "id"):
+            current.setdefault(fm.archive_id, []).append(fm)
+    for h in book.households:
+        hit = live.get(h.bidx) if h.bidx else None
+        if hit:
+            archive, is_head = archives[hit[0]], hit[1]
+            if is_head and archive.org.path.startswith(org.path):
+                h.archive = archive
+            else:
+                h.errors.append((h.row, "身份证号", conflict_message(actor, archive, is_head=is_head)))
+        for m in h.members:
+            other = live.get(m.bidx) if m.bidx else None
+            if other and (h.archive is None or other[0] != h.archive.pk):
+                m.errors.append((m.row, member_label("身份证号"),
+                                 conflict_message(actor, archives[other[0]], is_head=other[1])))
+        if h.failed:
+            h.action = "error"
+        elif h.archive is None:
+            h.action = "create"
+        elif not _differs(h, book, current.get(h.archive.pk, [])):
+            h.action = "unchanged"
+        elif h.archive.status in EDITABLE_STATUSES:
+            h.action = "update"
+        else:
+            h.errors.append((h.row, "", f"档案{h.archive.archive_no}处于“{h.archive.get_status_display()}”状态，"
+                                        "不能修改（草稿或在档时可修改）"))
+            h.action = "error"
+
+
+def _differs(h: HeadRow, book: Book, members: list[FamilyMember]) -> bool:
+    if any(getattr(h.archive, k) != v for k, v in h.fields.items()):
+        return True
+    if not book.has_members:
+        return False
+    theirs = [tuple(getattr(fm, k) for k in MEMBER_KEYS) for fm in members]
+    return theirs != [tuple(m.data[k] for k in MEMBER_KEYS) for m in h.members]
+
+
+# --- 3. writing ------------------------------------------------------------------------------------------
+
+class _Abort(Exception):
+    def __init__(self, errors):
+        self.errors = errors
+
+
+def _service_input(h: HeadRow, book: Book) -> ArchiveInput:
+    """What ``archive_update`` takes: columns absent from the file keep the archive's current values."""
+    a = h.archive
+    fields = {}
+    for name in HEAD_FIELDS:
+        if name == "causes":
+            fields[name] = [h.fields[k] for k in CAUSES if h.fields[k]]
+        else:
+            fields[name] = h.fields[name] if name in h.fields else getattr(a, name)
+    if book.has_members:
+        members = [{k: m.data[k] for k in MEMBER_KEYS} for m in h.members]
+    else:
+        members = [{k: getattr(fm, k) for k in MEMBER_KEYS} for fm in a.members.all()]
+    return ArchiveInput(fields=fields, members=members)
+
+
+def _error_entries(h: HeadRow, exc: ValidationError) -> list[tuple]:
+    headers = {c.field: c.header for c in HEAD_COLUMNS} | {"causes": "致困主要原因1", "members": MEMBER_SHEET,
+                                                           "__all__": ""}
+    if not hasattr(exc, "error_dict"):
+        return [(h.row, "", m) for m in exc.messages]
+    return [(h.row, headers.get(k, k), m) for k, msgs in exc.message_dict.items() for m in msgs]
+
+
+def _reserve_numbers(org: Org, n: int) -> list[str]:
+    """``n`` archive numbers in one block from the org's counter for this year (row-locked by the UPDATE)."""
+    year = timezone.localdate().year
+    try:
+        with transaction.atomic():
+            ArchiveCounter.objects.get_or_create(org=org, year=year)
+    except IntegrityError:  # another filing created this year's counter at the same moment
+        pass
+    ArchiveCounter.objects.filter(org=org, year=year).update(last=F("last") + n)
+    last = ArchiveCounter.objects.get(org=org, year=year).last
+    return [f"{org.code}-{year}-{seq:05d}" for seq in range(last - n + 1, last + 1)]
+
+
+class _Table:
+    """Rows of one model written straight to the table: what ``bulk_create`` does, without building a model
+    instance per row. Values are converted the way the fields would convert them (encryption, dates, decimals,
+    JSON); the caller supplies every value that has no static default, the blind indexes included."""
+
+    def __init__(self, model, *, pk: bool):
+        """``pk``: the caller gives each row its id (from ``ids``); else the database numbers the rows."""
+        self.model = model
+        self.fields = [f for f in model._meta.concrete_fields if pk or not f.primary_key]
+        self.columns = [f.column for f in self.fields]
+        ops = connection.ops
+        self.plan = []
+        for f in self.fields:
+            conv = None
+            if isinstance(f, EncryptedTextField):
+                conv = f.get_prep_value
+            elif isinstance(f, models.DateTimeField):
+                conv = ops.adapt_datetimefield_value
+            elif isinstance(f, models.DateField):
+                conv = ops.adapt_datefield_value
+            elif isinstance(f, models.DecimalField):
+                if type(ops).adapt_decimalfield_value is not BaseDatabaseOperations.adapt_decimalfield_value:
+                    conv = functools.partial(ops.adapt_decimalfield_value, max_digits=f.max_digits,
+                                             decimal_places=f.decimal_places)
+            elif isinstance(f, models.JSONField):
+                conv = json.dumps
+            dynamic = f.has_default() and callable(f.default)  # e.g. timezone.now: called for each row
+            default = None if f.primary_key else f.get_default if dynamic else f.get_default()
+            self.plan.append((f.attname, default, conv, dynamic))
+
+    def maker(self, **fixed):
+        """The row function for one batch: ``fixed`` values, the same in every row, are converted once."""
+        base, per_row = [], []
+        for i, (attname, default, conv, dynamic) in enumerate(self.plan):
+            if attname in fixed:
+                v = fixed[attname]
+                base.append(conv(v) if conv is not None and v is not None else v)
+            else:
+                base.append(None)
+                per_row.append((i, attname, default, conv, dynamic))
+
+        def row(values: dict) -> list:
+            out = base.copy()
+            get = values.get
+            for i, attname, default, conv, dynamic in per_row:
+                v = get(attname, default)
+                if dynamic and v is default:
+                    v = default()
+                out[i] = conv(v) if conv is not None and v is not None else v
+            return out
+        return row
+
+    def ids(self, n: int) -> list[int]:
+        """``n`` fresh primary keys: from the sequence on PostgreSQL; on SQLite above the highest ever used
+        (the import's transaction holds SQLite's write lock, so nobody else inserts meanwhile)."""
+        if bulkcopy.can_copy():
+            return bulkcopy.allocate_ids(self.model, n)
+        table = self.model._meta.db_table
+        top = self.model.objects.aggregate(top=Max("pk"))["top"] or 0
+        with connection.cursor() as cur:
+            cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            seq = cur.fetchone()
+        start = max(top, seq[0] if seq else 0) + 1
+        return list(range(start, start + n))
+
+    def insert(self, rows: list[list]) -> None:
+        if not rows:
+            return
+        with connection.wrap_database_errors:
+            if bulkcopy.can_copy():
+                bulkcopy.copy_rows(self.model, self.columns, rows)
+                return
+            qn = connection.ops.quote_name
+            sql = (f"INSERT INTO {qn(self.model._meta.db_table)} ({', '.join(qn(c) for c in self.columns)}) "  # noqa: S608 (quoted model names)
+                   f"VALUES ({', '.join(['%s'] * len(self.columns))})")
+            with connection.cursor() as cur:
+                cur.executemany(sql, rows)
+
+
+def _create(actor: Actor, org: Org, households: list[HeadRow], filename: str, progress, done: int) -> None:
+    """New drafts in batches: archives, members, the person index, the timeline, one audit row per batch."""
+    if not households:
+        return
+    archive_t, member_t = _Table(Archive, pk=True), _Table(FamilyMember, pk=True)
+    person_t, step_t = _Table(ArchivePerson, pk=False), _Table(ArchiveStep, pk=False)
+    now, user_id = timezone.now(), actor.user.pk
+    archive_row = archive_t.maker(org_id=org.pk, status=ArchiveStatus.DRAFT, created_by_id=user_id, created_at=now,
+                                  updated_at=now)
+    member_row = member_t.maker()
+    head_row, person_row = person_t.maker(is_head=True, live=True, member_id=None), person_t.maker(live=True)
+    step_row = step_t.maker(action="file", from_status="", to_status=ArchiveStatus.DRAFT, actor_id=user_id, at=now,
+                            data={})
+    numbers = _reserve_numbers(org, len(households))
+    for start in range(0, len(households), BATCH):
+        batch = households[start:start + BATCH]
+        archive_ids = archive_t.ids(len(batch))
+        member_ids = iter(member_t.ids(sum(len(h.members) for h in batch)))
+        archives, members, persons, steps = [], [], [], []
+        for archive_id, h, number in zip(archive_ids, batch, numbers[start:start + BATCH], strict=True):
+            f = h.fields
+            archives.append(archive_row({**f, "id": archive_id, "archive_no": number, "id_number_bidx": h.bidx,
+                                         "phone_bidx": bidx(pii.PHONE, f["phone"]) if f.get("phone") else ""}))
+            persons.append(head_row({"archive_id": archive_id, "id_bidx": h.bidx}))
+            for pos, m in enumerate(h.members, start=1):
+                member_id = next(member_ids)
+                members.append(member_row({**m.data, "id": member_id, "archive_id": archive_id, "position": pos,
+                                           "id_number_bidx": m.bidx}))
+                if m.bidx:
+                    persons.append(person_row({"archive_id": archive_id, "id_bidx": m.bidx, "is_head": False,
+                                               "member_id": member_id}))
+            steps.append(step_row({"archive_id": archive_id, "note": f"批量导入（{filename}第{h.row}行）"}))
+        archive_t.insert(archives)
+        member_t.insert(members)
+        person_t.insert(persons)
+        step_t.insert(steps)
+        audit_record(actor=actor, action="archive.import", object_type="archive", object_id=archive_ids[0], org=org,
+                     after={"file": filename, "created": len(batch), "archive_nos": numbers[start:start + len(batch)]})
+        done += len(batch)
+        if progress:
+            progress.advance(done, f"正在写入：{done:,}户")
+
+
+def _write(actor: Actor, org: Org, book: Book, *, valid_only: bool, filename: str, progress) -> list[tuple]:
+    """Write inside the caller's transaction; returns the problems met while writing (valid_only)."""
+    errors = []
+    updates = [h for h in book.households if h.action == "update"]
+    creates = [h for h in book.households if h.action == "create"]
+    if progress:
+        progress.start(len(updates) + len(creates), "正在写入")
+    for done, h in enumerate(updates, start=1):
+        try:
+            with transaction.atomic():
+                archive_update(actor=actor, archive=h.archive, data=_service_input(h, book))
+        except ValidationError as exc:
+            if not valid_only:
+                raise _Abort(_error_entries(h, exc)) from None
+            errors.extend(_error_entries(h, exc))
+            h.action = "error"
+        if progress:
+            progress.advance(done)
+    _create(actor, org, creates, filename, progress, len(updates))
+    return errors
+
+
+# --- 4. the service ------------------------------------------------------------------------------------
+
+def summary(rows=0, created=0, updated=0, unchanged=0, errors=()) -> dict:
+    return {"rows": rows, "created": created, "updated": updated, "unchanged": unchanged,
+            "errors": [{"row": r, "column": c, "message": m} for r, c, m in errors]}
+
+
+def _all_errors(book: Book) -> list[tuple]:
+    head, member = [], []
+    for h in book.households:
+        head.extend(h.errors)
+        for m in h.members:
+            member.extend(m.errors)
+    for m in book.orphans:
+        member.extend(m.errors)
+    return sorted(head, key=lambda e: e[0]) + sorted(member, key=lambda e: e[0])
+
+
+def _counts(book: Book) -> dict[str, int]:
+    counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
+    for h in book.households:
+        counts[h.action] += 1
+    return counts
+
+
+def archive_import(*, actor: Actor, org: Org, path: Path, dry_run: bool = False, valid_only: bool = False,
+                   filename: str = "", progress=None) -> dict:
+    """Import a filled template into ``org`` (inside the actor's subtree). Returns the summary
+    ``{"rows", "created", "updated", "unchanged", "errors": [{"row", "column", "message"}]}``, rows being
+    the Excel row numbers the user sees.
+
+    A dry run writes nothing; its counts say what importing the rows without problems would do. The real run
+    writes nothing at all when any row has a problem, unless ``valid_only`` (then the households without
+    problems are written). A refused file raises ``ImportRefused``; an org outside the subtree or a role
+    without ``archive.write``, ``PermissionDenied``."""
+    actor.require(Perm.ARCHIVE_WRITE)
+    if not actor.sees_org(org):
+        raise PermissionDenied("只能导入到本级及下级组织")
+    path = Path(path)
+    filename = filename or path.name
+    check_file(path, filename)
+    book = read_book(path, progress=progress)
+    _plan(actor, org, book)
+    errors, rows = _all_errors(book), len(book.households)
+    if dry_run:
+        c = _counts(book)
+        return summary(rows, c["create"], c["update"], c["unchanged"], errors)
+    if errors and not valid_only:
+        return summary(rows, errors=errors)
+    try:
+        with transaction.atomic():
+            errors += _write(actor, org, book, valid_only=valid_only, filename=filename, progress=progress)
+    except _Abort as exc:
+        return summary(rows, errors=errors + exc.errors)
+    except IntegrityError:
+        log.warning("archive import into %s refused by the database", org.code, exc_info=True)
+        return summary(rows, errors=[*errors, (0, "", RACE)])
+    c = _counts(book)
+    return summary(rows, c["create"], c["update"], c["unchanged"], errors)
+
+
+# --- 5. the background job -----------------------------------------------------------------------------
+
+def _imports_dir() -> Path:
+    folder = Path(settings.WARMTH_FILES_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def store_upload(chunks: Iterable[bytes]) -> str:
+    """Save an uploaded file under the files directory (never a web root); returns its relative path."""
+    rel = f"imports/{uuid.uuid4().hex}.xlsx"
+    path = _imports_dir() / Path(rel).name
+    size = 0
+    with path.open("wb") as fh:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:
+                fh.close()
+                path.unlink(missing_ok=True)
+                raise ImportRefused(f"文件超过{MAX_FILE_BYTES // 2**20} MB，请拆分后再导入")
+            fh.write(chunk)
+    return rel
+
+
+def archive_import_start(*, actor: Actor, chunks: Iterable[bytes], filename: str, org: Org, dry_run: bool = False,
+                         valid_only: bool = False):
+    """Store the upload and queue the "archives.import" job (the page polls its progress)."""
+    from warmth.jobs.services import job_create
+
+    actor.require(Perm.ARCHIVE_WRITE)
+    if not actor.sees_org(org):
+        raise PermissionDenied("只能导入到本级及下级组织")
+    rel = store_upload(chunks)
+    title = f"{'试导入' if dry_run else '导入'}困难职工档案：{Path(filename).name}"
+    return job_create(actor=actor, kind="archives.import", title=title,
+                      params={"path": rel, "name": Path(filename).name[:200], "org": org.code, "dry_run": dry_run,
+                              "valid_only": valid_only})
+
+
+class _JobProgress:
+    """``jobs.services.Progress`` plus the reader's plain progress messages."""
+
+    def __init__(self, progress):
+        self.p = progress
+
+    def start(self, total: int, message: str = "") -> None:
+        self.p.start(total, message)
+
+    def advance(self, done: int, message: str | None = None) -> None:
+        self.p.advance(done, message)
+
+    def message(self, text: str) -> None:
+        self.p.job.message = text[:300]
+        self.p.job.save(update_fields=["message"])
+
+
+@register("archives.import")
+def import_job(job, progress) -> None:
+    """Params: path (under the files directory), name, org (code), dry_run, valid_only; result: the summary.
+    The stored upload holds personal data: it is deleted when the job ends, whatever the outcome."""
+    from warmth.jobs.services import job_finish
+    from warmth.orgs.access import org_for_actor
+
+    actor = Actor(job.created_by, job.membership)
+    p = job.params
+    root = _imports_dir().resolve()
+    path = (root.parent / p["path"]).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise JobInputError("上传的文件已不存在，请重新上传")
+    dry_run = bool(p.get("dry_run"))
+    try:
+        try:
+            org = org_for_actor(actor, p["org"])
+            progress.start(0, "正在检查文件")
+            result = archive_import(actor=actor, org=org, path=path, dry_run=dry_run,
+                                    valid_only=bool(p.get("valid_only")), filename=p.get("name", ""),
+                                    progress=_JobProgress(progress))
+        except Http404:
+            raise JobInputError("组织不存在或不在您的管辖范围内") from None
+        except PermissionDenied as exc:
+            raise JobInputError(str(exc)) from None
+    finally:
+        path.unlink(missing_ok=True)
+    head = "试导入（未写入）" if dry_run else "导入完成"
+    job_finish(job, result=result, message=f"{head}：共{result['rows']:,}户，新建{result['created']:,}户，"
+                                           f"更新{result['updated']:,}户，未变化{result['unchanged']:,}户，"
+                                           f"问题{len(result['errors']):,}处")
