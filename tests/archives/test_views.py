@@ -685,3 +685,49 @@ def test_a_searched_id_number_never_appears_in_the_url(client, users, make_activ
     assert response.status_code == 302 and a.id_number not in response.url and "qid=" in response.url
     page = client.get(response.url).content.decode()
     assert a.archive_no in page and "status=active" in response.url
+
+
+def test_an_upload_runs_the_import_job_and_the_job_page_lists_the_problems(client, users, tmp_path,
+                                                                           django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.archives.factories import head_fields
+    from warmth.archives.template import write_template
+    from warmth.jobs.models import Job
+
+    path = tmp_path / "t.xlsx"
+    write_template(path)  # an empty template: nothing to import, no problem
+    client.force_login(users.county)
+    assert client.get(reverse("archive_template")).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("archive_import"), {
+            "org": "510107", "dry_run": "on",
+            "file": SimpleUploadedFile("t.xlsx", path.read_bytes())})
+    job = Job.objects.get(kind="archives.import")
+    assert response.status_code == 302 and response.url == reverse("job_detail", args=[job.pk])
+    assert job.status == "done" and job.result["rows"] == 0
+    response = client.post(reverse("archive_import"), {"org": "460105",
+                                                       "file": SimpleUploadedFile("t.xlsx", path.read_bytes())})
+    assert "不在您的管辖范围内" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("archive_import"), {"org": "510107", "file": SimpleUploadedFile("t.xlsx", b"not a zip")})
+    bad = Job.objects.filter(kind="archives.import").latest("id")
+    assert bad.status == "failed" and "xlsx" in bad.error  # refused with a message, not a crash
+    assert "内部错误" not in bad.error and head_fields()
+
+
+def test_export_runs_as_a_job_and_needs_the_export_permission(client, users, make_active,
+                                                              django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from warmth.jobs.models import Job
+
+    make_active()
+    client.force_login(users.colleague)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("archive_export"), {"org": "510107"})
+    job = Job.objects.get(kind="archives.export")
+    assert response.status_code == 302 and job.status == "done" and job.result_file
+    client.force_login(users.leader)  # 领导 may not export rosters
+    assert client.post(reverse("archive_export"), {"org": "510107"}).status_code == 403

@@ -380,3 +380,10 @@ class ArchiveFilterForm(forms.Form):
 
 class SampleForm(forms.Form):
     seed = forms.CharField(label="抽样种子", max_length=40, help_text="同一种子得到同一批样本，可供复核重抽")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="导入文件（.xlsx，用本系统下载的模板填写）")
+    org = forms.CharField(label="导入到组织（代码）", max_length=32)
+    dry_run = forms.BooleanField(label="试导入：只检查、不写入", required=False, initial=True)
+    valid_only = forms.BooleanField(label="只导入没有问题的行（默认全部无误才导入）", required=False)

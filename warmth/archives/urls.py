@@ -7,6 +7,9 @@ from warmth.archives import views
 urlpatterns = [
     path("", views.archive_list, name="archive_list"),
     path("new/", views.archive_create, name="archive_create"),
+    path("import/", views.archive_import, name="archive_import"),
+    path("export/", views.archive_export, name="archive_export"),
+    path("template/", views.archive_template, name="archive_template"),
     path("suggest/", views.archive_suggest, name="archive_suggest"),
     path("region/", views.archive_region, name="archive_region"),
     path("care/<slug:kind>/", views.archive_care, name="archive_care"),

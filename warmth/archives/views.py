@@ -608,3 +608,58 @@ def transfer_decide(request, pk):
     if archives_for_actor(actor).filter(pk=t.archive_id).exists():
         return redirect("archive_detail", pk=t.archive_id)
     return redirect("archive_list")
+
+
+# --- import and export (background jobs) ------------------------------------------------------------
+
+@actor_required()
+def archive_import(request):
+    """Upload a filled template; the import runs as a background job whose page shows progress and problems.
+    The page also holds the export button (roles that may only export see just that)."""
+    from warmth.archives.forms import ImportForm
+    from warmth.archives.importing import ImportRefused, archive_import_start
+
+    actor = request.actor
+    if request.method == "POST" or not actor.can(Perm.EXPORT):
+        actor.require(Perm.ARCHIVE_WRITE)
+    form = ImportForm(request.POST or None, request.FILES or None, initial={"org": actor.org.code})
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = org_for_actor(actor, form.cleaned_data["org"].strip())
+            upload = form.cleaned_data["file"]
+            job = archive_import_start(actor=actor, chunks=upload.chunks(), filename=upload.name, org=org,
+                                       dry_run=form.cleaned_data["dry_run"],
+                                       valid_only=form.cleaned_data["valid_only"])
+        except Http404:
+            form.add_error("org", "该组织代码不存在或不在您的管辖范围内")
+        except ImportRefused as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("job_detail", pk=job.pk)
+    return render(request, "archives/archive_import.html", {"form": form})
+
+
+@require_POST
+@actor_required(Perm.EXPORT)
+def archive_export(request):
+    """Export the archives of an org's subtree to the import template's layout, as a background job."""
+    from warmth.jobs.services import job_create
+
+    org = org_for_actor(request.actor, (request.POST.get("org") or request.actor.org.code).strip())
+    job = job_create(actor=request.actor, kind="archives.export", title=f"导出困难职工档案：{org.name}",
+                     params={"org": org.code})
+    return redirect("job_detail", pk=job.pk)
+
+
+@actor_required()
+def archive_template(request):
+    """The empty import template (official headers, drop-downs for every closed list)."""
+    import tempfile
+    from pathlib import Path
+
+    from warmth.archives.template import write_template
+
+    folder = Path(tempfile.mkdtemp(prefix="warmth-template-"))
+    path = folder / "template.xlsx"
+    write_template(path)
+    return FileResponse(path.open("rb"), as_attachment=True, filename="困难职工档案导入模板.xlsx")
