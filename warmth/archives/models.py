@@ -51,13 +51,12 @@ LIVE_STATUSES = tuple(s for s in ArchiveStatus.values if s not in (ArchiveStatus
 class Archive(models.Model):
     org = models.ForeignKey("orgs.Org", verbose_name="建档单位", on_delete=models.PROTECT, related_name="archives")
     archive_no = models.CharField("档案编号", max_length=40, unique=True)
-    status = models.CharField("状态", max_length=20, choices=ArchiveStatus.choices, default=ArchiveStatus.DRAFT,
-                              db_index=True)
+    status = models.CharField("状态", max_length=20, choices=ArchiveStatus.choices, default=ArchiveStatus.DRAFT)
     is_temporary = models.BooleanField("临时救助档案", default=False)
     category = models.CharField("困难类别", max_length=10, choices=HardshipCategory.choices)
 
     # 户主 (the worker)
-    name = models.CharField("姓名", max_length=50, db_index=True)
+    name = models.CharField("姓名", max_length=50)  # indexed with birth_date (archive_name_birth)
     ethnicity = models.CharField("民族", max_length=10, choices=Ethnicity.choices, default="汉族")
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
     political_status = models.CharField("政治面貌", max_length=10, choices=PoliticalStatus.choices)

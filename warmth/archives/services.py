@@ -42,6 +42,7 @@ MONEY_FIELDS = ("monthly_income", "household_annual_income", "rigid_expenses", "
 MEMBER_FIELDS = ("name", "relation", "sex", "political_status", "birth_date", "id_number", "health",
                  "monthly_income", "identity", "school_or_employer")
 EDITABLE_STATUSES = (ArchiveStatus.DRAFT, ArchiveStatus.ACTIVE)
+CAUSES = frozenset(HardshipCause.values)
 
 
 @dataclass
@@ -101,7 +102,7 @@ def _normalize(data: ArchiveInput) -> tuple[dict, list[dict], list[idcard.IdCard
         errors["causes"] = ["致困主要原因最少填写1项，最多3项"]
     elif len(set(causes)) != len(causes):
         errors["causes"] = ["致困主要原因不能重复"]
-    elif bad := [c for c in causes if c not in HardshipCause.values]:
+    elif bad := [c for c in causes if c not in CAUSES]:
         errors["causes"] = [f"致困主要原因“{bad[0]}”不在填表说明的8项之内"]
     for i, c in enumerate([*causes, "", "", ""][:3], start=1):
         f[f"cause_{i}"] = c

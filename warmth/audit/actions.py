@@ -72,6 +72,12 @@ FIELD_LABELS = {
     "role": "角色", "org": "组织", "username": "用户名", "full_name": "姓名", "failed_logins": "连续失败次数",
     "locked_until": "锁定至", "field": "字段", "rows": "条数", "filters": "筛选条件", "kind": "类型",
     "params": "参数", "prefix": "前缀", "re_encrypted": "重新加密条数", "key": "密钥", "user": "用户",
+    "file": "文件", "created": "新建", "archive_nos": "档案编号", "members": "家庭成员", "full_ids": "含完整身份证号",
+    "note": "说明", "publicity": "公示期", "visited_on": "核查日期", "visitors": "核查人员", "to_org": "转入单位",
+    "from_org": "转出单位", "objection": "异议", "resolution": "处理结果", "year": "年度", "result": "结果",
+    "attachment": "附件", "name_": "名称", "size": "大小", "id_number": "身份证号", "phone": "联系电话",
+    "category": "困难类别", "household_annual_income": "家庭年度总收入", "monthly_income": "本人月平均收入",
+    "household_size": "家庭人口", "address": "家庭住址", "is_temporary": "临时救助档案",
 }
 
 VALUE_LABELS = {
