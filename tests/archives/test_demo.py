@@ -167,3 +167,13 @@ def test_demo_archives_carry_on_through_the_services(demo):
     handler = actor_for(User.objects.get(username="wh_handler"))
     active = Archive.objects.filter(status=S.ACTIVE, org__path__startswith=handler.org.path).first()
     assert lifecycle.archive_exit_request(actor=handler, archive=active, reason="脱困").status == S.EXIT_REVIEW
+
+
+def test_the_demo_follows_only_legal_lifecycle_steps():
+    from warmth.archives import demo, lifecycle
+
+    for action, (frm, to) in demo.TRANSITIONS.items():
+        if action == "file":
+            continue
+        starts, target, _perm, _name = lifecycle.TRANSITIONS[action]
+        assert frm in starts and to == target, action

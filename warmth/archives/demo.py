@@ -57,6 +57,7 @@ from warmth.archives.choices import (
 )
 from warmth.archives.lifecycle import FOLLOWUP_MONTHS, PUBLICITY_WORKING_DAYS, RETENTION_YEARS
 from warmth.archives.models import (
+    LIVE_STATUSES,
     Archive,
     ArchiveCounter,
     ArchivePerson,
@@ -199,7 +200,7 @@ MINORITIES = ("回族", "彝族", "藏族", "羌族", "黎族", "苗族", "土�
 
 EARNING = {MemberIdentity.EMPLOYED, MemberIdentity.MIGRANT, MemberIdentity.RETIRED, MemberIdentity.LIXIU,
            MemberIdentity.INTERNAL_RETIRED, MemberIdentity.SICK_RETIRED, MemberIdentity.FARMER}
-LIVE = {s for s in S.values if s not in (S.EXITED, S.REJECTED)}
+LIVE = set(LIVE_STATUSES)
 FILING_ORDER = (S.DRAFT, S.SUBMITTED, S.VERIFYING, S.PUBLICIZING, S.APPROVING, S.ACTIVE)
 TRANSITIONS = {  # step -> (from status, to status), as lifecycle.TRANSITIONS has them
     "file": ("", S.DRAFT), "submit": (S.DRAFT, S.SUBMITTED), "return": (S.SUBMITTED, S.DRAFT),
