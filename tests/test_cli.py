@@ -122,3 +122,21 @@ def test_the_console_command_prepares_a_fresh_data_folder(tmp_path):
                              timeout=120)
     assert listing.returncode == 0, listing.stderr
     assert {o["code"] for o in json.loads(listing.stdout)} >= {"510107", "510107-0001"}
+
+
+def test_every_demo_login_in_the_readme_reaches_its_home_page(client, db):
+    from django.urls import reverse
+
+    from warmth.core.demo import DEMO_PASSWORD
+    from warmth.orgs.demo import DEMO_USERS, MULTI_USER
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    run("seed_demo", "--scale", "small")
+    assert DEMO_PASSWORD in readme
+    for username, _name, code, _role, _phone in [*DEMO_USERS, (MULTI_USER[0], "", MULTI_USER[2][0][0], "", "")]:
+        assert username in readme, f"{username} missing from the README"
+        client.logout()
+        response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, username
+        page = client.get(reverse("home")).content.decode()
+        assert Org.objects.get(code=code).name in page, username
