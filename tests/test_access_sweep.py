@@ -120,6 +120,7 @@ ROUTES: dict[str, Route] = {
     "archive_exit_finalize": Route("POST", "/archives/{archive}/exit-finalize/"),
     # archives (API)
     "api:archive_list": Route("GET", "/api/archives/", api=True),
+    "api:archive_search": Route("POST", "/api/archives/search", api=True, self_only=True, json='{"q": "张小明"}'),
     "api:archive_create": Route("POST", "/api/archives/", api=True, json='{"org": "510107", "name": "扫描"}'),
     "api:suggest_category": Route("GET", "/api/archives/suggest-category?household_annual_income=12000"
                                   "&household_size=2&region_code=510107", api=True),

@@ -379,3 +379,14 @@ def test_the_category_suggestion_uses_the_local_dibao_standard(client, users, be
     assert data["category"] is None and data["dibao_monthly"] is None
     bad = client.get("/api/archives/suggest-category", {**params, "household_annual_income": "1.234"}, **headers)
     assert bad.status_code == 422 and "两位小数" in text(bad)
+
+
+def test_searching_by_id_number_goes_in_the_body(client, users, filed, bearer):
+    import json
+
+    response = client.post("/api/archives/search", json.dumps({"q": filed.id_number}),
+                           content_type="application/json", **bearer(users.colleague))
+    assert [r["archive_no"] for r in response.json()] == [filed.archive_no]
+    response = client.post("/api/archives/search", json.dumps({"q": filed.id_number}),
+                           content_type="application/json", **bearer(users.outsider))
+    assert response.json() == []

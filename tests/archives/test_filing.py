@@ -188,3 +188,10 @@ def test_a_submitted_archive_cannot_be_edited(users, filed):
     archive_submit(actor=actor_of(users.county), archive=filed)
     with pytest.raises(ValidationError, match="不能修改"):
         archive_update(actor=actor_of(users.county), archive=filed, data=archive_input(id_number=filed.id_number))
+
+
+def test_updating_an_archive_of_another_subtree_is_refused_by_the_service(users, filed):
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        archive_update(actor=actor_of(users.outsider), archive=filed, data=archive_input(id_number=filed.id_number))

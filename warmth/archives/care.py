@@ -147,8 +147,9 @@ def duplicate_resolve(*, actor: Actor, flag: DuplicateFlag, resolution: str, not
     flag.resolution, flag.note, flag.resolved_by, flag.resolved_at = resolution, note, actor.user, timezone.now()
     flag.save(update_fields=["resolution", "note", "resolved_by", "resolved_at"])
     label = dict(DuplicateFlag._meta.get_field("resolution").choices)[resolution]
+    other = f"档案{flag.other.archive_no}" if actor.sees_org(flag.other.org) else "其他单位的档案"
     step(flag.archive, actor=actor, action="duplicate_resolve", from_status=flag.archive.status,
-         note=f"疑似重复（档案{flag.other.archive_no}）：{label}。{note}".rstrip("。") + "。")
+         note=f"疑似重复（{other}）：{label}。{note}".rstrip("。") + "。")
     audit_record(actor=actor, action="archive.duplicate_resolve", object_type="archive", object_id=flag.archive_id,
                  org=flag.archive.org, after={"other": flag.other_id, "resolution": resolution, "note": note})
     return flag

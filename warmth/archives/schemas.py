@@ -92,6 +92,10 @@ class ArchiveUpdateIn(ArchiveFieldsIn):
     members: list[MemberIn] | None = None  # left out: the family stays as it is
 
 
+class SearchIn(Schema):
+    q: str
+
+
 class NoteIn(Schema):
     note: str = ""
 

@@ -261,7 +261,9 @@ def archive_file(*, actor: Actor | None, org: Org, data: ArchiveInput, temporary
 def archive_update(*, actor: Actor | None, archive: Archive, data: ArchiveInput) -> Archive:
     """Edit a draft, or update a live archive (动态管理: income, family, address …); the diff is audited."""
     if actor is not None:
-        actor.require(Perm.ARCHIVE_WRITE)
+        from warmth.archives.access import archive_for_actor
+
+        archive_for_actor(actor, archive.pk, write=True)  # the subtree first, then the role
     archive = Archive.objects.select_for_update().get(pk=archive.pk)
     if archive.status not in EDITABLE_STATUSES:
         raise ValidationError(f"档案处于“{archive.get_status_display()}”状态，不能修改（草稿或在档时可修改）")
