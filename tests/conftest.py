@@ -77,7 +77,7 @@ def login(client):
 
 @pytest.fixture(autouse=True)
 def _audit_append_only(request):
-    """Keep the audit triggers in place for every database test; lift them only for the flush that ends a
+    """Keep the audit and ledger triggers in place for every database test; lift them only for the flush that ends a
     transactional test (the flush empties every table, the audit table included)."""
     names = set(request.fixturenames)
     transactional = bool({"transactional_db", "live_server"} & names) or any(
@@ -88,12 +88,15 @@ def _audit_append_only(request):
     from django.db import connection
 
     from warmth.audit import triggers
+    from warmth.funds import triggers as ledger_triggers
 
     request.getfixturevalue("transactional_db" if transactional else "db")
     triggers.install(connection)
+    ledger_triggers.install(connection)
     yield
     if transactional:
         triggers.uninstall(connection)
+        ledger_triggers.uninstall(connection)
 
 
 @pytest.fixture(autouse=True)

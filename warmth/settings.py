@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "warmth.audit",
     "warmth.jobs",
     "warmth.archives",
+    "warmth.funds",
 ]
 
 MIDDLEWARE = [

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import mimetypes
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -22,14 +20,13 @@ from warmth.archives.models import Archive, ArchiveReview, AssistancePlan, Attac
 from warmth.archives.services import step
 from warmth.audit.services import audit_record
 from warmth.core import regions
+from warmth.core.files import MAX_UPLOAD_BYTES, store_upload
 from warmth.core.money import AmountError, parse_amount
 from warmth.core.workdays import add_months
 from warmth.orgs.access import Actor
 from warmth.orgs.permissions import Perm
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-# Accepted files, by their first bytes (never by the name a browser sends).
-MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+MAX_ATTACHMENT_BYTES = MAX_UPLOAD_BYTES
 
 
 @transaction.atomic
@@ -81,35 +78,16 @@ def plan_save(*, actor: Actor, archive: Archive, needs: str, measures: str, cont
     return plan
 
 
-def _sniff(head: bytes) -> str | None:
-    return next((ctype for magic, ctype in MAGIC.items() if head.startswith(magic)), None)
-
-
 @transaction.atomic
 def attachment_add(*, actor: Actor, archive: Archive, kind: str, upload) -> Attachment:
     """Store an uploaded file (PDF, JPEG or PNG, ≤ 10 MB) under the files folder, outside any web root."""
     archive = archive_for_actor(actor, archive.pk, write=True)
     if kind not in AttachmentKind.values:
         raise ValidationError({"kind": "请选择附件类型"})
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"file": f"附件不能超过{MAX_ATTACHMENT_BYTES // 1024 // 1024}MB"})
-    head = upload.read(16)
-    upload.seek(0)
-    ctype = _sniff(head)
-    if ctype is None:
-        raise ValidationError({"file": "只接受PDF、JPG、PNG格式的附件"})
-    ext = mimetypes.guess_extension(ctype) or ".bin"
-    rel = Path("archives") / str(archive.pk) / f"{uuid.uuid4().hex}{ext}"
-    dest = Path(settings.WARMTH_FILES_DIR) / rel
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    with dest.open("wb") as fh:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            fh.write(chunk)
-    name = Path(upload.name or "附件").name[:200]  # never a path from the client
-    att = Attachment.objects.create(archive=archive, kind=kind, original_name=name, stored_path=str(rel),
-                                    content_type=ctype, size=upload.size, sha256=digest.hexdigest(),
+    stored = store_upload(upload, folder=f"archives/{archive.pk}")
+    name = stored.original_name
+    att = Attachment.objects.create(archive=archive, kind=kind, original_name=name, stored_path=stored.rel_path,
+                                    content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
                                     uploaded_by=actor.user)
     step(archive, actor=actor, action="attachment", from_status=archive.status, note=f"{kind}：{name}")
     audit_record(actor=actor, action="archive.attachment_add", object_type="archive", object_id=archive.pk,

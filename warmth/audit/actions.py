@@ -49,6 +49,19 @@ LABELS = {
     "archive.duplicate_resolve": "处理疑似重复",
     "archive.import": "导入档案",
     "dibao.set": "设置低保标准",
+    "funds.raise": "资金筹集",
+    "funds.allocate": "资金下拨",
+    "funds.plan_create": "制定下拨方案",
+    "funds.plan_update": "调整下拨方案",
+    "funds.plan_confirm": "确认下拨方案",
+    "funds.plan_cancel": "作废下拨方案",
+    "funds.decision": "登记集体研究决定",
+    "funds.convert": "结余资金转日常帮扶",
+    "funds.spend": "资金支出（发放）",
+    "funds.visit_deduct": "慰问团发放扣减",
+    "funds.reverse": "冲正",
+    "funds.rule_set": "调整资金规则设置",
+    "funds.export": "导出资金报表",
 }
 
 
@@ -65,6 +78,14 @@ OBJECT_TYPES = {
     "archive": "档案",
     "archive_export": "档案导出",
     "dibao": "低保标准",
+    "fund_raise": "资金筹集",
+    "fund_pot": "资金池",
+    "allocation": "资金下拨",
+    "allocation_plan": "下拨方案",
+    "decision": "集体决策",
+    "ledger_entry": "台账记录",
+    "rule_setting": "资金规则设置",
+    "funds_statement": "资金报表",
 }
 
 FIELD_LABELS = {
@@ -78,6 +99,11 @@ FIELD_LABELS = {
     "attachment": "附件", "name_": "名称", "size": "大小", "id_number": "身份证号", "phone": "联系电话",
     "category": "困难类别", "household_annual_income": "家庭年度总收入", "monthly_income": "本人月平均收入",
     "household_size": "家庭人口", "address": "家庭住址", "is_temporary": "临时救助档案",
+    "amount": "金额", "source": "资金来源", "purpose": "用途", "doc_no": "文号", "donor": "捐助方",
+    "is_goods": "物资折款", "spend_by": "使用期限", "total": "总额", "lines": "分配单位数",
+    "allocations": "下拨笔数", "meeting": "会议", "held_on": "会议日期", "pots": "适用资金", "mode": "设置",
+    "decision": "集体决策", "to_pot": "转入资金", "entry": "台账记录", "ref": "关联业务", "warnings": "提醒",
+    "entries": "台账记录",
 }
 
 VALUE_LABELS = {
@@ -86,6 +112,7 @@ VALUE_LABELS = {
     "admin": "系统管理员", "national": "全国总工会", "province": "省总工会", "city": "市(州)总工会",
     "county": "县(区)总工会", "industry": "产业工会(工委)", "direct": "直属工会", "group": "企业集团工会",
     "township": "乡镇(街道)工会", "grassroots": "基层工会", "phone": "手机号",
+    "block": "阻止", "warn": "提醒", "off": "关闭",
 }
 
 
