@@ -14,6 +14,7 @@ from warmth.funds.models import ZERO, FundPot, LedgerEntry
 from warmth.funds.rules import available_on
 from warmth.orgs.models import Org
 
+CENT = Decimal("0.01")
 COLUMNS = ("raised", "received", "allocated", "paid", "converted", "balance")
 COLUMN_LABELS = {"raised": "筹集", "received": "上级下拨", "allocated": "下拨下级", "paid": "发放",
                  "converted": "结余转入(+)/转出(-)", "balance": "余额"}
@@ -99,12 +100,12 @@ def lines_for(entries, pots) -> list[Line]:
             .annotate(s=Sum("amount")).order_by())
     for r in rows:
         ln = line(r["pot__source"], r["pot__purpose"])
-        value = r["s"] or ZERO
+        value = Decimal(r["s"] or ZERO).quantize(CENT)
         if r["col"] in ("allocated", "paid"):
             value = -value
         setattr(ln, r["col"], getattr(ln, r["col"]) + value)
     for r in pots.values("source", "purpose").annotate(b=Sum("balance")).order_by():
-        line(r["source"], r["purpose"]).balance = r["b"] or ZERO
+        line(r["source"], r["purpose"]).balance = Decimal(r["b"] or ZERO).quantize(CENT)
     deadlines = (entries.filter(amount__gt=0, spend_by__isnull=False).values("pot__source", "pot__purpose")
                  .annotate(d=Min("spend_by")).order_by())
     for r in deadlines:

@@ -122,7 +122,7 @@ def available_on(pot: FundPot, day: date, *, balance: Decimal | None = None) -> 
     )
     spent = -(sums["out"] or ZERO) - (sums["back"] or ZERO)
     expired = max((sums["expiring"] or ZERO) - max(spent, ZERO), ZERO)
-    return max(balance - expired, ZERO)
+    return _money(max(balance - expired, ZERO))
 
 
 def pot_deadline(pot: FundPot, day: date) -> date | None:
@@ -143,7 +143,7 @@ def person_year_total(person_bidx: str, year: int, *, exclude_ref: tuple[str, st
     qs = LedgerEntry.objects.filter(person_bidx=person_bidx, on_date__year=year, kind__in=PERSON_SPEND_KINDS)
     if exclude_ref:
         qs = qs.exclude(ref_type=exclude_ref[0], ref_id=exclude_ref[1])
-    return -(qs.aggregate(s=Sum("amount"))["s"] or ZERO)
+    return _money(-(qs.aggregate(s=Sum("amount"))["s"] or ZERO))
 
 
 def _money(text) -> Decimal:
