@@ -87,7 +87,7 @@ def run(flow, orgs, finance, handler):
                     services.entry_reverse(actor=handler if entry.kind == "paid" else finance, entry=entry,
                                            reason="测试冲正")
         except ValidationError:
-            pass  # refused flows write nothing; the invariants below must hold all the same  # refused flows write nothing; the invariants below must hold all the same
+            pass  # refused flows write nothing; the invariants below must hold all the same
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
