@@ -16,7 +16,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count
 from django.utils import timezone
 
 from warmth.archives.choices import ArchiveStatus
@@ -115,7 +115,8 @@ def _post(pot: FundPot, *, kind: str, amount: Decimal, on_date: date, actor: Act
     new_balance = pot.balance + amount
     if new_balance < 0:
         raise ValidationError({"amount": f"资金余额不足：{pot.label}余额 {pot.balance} 元，需支出 {-amount} 元。"})
-    FundPot.objects.filter(pk=pot.pk).update(balance=F("balance") + amount)
+    # the exact Decimal computed here under the row lock (SQLite's own arithmetic on the column is a float's)
+    FundPot.objects.filter(pk=pot.pk).update(balance=new_balance)
     pot.balance = new_balance
     return LedgerEntry.objects.create(pot=pot, kind=kind, amount=amount, balance_after=new_balance,
                                       on_date=on_date, spend_by=spend_by,
