@@ -38,9 +38,10 @@ def test_fifty_workers_spending_the_last_thousand_yuan_never_overdraw_the_pot(fi
     def spend(n):
         try:
             actor = actor_of(users.owner)  # 成都市 经办人
+            mine = FundPot.objects.select_related("org").get(pk=pot.pk)  # each worker its own, soon stale, copy
             barrier.wait(timeout=30)
             services.pot_spend(actor=actor, proposal=Proposal(
-                pot=FundPot(pk=pot.pk), amount=amounts[n], archive_status=ArchiveStatus.ACTIVE,
+                pot=mine, amount=amounts[n], archive_status=ArchiveStatus.ACTIVE,
                 person_bidx=f"w{n}"), ref_type="test", ref_id=str(n))
             with lock:
                 accepted.append(amounts[n])
