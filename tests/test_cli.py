@@ -78,12 +78,15 @@ def test_the_same_seed_gives_the_same_demo_data():
     from django.db import connection
 
     from warmth.audit import triggers
+    from warmth.funds import triggers as ledger_triggers
 
     run("seed_demo", "--scale", "small", "--seed", "7")
     first = sorted(Org.objects.values_list("code", "name", "path"))
     triggers.uninstall(connection)
+    ledger_triggers.uninstall(connection)
     call_command("flush", interactive=False, verbosity=0)
     triggers.install(connection)
+    ledger_triggers.install(connection)
     run("seed_demo", "--scale", "small", "--seed", "7")
     assert sorted(Org.objects.values_list("code", "name", "path")) == first
 
