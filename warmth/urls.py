@@ -34,6 +34,7 @@ urlpatterns = [
     path("audit/", audit_views.event_list, name="audit_list"),
     path("audit/export/", audit_views.event_export, name="audit_export"),
     path("archives/", include("warmth.archives.urls")),
+    path("funds/", include("warmth.funds.urls")),
     path("jobs/", job_views.job_list, name="job_list"),
     path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/progress/", job_views.job_progress, name="job_progress"),
