@@ -19,6 +19,16 @@ from warmth.archives.models import (
     Objection,
     Transfer,
 )
+from warmth.funds.models import (
+    Allocation,
+    AllocationPlan,
+    AllocationPlanLine,
+    Decision,
+    FundPot,
+    FundRaise,
+    LedgerEntry,
+    RuleSetting,
+)
 from warmth.jobs.models import Job
 from warmth.orgs.models import ApiToken, Membership, Org, OrgMove, Role, User
 from warmth.orgs.services import token_create, user_create
@@ -36,6 +46,8 @@ class Route:
     self_only: bool = False  # acts only on the caller's own things (logout, own token list, own jobs…)
     data: tuple = ()
     json: str | None = None
+    files: tuple = ()  # (field, file name, content) sent as multipart with ``data``
+    read: bool = False  # a POST that writes nothing (a check, an export): the 经审 may call it in its subtree
 
 
 ROUTES: dict[str, Route] = {
@@ -155,6 +167,64 @@ ROUTES: dict[str, Route] = {
     "api:transfer_request": Route("POST", "/api/archives/{archive}/transfer", api=True,
                                   json='{"to_org": "510104", "reason": "x"}'),
     "api:job_detail": Route("GET", "/api/jobs/{job}", api=True),
+    # funds (HTML)
+    "funds_home": Route("GET", "/funds/?org=510100&year=2025"),
+    "funds_export": Route("POST", "/funds/export/", read=True, data=(("org", "510100"), ("year", "2025"))),
+    "funds_pots": Route("GET", "/funds/pots/?org=510100&year=2025"),
+    "funds_pot": Route("GET", "/funds/pots/{pot}/"),
+    "funds_pot_allocate": Route("POST", "/funds/pots/{pot}/allocate/", data=(
+        ("to_org", "510107"), ("amount", "1"), ("doc_no", "x号"), ("allocated_on", "2025-12-02"))),
+    "funds_pot_plan": Route("POST", "/funds/pots/{pot}/plan/", data=(
+        ("total", "100"), ("doc_no", "x号"), ("allocated_on", "2025-12-02"))),
+    "funds_pot_convert": Route("POST", "/funds/pots/{pot}/convert/", data=(
+        ("amount", "1"), ("decision", "{leftover}"), ("on_date", "2025-12-20"))),
+    "funds_pot_check": Route("GET", "/funds/pots/{pot}/check/"),
+    "funds_entry_reverse": Route("POST", "/funds/entries/{entry}/reverse/", data=(("reason", "x"),)),
+    "funds_raises": Route("POST", "/funds/raises/", data=(
+        ("org", "510100"), ("year", "2025"), ("source", "own_union"), ("purpose", "warmth"), ("amount", "1"),
+        ("received_on", "2025-12-01"))),
+    "funds_allocations": Route("GET", "/funds/allocations/"),
+    "funds_plan": Route("POST", "/funds/plans/{plan}/", data=(("line-0", "1"),)),
+    "funds_plan_confirm": Route("POST", "/funds/plans/{plan}/confirm/"),
+    "funds_plan_cancel": Route("POST", "/funds/plans/{plan}/cancel/", data=(("reason", "x"),)),
+    "funds_decisions": Route("POST", "/funds/decisions/?org=510100&year=2025", data=(
+        ("kind", "usage_plan"), ("meeting", "会议"), ("held_on", "2025-11-20"), ("summary", "x"),
+        ("pots", "{pot}")), files=(("minutes", "纪要.pdf", b"%PDF-1.4 x"),)),
+    "funds_decision_minutes": Route("GET", "/funds/decisions/{decision}/minutes/"),
+    "funds_rules": Route("POST", "/funds/rules/?org=510100", data=(
+        ("code", "spend_by"), ("mode", "off"), ("reason", "x"))),
+    # funds (API)
+    "api:funds_statement": Route("GET", "/api/funds/statement?org=510100&year=2025", api=True),
+    "api:funds_pot_list": Route("GET", "/api/funds/pots?org=510100", api=True),
+    "api:funds_pot_detail": Route("GET", "/api/funds/pots/{pot}", api=True),
+    "api:funds_pot_entries": Route("GET", "/api/funds/pots/{pot}/entries", api=True),
+    "api:funds_raise_list": Route("GET", "/api/funds/raises", api=True),
+    "api:funds_raise_create": Route("POST", "/api/funds/raises", api=True, json=(
+        '{"org": "510100", "year": 2025, "source": "own_union", "purpose": "warmth", "amount": "1", '
+        '"received_on": "2025-12-01"}')),
+    "api:funds_allocation_list": Route("GET", "/api/funds/allocations", api=True),
+    "api:funds_plan_detail": Route("GET", "/api/funds/plans/{plan}", api=True),
+    "api:funds_decision_list": Route("GET", "/api/funds/decisions", api=True),
+    "api:funds_decision_detail": Route("GET", "/api/funds/decisions/{decision}", api=True),
+    "api:funds_rule_list": Route("GET", "/api/funds/rules?org=510100", api=True),
+    "api:funds_pot_allocate": Route("POST", "/api/funds/pots/{pot}/allocate", api=True, json=(
+        '{"to_org": "510107", "amount": "1", "doc_no": "x号", "allocated_on": "2025-12-02"}')),
+    "api:funds_plan_create": Route("POST", "/api/funds/pots/{pot}/plans", api=True, json=(
+        '{"total": "100", "doc_no": "x号", "allocated_on": "2025-12-02"}')),
+    "api:funds_plan_set_line": Route("POST", "/api/funds/plans/{plan}/lines", api=True,
+                                     json='{"to_org": "510107", "amount": "1"}'),
+    "api:funds_plan_confirm": Route("POST", "/api/funds/plans/{plan}/confirm", api=True),
+    "api:funds_plan_cancel": Route("POST", "/api/funds/plans/{plan}/cancel", api=True, json='{"reason": "x"}'),
+    "api:funds_decision_create": Route("POST", "/api/funds/decisions", api=True, data=(
+        ("org", "510100"), ("year", "2025"), ("kind", "usage_plan"), ("meeting", "会议"), ("held_on", "2025-11-20"),
+        ("summary", "x"), ("pots", "{pot}")), files=(("minutes", "纪要.pdf", b"%PDF-1.4 x"),)),
+    "api:funds_pot_convert": Route("POST", "/api/funds/pots/{pot}/convert", api=True, json=(
+        '{"amount": "1", "decision": {leftover}, "on_date": "2025-12-20"}')),
+    "api:funds_entry_reverse": Route("POST", "/api/funds/entries/{entry}/reverse", api=True, json='{"reason": "x"}'),
+    "api:funds_pot_evaluate": Route("POST", "/api/funds/pots/{pot}/evaluate", api=True, read=True,
+                                    json='{"amount": "100", "method": "bank"}'),
+    "api:funds_rule_set": Route("POST", "/api/funds/rules", api=True, json=(
+        '{"org": "510100", "code": "spend_by", "mode": "off", "reason": "x"}')),
 }
 
 
@@ -195,7 +265,7 @@ def world(users, tree, settings):
         "auditor": make_user("hn_auditor", tree.p2, Role.AUDITOR),
     }
     values = {"org": "510107-0001", "user": pending.pk, "token": token.pk, "job": job.pk,
-              "membership": victim.memberships.get().pk, **archive_victims(users, tree)}
+              "membership": victim.memberships.get().pk, **archive_victims(users, tree), **funds_victims(users, tree)}
     return values, outsiders
 
 
@@ -242,6 +312,35 @@ def archive_victims(users, tree) -> dict:
             "objection": objection.pk, "flag": flag.pk}
 
 
+def funds_victims(users, tree) -> dict:
+    """成都's money: a pot with a usage and a leftover decision (minutes naming 武侯区), an allocation to
+    武侯区 and a draft plan."""
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from warmth.funds.choices import DecisionKind, FundSource, Purpose
+    from warmth.funds.services import allocation_create, allocation_plan_create, decision_record, fund_raise
+
+    finance = actor_of(users.finance)
+    leader = actor_of(make_user("c1_leader_sweep", tree.c1, Role.LEADER))
+    pot = fund_raise(actor=finance, org=tree.c1, year=2025, source=FundSource.OWN_UNION, purpose=Purpose.WARMTH,
+                     amount="10000", received_on=date(2025, 12, 1), doc_no="成都市工[2025]1号").pot
+
+    def decide(kind):
+        return decision_record(actor=leader, org=tree.c1, year=2025, kind=kind, meeting="成都市总工会主席办公会议",
+                               held_on=date(2025, 11, 20), summary="武侯区张小明", pots=[pot],
+                               minutes=SimpleUploadedFile("纪要.pdf", "%PDF-1.4 武侯区张小明".encode()))
+
+    decision, leftover = decide(DecisionKind.USAGE_PLAN), decide(DecisionKind.LEFTOVER)
+    alloc = allocation_create(actor=finance, pot=pot, to_org=tree.k1, amount="1000", doc_no="成都市工[2025]2号",
+                              allocated_on=date(2025, 12, 2))
+    plan = allocation_plan_create(actor=finance, pot=pot, total="100", doc_no="成都市工[2025]3号",
+                                  allocated_on=date(2025, 12, 2))
+    entry = alloc.from_pot.entries.get(allocation=alloc)
+    return {"pot": pot.pk, "decision": decision.pk, "leftover": leftover.pk, "plan": plan.pk, "entry": entry.pk}
+
+
 def snapshot():
     return {
         "orgs": sorted(Org.objects.values_list("code", "path", "parent_id", "name")),
@@ -259,6 +358,14 @@ def snapshot():
         "flags": sorted(DuplicateFlag.objects.values_list("pk", "resolution")),
         "plans": AssistancePlan.objects.count(),
         "reviews": ArchiveReview.objects.count(),
+        "pots": sorted(FundPot.objects.values_list("pk", "balance")),
+        "entries": LedgerEntry.objects.count(),
+        "raises": FundRaise.objects.count(),
+        "allocations": Allocation.objects.count(),
+        "fund_plans": sorted(AllocationPlan.objects.values_list("pk", "status", "total")),
+        "plan_lines": sorted(AllocationPlanLine.objects.values_list("pk", "amount")),
+        "decisions": Decision.objects.count(),
+        "rule_settings": sorted(RuleSetting.objects.values_list("org_id", "code", "mode")),
     }
 
 
@@ -275,8 +382,15 @@ def call(client, route: Route, values: dict, *, bearer: str | None = None):
     if route.method == "GET":
         return client.get(path, **headers)
     if route.json is not None:
-        return client.post(path, route.json, content_type="application/json", **headers)
+        body = route.json
+        for key, value in values.items():  # placeholders in a JSON body (its own braces stay as they are)
+            body = body.replace("{" + key + "}", str(value))
+        return client.post(path, body, content_type="application/json", **headers)
     data = {k: v.format(**values) for k, v in route.data}
+    for field, name, content in route.files:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        data[field] = SimpleUploadedFile(name, content)
     return client.post(path, data, **headers)
 
 
@@ -325,7 +439,8 @@ def test_outsiders_from_a_sibling_subtree_get_nothing(client, world, name, role)
         assert response.status_code in (403, 404), f"{name} reached an object of another subtree"
 
 
-@pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if r.method == "POST" and not r.self_only))
+@pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items()
+                                        if r.method == "POST" and not r.self_only and not r.read))
 def test_the_read_only_auditor_cannot_write_in_their_own_subtree(client, users, world, name):
     route = ROUTES[name]
     values, _ = world

@@ -186,7 +186,8 @@ def test_the_plan_tool_from_draft_to_confirmed(client, fin, users, tree, pot):
 
 def test_a_plan_is_cancelled_with_a_reason_and_kept(client, users, pot):
     client.force_login(users.finance)
-    client.post(reverse("funds_pot_plan", args=[pot.pk]), {"total": "100", "doc_no": "x号", "allocated_on": "2025-12-02"})
+    client.post(reverse("funds_pot_plan", args=[pot.pk]),
+                {"total": "100", "doc_no": "x号", "allocated_on": "2025-12-02"})
     plan = AllocationPlan.objects.get()
     r = client.post(reverse("funds_plan_cancel", args=[plan.pk]), {"reason": "金额有误"}, follow=True)
     assert "方案已作废" in msgs(r)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -69,9 +69,11 @@ def _plan(plan: AllocationPlan) -> dict:
 
 
 def _pot_detail(pot) -> dict:
-    pot.available = str(rules.available_on(pot, timezone.localdate()))
-    pot.decisions = list(pot.decisions.values_list("pk", flat=True))
-    return pot
+    return {"id": pot.pk, "org": pot.org.code, "org_name": pot.org.name, "year": pot.year, "source": pot.source,
+            "source_label": pot.get_source_display(), "purpose": pot.purpose,
+            "purpose_label": pot.get_purpose_display(), "balance": str(pot.balance),
+            "available": str(rules.available_on(pot, timezone.localdate())),
+            "decisions": list(pot.decisions.values_list("pk", flat=True))}
 
 
 # --- reads --------------------------------------------------------------------------------------------
@@ -159,7 +161,7 @@ def funds_raise_create(request, payload: RaiseIn):
                             doc_no=payload.doc_no, donor=payload.donor, is_goods=payload.is_goods,
                             goods_description=payload.goods_description, spend_by=payload.spend_by,
                             note=payload.note)
-    return 201, r
+    return Status(201, r)
 
 
 @router.post("/pots/{int:pot_id}/allocate", response={201: AllocationOut}, summary="下拨给直接下级")
@@ -171,7 +173,7 @@ def funds_pot_allocate(request, pot_id: int, payload: AllocateIn):
     a = services.allocation_create(actor=request.auth, pot=pot, to_org=to_org, amount=payload.amount,
                                    doc_no=payload.doc_no, allocated_on=payload.allocated_on,
                                    spend_by=payload.spend_by, note=payload.note)
-    return 201, a
+    return Status(201, a)
 
 
 @router.post("/pots/{int:pot_id}/plans", response={201: PlanOut}, summary="按在档户数生成下拨方案（草稿）")
@@ -179,7 +181,7 @@ def funds_plan_create(request, pot_id: int, payload: PlanIn):
     pot = pot_for_actor(request.auth, pot_id)
     plan = services.allocation_plan_create(actor=request.auth, pot=pot, total=payload.total, doc_no=payload.doc_no,
                                            allocated_on=payload.allocated_on, spend_by=payload.spend_by)
-    return 201, _plan(plan)
+    return Status(201, _plan(plan))
 
 
 @router.post("/plans/{int:plan_id}/lines", response=PlanOut, summary="修改方案中一个单位的金额")
@@ -223,21 +225,22 @@ def funds_decision_create(request, org: Form[str], year: Form[int], kind: Form[s
     chosen = [pot_for_actor(request.auth, i) for i in ids]
     d = services.decision_record(actor=request.auth, org=o, year=year, kind=kind, meeting=meeting, held_on=day,
                                  summary=summary, pots=chosen, minutes=minutes)
-    return 201, d
+    return Status(201, d)
 
 
 @router.post("/pots/{int:pot_id}/convert", response={201: EntryOut}, summary="结余资金转日常帮扶")
 def funds_pot_convert(request, pot_id: int, payload: ConvertIn):
     pot = pot_for_actor(request.auth, pot_id)
     decision = decision_for_actor(request.auth, payload.decision)
-    return 201, services.leftover_convert(actor=request.auth, pot=pot, amount=payload.amount, decision=decision,
-                                          on_date=payload.on_date)
+    entry = services.leftover_convert(actor=request.auth, pot=pot, amount=payload.amount, decision=decision,
+                                      on_date=payload.on_date)
+    return Status(201, entry)
 
 
 @router.post("/entries/{int:entry_id}/reverse", response={201: list[EntryOut]}, summary="冲正台账记录")
 def funds_entry_reverse(request, entry_id: int, payload: ReasonIn):
     entry = entry_for_actor(request.auth, entry_id)
-    return 201, services.entry_reverse(actor=request.auth, entry=entry, reason=payload.reason)
+    return Status(201, services.entry_reverse(actor=request.auth, entry=entry, reason=payload.reason))
 
 
 @router.post("/pots/{int:pot_id}/evaluate", response=EvaluationOut, summary="按全部资金规则检查一笔拟发放（不记账）")

@@ -47,7 +47,8 @@ class RaiseForm(forms.Form):
 class AllocationForm(forms.Form):
     to_org = forms.ChoiceField(label="接收单位（直接下级）")
     amount = _amount_field()
-    doc_no = forms.CharField(label="文号", max_length=60, widget=forms.TextInput(attrs={"placeholder": "如 厦工[2011]104号"}))
+    doc_no = forms.CharField(label="文号", max_length=60,
+                             widget=forms.TextInput(attrs={"placeholder": "如 厦工[2011]104号"}))
     allocated_on = forms.DateField(label="下拨日期", widget=DATE, initial=timezone.localdate)
     spend_by = forms.DateField(label="使用期限（中央财政资金不填为当年12月31日）", widget=DATE, required=False)
     note = forms.CharField(label="备注", max_length=200, required=False)

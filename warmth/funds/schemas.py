@@ -109,7 +109,16 @@ class PotOut(Schema):
         return _m(obj.balance)
 
 
-class PotDetailOut(PotOut):
+class PotDetailOut(Schema):
+    id: int
+    org: str
+    org_name: str
+    year: int
+    source: str
+    source_label: str
+    purpose: str
+    purpose_label: str
+    balance: str
     available: str
     decisions: list[int]
 

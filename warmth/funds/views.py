@@ -362,7 +362,8 @@ def decision_list(request):
     actor = request.actor
     org, year, _ = _org_and_year(request)
     pots = list(queries.pots_of(org, year))
-    form = DecisionForm(request.POST or None, request.FILES or None, pots=pots, initial={"held_on": timezone.localdate()})
+    form = DecisionForm(request.POST or None, request.FILES or None, pots=pots,
+                        initial={"held_on": timezone.localdate()})
     if request.method == "POST":
         actor.require(Perm.FUNDS_APPROVE)
         if form.is_valid():
@@ -408,7 +409,8 @@ def rule_list(request):
             d = form.cleaned_data
             params = {"max": d["max"]} if d["max"] else None
             rule = rules.RULES_BY_CODE.get(d["code"])
-            _done(request, "调整规则", f"“{rule.name if rule else d['code']}”已设为{dict(form.fields['mode'].choices)[d['mode']]}。",
+            label = dict(form.fields["mode"].choices)[d["mode"]]
+            _done(request, "调整规则", f"“{rule.name if rule else d['code']}”已设为{label}。",
                   services.rule_setting_set, actor=actor, org=org, code=d["code"], mode=d["mode"],
                   params=params, reason=d["reason"])
         return redirect(reverse("funds_rules") + f"?org={org.code}")
