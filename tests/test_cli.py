@@ -143,3 +143,31 @@ def test_every_demo_login_in_the_readme_reaches_its_home_page(client, db):
         assert response.status_code == 302, username
         page = client.get(reverse("home")).content.decode()
         assert Org.objects.get(code=code).name in page, username
+
+
+def test_funds_balance_json_prints_every_pot_and_the_subtree_totals(users, tree):
+    from datetime import date
+
+    from tests.conftest import actor_of
+    from warmth.funds.services import allocation_create, fund_raise
+
+    finance = actor_of(users.finance)
+    pot = fund_raise(actor=finance, org=tree.c1, year=2025, source="central", purpose="warmth", amount="1000.10",
+                     received_on=date(2025, 12, 1)).pot
+    fund_raise(actor=finance, org=tree.c1, year=2025, source="donation", purpose="school", amount="50",
+               received_on=date(2025, 12, 1), donor="爱心企业")
+    allocation_create(actor=finance, pot=pot, to_org=tree.k1, amount="400", doc_no="成工[2025]1号",
+                      allocated_on=date(2025, 12, 2))
+    data = json.loads(run("funds", "balance", "--org", "510100", "--year", "2025", "--format", "json"))
+    assert data["org"] == "510100" and data["year"] == 2025
+    assert {(p["source"], p["purpose"]): p["balance"] for p in data["pots"]} == {
+        ("central", "warmth"): "600.10", ("donation", "school"): "50.00"}
+    assert data["own_balance"] == "650.10"
+    assert data["subtree_total"]["balance"] == "1050.10"  # 成都 650.10 + 武侯 400
+    assert data["subtree_total"]["raised"] == "1050.10" and data["subtree_total"]["allocated"] == "400.00"
+    k1 = json.loads(run("funds", "balance", "--org", "510107", "--year", "2025", "--format", "json"))
+    assert k1["own_balance"] == "400.00" and k1["subtree_total"]["received"] == "400.00"
+    assert json.loads(run("funds", "balance", "--org", "510100", "--year", "2024", "--format", "json"))["pots"] == []
+    assert "本级余额合计：650.10 元" in run("funds", "balance", "--org", "510100", "--year", "2025")
+    with pytest.raises(CommandError, match="不存在"):
+        run("funds", "balance", "--org", "NOPE", "--year", "2025")

@@ -62,6 +62,10 @@ def run(flow, orgs, finance, handler):
     for op, a, b, cents, source, purpose in flow:
         org = orgs[a % len(orgs)]
         pot = services.pot_get(org=org, year=2025, source=source, purpose=purpose)
+        funded = list(FundPot.objects.filter(balance__gt=0).select_related("org").order_by("pk"))
+        if op in ("allocate", "pay") and funded:  # draw on a pot that holds money, so flows really happen
+            pot = funded[a % len(funded)]
+            org = pot.org
         if op in ("allocate", "pay"):  # a share of what the pot holds (now and then a little too much)
             share = Decimal(cents % 110 + 1) / 100
             amount = max((pot.balance * share).quantize(Decimal("0.01")), Decimal("0.01"))
@@ -113,6 +117,9 @@ def test_statement_totals_are_ledger_sums_and_subtrees_add_up(shape, flow):
             assert own.balance == sum(FundPot.objects.filter(org=org).values_list("balance", flat=True), Decimal(0))
             sub = queries.Statement.total(st_.subtree)
             kids = queries.children_totals(org, 2025)
+            for child, t in kids:  # the grouped query agrees with each child's own subtree statement
+                assert {c: getattr(t, c) for c in queries.COLUMNS} == {
+                    c: getattr(queries.subtree_total(child, 2025), c) for c in queries.COLUMNS}
             for col in queries.COLUMNS:
                 assert getattr(sub, col) == getattr(own, col) + sum((getattr(t, col) for _, t in kids),
                                                                     Decimal(0)), col
@@ -120,3 +127,39 @@ def test_statement_totals_are_ledger_sums_and_subtrees_add_up(shape, flow):
             assert sub.balance == sub.raised - sub.paid + (sub.received - sub.allocated) + sub.converted
             assert all(p.balance >= 0 for p in FundPot.objects.all())
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_one_flow_lands_in_the_right_columns_and_the_late_money_is_listed(tree, users):
+    """A fixed flow with every kind of entry, figures checked column by column."""
+    from tests.conftest import actor_of
+
+    finance, handler = actor_of(users.finance), actor_of(users.owner)
+    RuleSetting.objects.create(org=tree.c1, code="decision_first", mode="off", set_by=users.finance)
+    pot = services.fund_raise(actor=finance, org=tree.c1, year=2025, source=FundSource.CENTRAL,
+                              purpose=Purpose.WARMTH, amount="1000", received_on=date(2025, 12, 1)).pot
+    alloc = services.allocation_create(actor=finance, pot=pot, to_org=tree.k1, amount="600", doc_no="X",
+                                       allocated_on=date(2025, 12, 2))  # central: spend by 2025-12-31
+    k1_pot = alloc.to_pot
+    services.pot_spend(actor=handler, proposal=Proposal(pot=k1_pot, amount=Decimal("250"),
+                                                        archive_status=ArchiveStatus.ACTIVE,
+                                                        paid_on=date(2025, 12, 20)))
+    spent = services.pot_spend(actor=handler, proposal=Proposal(pot=k1_pot, amount=Decimal("50"),
+                                                                archive_status=ArchiveStatus.ACTIVE,
+                                                                paid_on=date(2025, 12, 21))).entry
+    services.entry_reverse(actor=handler, entry=spent, reason="发错人", on_date=date(2025, 12, 22))
+    c1 = queries.Statement.total(queries.statement(tree.c1, 2025).own)
+    assert (c1.raised, c1.received, c1.allocated, c1.paid, c1.balance) == (
+        Decimal("1000.00"), Decimal("0.00"), Decimal("600.00"), Decimal("0.00"), Decimal("400.00"))
+    k1 = queries.Statement.total(queries.statement(tree.k1, 2025).own)
+    assert (k1.raised, k1.received, k1.allocated, k1.paid, k1.balance) == (
+        Decimal("0.00"), Decimal("600.00"), Decimal("0.00"), Decimal("250.00"), Decimal("350.00"))
+    assert k1.spend_rate == Decimal("41.7") and k1.spend_by == date(2025, 12, 31)
+    kids = dict(queries.children_totals(tree.c1, 2025))
+    assert kids[tree.k1].paid == Decimal("250.00") and kids[tree.k2].balance == Decimal("0.00")
+    # on 2026-01-05 武侯's 350 is past its deadline; 成都's own 400 has none (raised without one)
+    late = queries.unspent_at_deadline(tree.c1, today=date(2026, 1, 5))
+    assert [(u.pot.pk, u.deadline, u.amount) for u in late] == [(k1_pot.pk, date(2025, 12, 31), Decimal("350.00"))]
+    assert queries.unspent_at_deadline(tree.c1, today=date(2025, 12, 31)) == []
+    assert queries.unspent_at_deadline(tree.c1, today=date(2026, 1, 5), year=2024) == []
+    assert queries.unspent_at_deadline(tree.k2, today=date(2026, 1, 5)) == []

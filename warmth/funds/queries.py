@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Min, Sum, Value, When
+from django.db.models import Case, CharField, Min, Q, Sum, Value, When
+from django.db.models.functions import Substr
 
 from warmth.funds.choices import EntryKind, FundSource, Purpose
 from warmth.funds.models import ZERO, FundPot, LedgerEntry
-from warmth.funds.rules import available_on
+from warmth.funds.rules import expired_part, expiry_sums
 from warmth.orgs.models import Org
 
 CENT = Decimal("0.01")
@@ -129,7 +130,35 @@ def subtree_total(org: Org, year: int) -> Line:
 
 
 def children_totals(org: Org, year: int) -> list[tuple[Org, Line]]:
-    return [(c, subtree_total(c, year)) for c in Org.objects.filter(parent=org).order_by("path")]
+    """Each direct child's subtree total, in three grouped queries however many children there are (the
+    child is the first ``len(child.path)`` characters of every path below it)."""
+    children = list(Org.objects.filter(parent=org).order_by("path"))
+    if not children:
+        return []
+    width = len(children[0].path)
+    totals = {c.path: Line("", "") for c in children}
+    below = LedgerEntry.objects.filter(pot__org__path__startswith=org.path, pot__year=year).exclude(pot__org=org)
+    rows = (below.annotate(prefix=Substr("pot__org__path", 1, width), col=_column_expr())
+            .values("prefix", "col").annotate(s=Sum("amount")).order_by())
+    for r in rows:
+        ln = totals.get(r["prefix"])
+        if ln is None:
+            continue
+        value = Decimal(r["s"] or ZERO).quantize(CENT)
+        if r["col"] in ("allocated", "paid"):
+            value = -value
+        setattr(ln, r["col"], getattr(ln, r["col"]) + value)
+    pots = (FundPot.objects.filter(org__path__startswith=org.path, year=year).exclude(org=org)
+            .annotate(prefix=Substr("org__path", 1, width)).values("prefix").annotate(b=Sum("balance")).order_by())
+    for r in pots:
+        if r["prefix"] in totals:
+            totals[r["prefix"]].balance = Decimal(r["b"] or ZERO).quantize(CENT)
+    deadlines = (below.filter(amount__gt=0, spend_by__isnull=False).annotate(prefix=Substr("pot__org__path", 1, width))
+                 .values("prefix").annotate(d=Min("spend_by")).order_by())
+    for r in deadlines:
+        if r["prefix"] in totals:
+            totals[r["prefix"]].spend_by = r["d"]
+    return [(c, totals[c.path]) for c in children]
 
 
 @dataclass(frozen=True)
@@ -140,19 +169,22 @@ class Unspent:
 
 
 def unspent_at_deadline(org: Org, *, today: date, year: int | None = None) -> list[Unspent]:
-    """Pots of the subtree holding money whose spend-by date has passed and that was not spent in time."""
-    pots = (FundPot.objects.filter(org__path__startswith=org.path, balance__gt=0)
-            .filter(entries__spend_by__lt=today).distinct().select_related("org").order_by("org__path", "id"))
+    """Pots of the subtree holding money whose spend-by date has passed and that was not spent in time, in
+    one grouped query over the entries of the pots concerned."""
+    entries = LedgerEntry.objects.filter(pot__org__path__startswith=org.path, pot__balance__gt=0)
     if year is not None:
-        pots = pots.filter(year=year)
-    out = []
-    for pot in pots:
-        expired = pot.balance - available_on(pot, today)
-        if expired > 0:
-            deadline = (pot.entries.filter(amount__gt=0, spend_by__lt=today).order_by("spend_by")
-                        .values_list("spend_by", flat=True).first())
-            out.append(Unspent(pot, deadline, expired))
-    return out
+        entries = entries.filter(pot__year=year)
+    late = entries.filter(spend_by__lt=today).values("pot_id")
+    rows = (entries.filter(pot_id__in=late).values("pot_id", "pot__balance")
+            .annotate(deadline=Min("spend_by", filter=Q(amount__gt=0, spend_by__lt=today)), **expiry_sums(today))
+            .order_by())
+    found = {}
+    for r in rows:
+        expired = min(expired_part(r), Decimal(r["pot__balance"]).quantize(CENT))
+        if expired > 0 and r["deadline"] is not None:
+            found[r["pot_id"]] = (r["deadline"], expired)
+    pots = FundPot.objects.filter(pk__in=found).select_related("org").order_by("org__path", "id")
+    return [Unspent(p, *found[p.pk]) for p in pots]
 
 
 def pots_of(org: Org, year: int):

@@ -109,19 +109,26 @@ class Evaluation:
 
 # --- figures the checks use --------------------------------------------------------------------------
 
+# credits carry their spend-by date, and so does the reversal of a credit; no other debit carries one
+def expiry_sums(day: date) -> dict:
+    """The three sums over a pot's entries that decide how much of it has expired on ``day``."""
+    return {"expiring": Sum("amount", filter=Q(spend_by__lt=day)),
+            "out": Sum("amount", filter=Q(amount__lt=0, spend_by__isnull=True)),
+            "back": Sum("amount", filter=Q(amount__gt=0, kind=EntryKind.REVERSAL))}
+
+
+def expired_part(sums: dict) -> Decimal:
+    """Money credited with a deadline already passed beyond everything that has left the pot since (spending
+    is taken to use the money that expires first)."""
+    spent = -_money(sums["out"] or ZERO) - _money(sums["back"] or ZERO)
+    return max(_money(sums["expiring"] or ZERO) - max(spent, ZERO), ZERO)
+
+
 def available_on(pot: FundPot, day: date, *, balance: Decimal | None = None) -> Decimal:
     """What may still be spent from the pot on ``day``: its balance less the money whose spend-by date has
-    passed and that has not been spent. Spending is taken to use the money that expires first, so the expired
-    part is what was credited with a deadline before ``day`` beyond everything that has left the pot since."""
+    passed and that has not been spent."""
     balance = pot.balance if balance is None else balance
-    # credits carry their spend-by date, and so does the reversal of a credit; no other debit carries one
-    sums = pot.entries.aggregate(
-        expiring=Sum("amount", filter=Q(spend_by__lt=day)),
-        out=Sum("amount", filter=Q(amount__lt=0, spend_by__isnull=True)),
-        back=Sum("amount", filter=Q(amount__gt=0, kind=EntryKind.REVERSAL)),
-    )
-    spent = -(sums["out"] or ZERO) - (sums["back"] or ZERO)
-    expired = max((sums["expiring"] or ZERO) - max(spent, ZERO), ZERO)
+    expired = expired_part(pot.entries.aggregate(**expiry_sums(day)))
     return _money(max(balance - expired, ZERO))
 
 

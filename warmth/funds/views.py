@@ -7,6 +7,8 @@ written. 财务 raises and allocates, 领导 records decisions and confirms plan
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -43,6 +45,7 @@ from warmth.funds.forms import (
     RuleSettingForm,
     StatementForm,
 )
+from warmth.funds.models import FundPot
 from warmth.orgs.access import Actor, org_for_actor, visible_orgs
 from warmth.orgs.decorators import actor_required
 from warmth.orgs.models import Org
@@ -50,6 +53,7 @@ from warmth.orgs.permissions import Perm
 
 PAGE_SIZE = 50
 ORG_CHOICES_SHOWN = 300
+UNSPENT_SHOWN = 30  # the page lists the largest; the xlsx lists all
 
 
 def _messages_of(exc: Exception) -> str:
@@ -85,7 +89,15 @@ def _org_and_year(request) -> tuple[Org, int, StatementForm]:
     d = getattr(form, "cleaned_data", {})
     code = (d.get("org") or "").strip()
     org = org_for_actor(request.actor, code) if code else request.actor.org
-    return org, d.get("year") or timezone.localdate().year, form
+    return org, d.get("year") or default_year(org), form
+
+
+def default_year(org: Org) -> int:
+    """The latest year with money in the org's subtree (the season being worked on), else this year."""
+    from django.db.models import Max
+
+    latest = FundPot.objects.filter(org__path__startswith=org.path).aggregate(y=Max("year"))["y"]
+    return latest or timezone.localdate().year
 
 
 def _children(org: Org):
@@ -111,11 +123,14 @@ def funds_home(request):
     org, year, form = _org_and_year(request)
     today = timezone.localdate()
     st = queries.statement(org, year)
+    unspent = queries.unspent_at_deadline(org, today=today, year=year)
     return render(request, "funds/home.html", {
         "form": form, "org": org, "year": year, "st": st,
         "own_total": st.total(st.own), "sub_total": st.total(st.subtree),
         "children": queries.children_totals(org, year),
-        "unspent": queries.unspent_at_deadline(org, today=today, year=year),
+        "unspent": unspent, "unspent_shown": UNSPENT_SHOWN,
+        "unspent_top": sorted(unspent, key=lambda u: -u.amount)[:UNSPENT_SHOWN],
+        "unspent_total": sum((u.amount for u in unspent), Decimal("0.00")),
         "pots": queries.pots_of(org, year).select_related("org"),
         "orgs": _org_datalist(actor), "columns": [(c, queries.COLUMN_LABELS[c]) for c in queries.COLUMNS],
     })

@@ -101,6 +101,8 @@ DEMO_USERS = [
     ("cd_leader", "周领导", "510100", Role.LEADER, "13800000009"),
     ("wh_handler", "吴经办", "510107", Role.HANDLER, "13800000010"),
     ("hn_handler", "郑经办", "460000", Role.HANDLER, "13800000011"),
+    ("sc_finance", "钱财务", "510000", Role.FINANCE, "13800000013"),
+    ("wh_finance", "冯会计", "510107", Role.FINANCE, "13800000014"),
 ]
 MULTI_USER = ("multi", "孙兼职", [("510100", Role.REVIEWER), ("510107", Role.HANDLER)], "13800000012")
 

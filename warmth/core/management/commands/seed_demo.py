@@ -18,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, scale, seed, year, **opts):
         # apps register their seeders on import
         import warmth.archives.demo
+        import warmth.funds.demo
         import warmth.orgs.demo  # noqa: F401
         from warmth.orgs.models import Org
 
