@@ -354,3 +354,11 @@ def test_the_nav_links_to_the_funds_pages(client, users):
     assert f'href="{reverse("funds_home")}"' in page
     for name in ("funds_pots", "funds_raises", "funds_allocations", "funds_decisions", "funds_rules"):
         assert client.get(reverse(name)).status_code == 200, name
+
+
+def test_date_fields_are_prefilled_in_iso_form_for_the_browser_date_picker(client, users):
+    from django.utils import timezone
+
+    client.force_login(users.finance)
+    page = text(client.get(reverse("funds_raises")))
+    assert f'type="date" name="received_on" value="{timezone.localdate().isoformat()}"' in page

@@ -10,7 +10,7 @@ from django.utils import timezone
 from warmth.archives.choices import ArchiveStatus
 from warmth.funds.choices import DecisionKind, FundSource, PayMethod, Purpose, RuleMode
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # ISO, as type=date needs
 AMOUNT = forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "如 1000.00", "autocomplete": "off"})
 
 
