@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "warmth.jobs",
     "warmth.archives",
     "warmth.funds",
+    "warmth.payments",
 ]
 
 MIDDLEWARE = [

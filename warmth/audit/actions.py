@@ -62,6 +62,14 @@ LABELS = {
     "funds.reverse": "冲正",
     "funds.rule_set": "调整资金规则设置",
     "funds.export": "导出资金报表",
+    "payments.chain_set": "调整发放审批流程",
+    "payments.create": "新建发放",
+    "payments.submit": "提交发放",
+    "payments.approve": "审批发放",
+    "payments.return": "退回发放",
+    "payments.pay": "登记已发放",
+    "payments.confirm": "确认发放",
+    "payments.reverse": "冲正发放",
 }
 
 
@@ -86,6 +94,7 @@ OBJECT_TYPES = {
     "ledger_entry": "台账记录",
     "rule_setting": "资金规则设置",
     "funds_statement": "资金报表",
+    "payment": "发放",
 }
 
 FIELD_LABELS = {

@@ -416,10 +416,11 @@ class Spent:
 
 @transaction.atomic
 def pot_spend(*, actor: Actor, proposal: rules.Proposal, ref_type: str = "", ref_id: str = "", memo: str = "",
-              kind: str = EntryKind.PAID) -> Spent:
+              kind: str = EntryKind.PAID, perm: Perm | None = None) -> Spent:
     """Take a payment's money out of its pot: lock the pot, run every funds rule on the fresh balance, refuse
-    with the blocking rules' messages, else append the entry. Safe under any number of concurrent callers."""
-    _inside(actor, proposal.pot.org, Perm.PAYMENT_WRITE if kind == EntryKind.PAID else Perm.FUNDS_WRITE)
+    with the blocking rules' messages, else append the entry. Safe under any number of concurrent callers.
+    ``perm``: the permission the caller acts under (the payments module's final approver: payment.approve)."""
+    _inside(actor, proposal.pot.org, perm or (Perm.PAYMENT_WRITE if kind == EntryKind.PAID else Perm.FUNDS_WRITE))
     value = _amount(proposal.amount)
     proposal.amount = value
     proposal.pot = _lock(proposal.pot)[proposal.pot.pk]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PaymentsConfig(AppConfig):
+    name = "warmth.payments"
+    verbose_name = "实名制发放"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,48 @@
+"""Closed lists of 实名制发放 (seeds 004 附件1/附件2, 001 附件3)."""
+
+from django.db import models
+
+
+class RecipientKind(models.TextChoices):
+    ARCHIVE = "archive", "在档困难职工"
+    HARDSHIP_MODEL = "hardship_model", "困难劳模"
+    MODEL_WORKER = "model_worker", "劳动模范"
+    CRAFTSMAN = "craftsman", "工匠人才"
+    ADVANCED = "advanced", "先进人物"
+    FRONTLINE = "frontline", "一线职工"
+    MIGRANT = "migrant", "农民工"
+    RETIREE = "retiree", "离退休人员"
+    OTHER = "other", "其他生活困难职工"
+
+
+class AidType(models.TextChoices):
+    """帮扶项目 (seed 004 附件2, one roster sheet each)."""
+
+    LIVING = "生活救助", "生活救助"
+    MEDICAL = "医疗救助", "医疗救助"
+    SCHOOL = "助学", "助学"
+    JOB_REFERRAL = "职业介绍", "职业介绍"
+    TRAINING = "就业培训", "就业培训"
+    POLICY = "政策咨询", "政策咨询"
+    LEGAL = "法律援助", "法律援助"
+    STARTUP_LOAN = "创业贷款", "创业贷款"
+    HEATING = "过冬取暖补贴", "过冬取暖补贴"
+    WARMTH = "送温暖慰问", "送温暖慰问"
+    OTHER = "其他", "其他"
+
+
+class PaymentStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "审批中"
+    RETURNED = "returned", "已退回"
+    APPROVED = "approved", "待发放"
+    PAID = "paid", "已发放"
+    CONFIRMED = "confirmed", "已确认"
+    REVERSED = "reversed", "已冲正"
+
+
+# The default approval chain of the 慰问金发放凭证 (seed 004 附件1), in order; EXTRA_STEP is added when the
+# amount is above the org's threshold.
+DEFAULT_CHAIN = ("单位(工会)意见", "区(产业)工会意见", "部门领导", "单位领导")
+EXTRA_STEP = "主要领导"
+DEFAULT_THRESHOLD = "2000.00"

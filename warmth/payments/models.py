@@ -1,0 +1,112 @@
+"""实名制发放: a payment to a named recipient out of one fund pot, its approval trail and the approval chain
+setting of an org.
+
+A payment keeps a *snapshot* of the recipient taken at submission (name, sex, age, ID number, unit or address,
+phone, 档案编号, category, causes, 低保), so a voucher printed years later shows what was true when it was paid.
+Personal data is encrypted with a blind index. A payment is never deleted or edited once submitted: a mistake
+after the money left the pot is a reversal (冲正) through the ledger, and the payment is marked reversed."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from warmth.core import pii
+from warmth.core.fields import BlindIndexField, EncryptedTextField
+from warmth.funds.choices import PayMethod
+from warmth.payments.choices import AidType, PaymentStatus, RecipientKind
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class ApprovalChain(models.Model):
+    """An org's approval chain for its subtree (the nearest ancestor's applies): the ordered step names, and
+    the amount above which one more step is needed."""
+
+    org = models.OneToOneField("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="工会组织")
+    steps = models.JSONField("审批环节")
+    threshold = models.DecimalField("加签金额（元）", **MONEY)
+    extra_step = models.CharField("加签环节", max_length=30)
+    set_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "审批流程设置"
+
+    def __str__(self) -> str:
+        return f"{self.org} 审批流程：{' → '.join(self.steps)}"
+
+
+class Payment(models.Model):
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="发放单位")
+    pot = models.ForeignKey("funds.FundPot", on_delete=models.PROTECT, related_name="payments", verbose_name="资金")
+    archive = models.ForeignKey("archives.Archive", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="payments", verbose_name="档案")
+    recipient_kind = models.CharField("对象类别", max_length=16, choices=RecipientKind.choices)
+    aid_type = models.CharField("帮扶项目", max_length=10, choices=AidType.choices)
+    amount = models.DecimalField("金额（元）", **MONEY)
+    method = models.CharField("发放方式", max_length=8, choices=PayMethod.choices)
+    on_visit = models.BooleanField("慰问团入户发放", default=False)
+    goods_items = models.CharField("实物名称与数量", max_length=200, blank=True)
+    repeat_reason = models.CharField("重复发放理由", max_length=200, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    # the recipient as snapshotted at submission (typed in for a recipient without an archive)
+    name = models.CharField("姓名", max_length=30)
+    sex = models.CharField("性别", max_length=1, blank=True)
+    age = models.PositiveSmallIntegerField("年龄", null=True, blank=True)
+    id_number = EncryptedTextField("身份证号", kind=pii.ID_NUMBER)
+    id_number_bidx = BlindIndexField(source="id_number")
+    unit_or_address = models.CharField("工作单位或家庭住址", max_length=200, blank=True)
+    phone = EncryptedTextField("联系电话", kind=pii.PHONE, blank=True)
+    phone_bidx = BlindIndexField(source="phone")
+    bank_account = EncryptedTextField("银行账号", kind=pii.BANK_ACCOUNT, blank=True)
+    bank_account_bidx = BlindIndexField(source="bank_account")
+    bank_name = models.CharField("开户银行", max_length=60, blank=True)
+    archive_no = models.CharField("档案编号", max_length=40, blank=True)
+    category = models.CharField("困难类别", max_length=10, blank=True)
+    causes = models.CharField("致困原因", max_length=60, blank=True)
+    dibao = models.CharField("低保情况", max_length=60, blank=True)
+    snapshot_at = models.DateTimeField("信息截取时间", null=True, blank=True)
+    # the flow
+    status = models.CharField("状态", max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.DRAFT)
+    chain = models.JSONField("审批环节", default=list)
+    step = models.PositiveSmallIntegerField("当前环节", default=0)
+    entry = models.OneToOneField("funds.LedgerEntry", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="payment", verbose_name="支出记录")
+    created_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="经办人")
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    paid_on = models.DateField("发放日期", null=True, blank=True)
+    paid_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "发放"
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        indexes = [models.Index(fields=["id_number_bidx", "aid_type"], name="payment_person_aid")]
+
+    def __str__(self) -> str:
+        return f"发放 #{self.pk} {self.name} {self.amount} 元"
+
+    @property
+    def current_step(self) -> str | None:
+        return self.chain[self.step] if self.status == PaymentStatus.SUBMITTED and self.step < len(self.chain) else None
+
+
+class PaymentStep(models.Model):
+    """One step of a payment's trail: submitted, approved or returned at a chain step, paid, confirmed,
+    reversed. Append-only; the voucher prints the approvals with names and dates from here."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="steps")
+    action = models.CharField("操作", max_length=12)
+    step_name = models.CharField("审批环节", max_length=30, blank=True)
+    note = models.CharField("意见", max_length=200, blank=True)
+    actor = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.step_name}"
