@@ -58,6 +58,8 @@ class Payment(models.Model):
     id_number = EncryptedTextField("身份证号", kind=pii.ID_NUMBER)
     id_number_bidx = BlindIndexField(source="id_number")
     unit_or_address = models.CharField("工作单位或家庭住址", max_length=200, blank=True)
+    address = models.CharField("居住地址", max_length=200, blank=True)
+    employer = models.CharField("所在单位", max_length=200, blank=True)
     phone = EncryptedTextField("联系电话", kind=pii.PHONE, blank=True)
     phone_bidx = BlindIndexField(source="phone")
     bank_account = EncryptedTextField("银行账号", kind=pii.BANK_ACCOUNT, blank=True)

@@ -113,7 +113,7 @@ def chain_set(*, actor: Actor, org: Org, steps: list[str], threshold, extra_step
 def _snapshot_archive(p: Payment, a: Archive, today: date) -> None:
     p.name, p.sex, p.age = a.name, a.sex, _age(a.birth_date, today)
     p.id_number, p.phone = a.id_number, a.phone
-    p.unit_or_address = a.employer or a.address
+    p.unit_or_address, p.address, p.employer = a.employer or a.address, a.address, a.employer
     p.archive_no, p.category, p.causes = a.archive_no, a.category, "、".join(a.causes)
     p.dibao = (f"月额 {a.dibao_monthly} 元（{a.dibao_from or ''}至{a.dibao_to or ''}）" if a.dibao_monthly else "")
     p.snapshot_at = timezone.now()

@@ -1,0 +1,66 @@
+"""The 发放凭证 PDF (its text holds the 大写 amount and the approvers) and the 汇总表 xlsx (a sheet per 帮扶项目,
+totals row equal to the sum of its rows, ID numbers masked unless asked for in full)."""
+
+import re
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from tests.payments.test_services import create, through
+from warmth.core.money import amount_in_words
+from warmth.payments.documents import roster_xlsx, voucher_pdf
+from warmth.payments.models import Payment
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    src = tmp_path / "v.pdf"
+    src.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(src), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.mark.skipif(subprocess.run(["which", "pdftotext"], capture_output=True).returncode != 0,
+                    reason="poppler-utils not installed")
+def test_the_voucher_holds_the_amount_in_words_the_approvers_and_a_masked_id(pay, make_active, tmp_path):
+    p = through(pay, create(pay, make_active(), amount="1234.56"))
+    data = voucher_pdf([p])
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data, tmp_path)
+    compact = text.replace(" ", "")
+    assert "慰问金发放凭证" in compact and "2026年元旦春节" in compact
+    assert amount_in_words(Decimal("1234.56")) in compact  # 壹仟贰佰叁拾肆元伍角陆分
+    assert "1,234.56" in compact
+    for box in ("壹", "贰", "叁", "肆", "伍", "陆"):
+        assert box in compact
+    assert pay.first.user.display_name in compact and pay.second.user.display_name in compact
+    assert p.id_number not in compact and p.id_number[-4:] in compact
+    assert p.id_number in pdf_text(voucher_pdf([p], full=True), tmp_path).replace(" ", "")
+    # a batch: one page per payment
+    q = through(pay, create(pay, make_active(), amount="300"))
+    two = tmp_path / "two.pdf"
+    two.write_bytes(voucher_pdf([p, q]))
+    info = subprocess.run(["pdfinfo", str(two)], capture_output=True, text=True).stdout
+    assert re.search(r"^Pages:\s+2$", info, re.M), info
+
+
+def test_the_roster_has_a_sheet_per_aid_type_and_totals_that_add_up(pay, make_active, tmp_path):
+    for amount, aid in [("300", "送温暖慰问"), ("450.50", "送温暖慰问"), ("800", "生活救助")]:
+        through(pay, create(pay, make_active(), amount=amount, aid_type=aid))
+    rows = Payment.objects.select_related("pot").order_by("aid_type", "id")
+    out = tmp_path / "roster.xlsx"
+    result = roster_xlsx(rows, out, org_name="武侯区总工会", year=2025, full=False, signature=True)
+    assert result["sheets"] == {"生活救助": {"rows": 1, "total": "800.00"},
+                                "送温暖慰问": {"rows": 2, "total": "750.50"}}
+    book = CalamineWorkbook.from_path(str(out))
+    sheet = book.get_sheet_by_name("送温暖慰问").to_python()
+    assert "实名制发放凭证汇总表（帮扶项目：送温暖慰问）" in sheet[0][0]
+    assert sheet[2][:10] == ["序号", "姓名", "性别", "年龄", "身份证号", "工作单位或家庭住址", "帮扶金额", "家庭联系电话",
+                             "资金来源", "备注"] and sheet[2][10] == "经办人签字"
+    body = sheet[3:-1]
+    assert [r[0] for r in body] == ["1", "2"] and all("*" in r[4] for r in body)
+    assert sheet[-1][0] == "合计" and Decimal(str(sheet[-1][6])) == sum(Decimal(str(r[6])) for r in body)
