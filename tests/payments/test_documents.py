@@ -59,8 +59,32 @@ def test_the_roster_has_a_sheet_per_aid_type_and_totals_that_add_up(pay, make_ac
     book = CalamineWorkbook.from_path(str(out))
     sheet = book.get_sheet_by_name("送温暖慰问").to_python()
     assert "实名制发放凭证汇总表（帮扶项目：送温暖慰问）" in sheet[0][0]
-    assert sheet[2][:10] == ["序号", "姓名", "性别", "年龄", "身份证号", "工作单位或家庭住址", "帮扶金额", "家庭联系电话",
-                             "资金来源", "备注"] and sheet[2][10] == "经办人签字"
+    assert sheet[2][:10] == ["序号", "姓名", "性别", "年龄", "身份证号", "工作单位或家庭住址", "帮扶金额",
+                             "家庭联系电话", "资金来源", "备注"] and sheet[2][10] == "经办人签字"
     body = sheet[3:-1]
     assert [r[0] for r in body] == ["1", "2"] and all("*" in r[4] for r in body)
     assert sheet[-1][0] == "合计" and Decimal(str(sheet[-1][6])) == sum(Decimal(str(r[6])) for r in body)
+
+
+def test_the_cli_writes_the_roster_and_the_voucher_and_audits_both(pay, make_active, tmp_path, users):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from warmth.audit.models import AuditEvent
+
+    p = through(pay, create(pay, make_active(), amount="500"))
+    out = StringIO()
+    call_command("payments", "roster", "--org", "510107", "--year", "2025", "--out", str(tmp_path / "r.xlsx"),
+                 "--user", "auditor", stdout=out)
+    assert "送温暖慰问 1 人 500.00 元" in out.getvalue() and "完整身份证号" in out.getvalue()
+    ev = AuditEvent.objects.get(action="pii.export", object_type="payment_roster")
+    assert ev.after["rows"] == 1 and ev.actor_id == users.auditor.pk
+    call_command("payments", "voucher", str(p.pk), "--out", str(tmp_path / "v.pdf"), stdout=StringIO())
+    assert (tmp_path / "v.pdf").read_bytes().startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="pii.export", object_type="payment").count() == 1
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("payments", "voucher", "999999", "--out", str(tmp_path / "x.pdf"))
+    with pytest.raises(CommandError):  # 海南's handler may not export 武侯
+        call_command("payments", "roster", "--org", "510107", "--year", "2025", "--out", str(tmp_path / "o.xlsx"),
+                     "--user", "outsider")

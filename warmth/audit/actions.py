@@ -95,6 +95,7 @@ OBJECT_TYPES = {
     "rule_setting": "资金规则设置",
     "funds_statement": "资金报表",
     "payment": "发放",
+    "payment_roster": "实名制发放汇总表",
 }
 
 FIELD_LABELS = {
