@@ -32,6 +32,7 @@ from warmth.funds.models import (
 from warmth.jobs.models import Job
 from warmth.orgs.models import ApiToken, Membership, Org, OrgMove, Role, User
 from warmth.orgs.services import token_create, user_create
+from warmth.payments.models import Payment, PaymentStep
 
 # Text that belongs to the victim's subtree (成都市总工会 and below) and must never reach an outsider.
 LEAK_MARKERS = ["成都市", "武侯区", "锦江区", "张小明", "510107", "510104", "受害人令牌"]
@@ -193,6 +194,20 @@ ROUTES: dict[str, Route] = {
     "funds_decision_minutes": Route("GET", "/funds/decisions/{decision}/minutes/"),
     "funds_rules": Route("POST", "/funds/rules/?org=510100", data=(
         ("code", "spend_by"), ("mode", "off"), ("reason", "x"))),
+    # payments (HTML)
+    "payment_list": Route("GET", "/payments/"),
+    "payment_create": Route("POST", "/payments/new/", data=(
+        ("pot", "{pot}"), ("archive_no", "{archive_no}"), ("aid_type", "生活救助"), ("amount", "1"), ("method", "bank"),
+        ("bank_account", "6222020200112233445"))),
+    "payment_roster": Route("POST", "/payments/roster/", self_only=True, data=(("org", "510107"), ("year", "2025"))),
+    "payment_detail": Route("GET", "/payments/{payment}/"),
+    "payment_voucher": Route("GET", "/payments/{payment}/voucher/?full=1"),
+    "payment_submit": Route("POST", "/payments/{payment}/submit/"),
+    "payment_approve": Route("POST", "/payments/{submitted}/approve/", data=(("note", "同意"),)),
+    "payment_return": Route("POST", "/payments/{submitted}/return/", data=(("reason", "x"),)),
+    "payment_pay": Route("POST", "/payments/{approved}/pay/", data=(("paid_on", "2026-01-10"),)),
+    "payment_confirm": Route("POST", "/payments/{paid}/confirm/"),
+    "payment_reverse": Route("POST", "/payments/{approved}/reverse/", data=(("reason", "x"),)),
     # funds (API)
     "api:funds_statement": Route("GET", "/api/funds/statement?org=510100&year=2025", api=True),
     "api:funds_pot_list": Route("GET", "/api/funds/pots?org=510100", api=True),
@@ -338,7 +353,44 @@ def funds_victims(users, tree) -> dict:
     plan = allocation_plan_create(actor=finance, pot=pot, total="100", doc_no="成都市工[2025]3号",
                                   allocated_on=date(2025, 12, 2))
     entry = alloc.from_pot.entries.get(allocation=alloc)
-    return {"pot": pot.pk, "decision": decision.pk, "leftover": leftover.pk, "plan": plan.pk, "entry": entry.pk}
+    return {"pot": pot.pk, "decision": decision.pk, "leftover": leftover.pk, "plan": plan.pk, "entry": entry.pk,
+            **payment_victims(users, tree, pot, leader)}
+
+
+def payment_victims(users, tree, pot, leader) -> dict:
+    """成都's payments to 张小明 households of 武侯 in four states (a draft, submitted, approved, paid)."""
+    from datetime import date
+
+    from tests.archives.factories import archive_input, new_id
+    from warmth.archives import lifecycle
+    from warmth.archives.services import archive_file
+    from warmth.payments.services import chain_set, payment_approve, payment_create, payment_mark_paid, payment_submit
+
+    handler, reviewer = actor_of(users.owner), actor_of(users.colleague)
+    county, c1_reviewer = actor_of(users.county), reviewer
+    chain_set(actor=leader, org=tree.c1, steps=["单位(工会)意见"], threshold="5000", extra_step="单位领导")
+    made = {}
+    for i, name in enumerate(("payment", "submitted", "approved", "paid")):
+        a = archive_file(actor=county, org=tree.k1, data=archive_input(
+            id_number=new_id(born=date(1980, 1, 1 + i)), member_count=0, name="张小明"))
+        lifecycle.archive_submit(actor=county, archive=a)
+        lifecycle.archive_accept(actor=c1_reviewer, archive=a)
+        day = date(2025, 12, 1)
+        lifecycle.archive_verify(actor=county, archive=a, visited_on=day, visitors="甲", findings="属实",
+                                 publicity_start=day, today=day)
+        lifecycle.archive_end_publicity(actor=county, archive=a, today=date(2025, 12, 20))
+        lifecycle.archive_approve(actor=c1_reviewer, archive=a)
+        p = payment_create(actor=handler, pot=pot, aid_type="送温暖慰问", amount="100", method="bank",
+                           bank_account="6222020200112233445", archive=a)
+        if name != "payment":
+            payment_submit(actor=handler, payment=p)
+        if name in ("approved", "paid"):
+            payment_approve(actor=c1_reviewer, payment=p)
+        if name == "paid":
+            payment_mark_paid(actor=handler, payment=p)
+        made[name] = p.pk
+        made.setdefault("archive_no", a.archive_no)
+    return made
 
 
 def snapshot():
@@ -366,6 +418,8 @@ def snapshot():
         "plan_lines": sorted(AllocationPlanLine.objects.values_list("pk", "amount")),
         "decisions": Decision.objects.count(),
         "rule_settings": sorted(RuleSetting.objects.values_list("org_id", "code", "mode")),
+        "payments": sorted(Payment.objects.values_list("pk", "status", "step", "amount")),
+        "payment_steps": PaymentStep.objects.count(),
     }
 
 

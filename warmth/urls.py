@@ -35,6 +35,7 @@ urlpatterns = [
     path("audit/export/", audit_views.event_export, name="audit_export"),
     path("archives/", include("warmth.archives.urls")),
     path("funds/", include("warmth.funds.urls")),
+    path("payments/", include("warmth.payments.urls")),
     path("jobs/", job_views.job_list, name="job_list"),
     path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/progress/", job_views.job_progress, name="job_progress"),

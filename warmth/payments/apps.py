@@ -5,3 +5,6 @@ class PaymentsConfig(AppConfig):
     name = "warmth.payments"
     verbose_name = "实名制发放"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from warmth.payments import exporters  # noqa: F401 (registers the roster job)

@@ -176,8 +176,8 @@ def roster_xlsx(rows: Iterable[Payment], path: Path, *, org_name: str, year: int
             ws.write_string(r, len(columns) - 1, "", cell)
         r += 1
         written += 1
-        if progress and written % 5000 == 0:
-            progress(written)
+        if progress and written % 2000 == 0:
+            progress.advance(written)
     close_sheet()
     if not sheets:
         ws = book.add_worksheet("汇总表")

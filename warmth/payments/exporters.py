@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 
 from warmth.audit.services import audit_record
+from warmth.jobs.registry import register
 from warmth.orgs.access import Actor
 from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm
@@ -31,9 +32,42 @@ def roster_export(*, actor: Actor | None, org: Org, year: int, path: Path, aid_t
         if not actor.sees_org(org):
             raise PermissionDenied("只能导出本级及下级组织的发放记录")
     full = actor is None or actor.can(Perm.PII_FULL)
+    if progress:
+        progress.start(roster_queryset(org, year, aid_type).count(), "正在导出")
     result = roster_xlsx(roster_queryset(org, year, aid_type).iterator(chunk_size=2000), path, org_name=org.name,
                          year=year, full=full, signature=signature, progress=progress)
     result["full_ids"] = full
-    audit_record(actor=actor, action="pii.export", object_type="payment_roster", object_id=org.code, org=org,
-                 after={"year": year, "aid_type": aid_type or "", "rows": result["rows"], "full_ids": full})
+    _audit(actor, org, year, aid_type, result)
     return result
+
+
+def _audit(actor, org, year, aid_type, result) -> None:
+    audit_record(actor=actor, action="pii.export", object_type="payment_roster", object_id=org.code, org=org,
+                 after={"year": year, "aid_type": aid_type or "", "rows": result["rows"],
+                        "full_ids": result["full_ids"]})
+
+
+@register("payments.roster")
+def roster_job(job, progress) -> None:
+    """Params: org (code), year, aid_type. The file is written, then the audit row and the finished job commit
+    together."""
+    from django.db import transaction
+    from django.http import Http404
+    from django.utils import timezone
+
+    from warmth.jobs.services import JobInputError, job_finish, job_result_path
+    from warmth.orgs.access import org_for_actor
+
+    actor = Actor(job.created_by, job.membership)
+    try:
+        org = org_for_actor(actor, job.params["org"])
+        path = job_result_path(job, "roster.xlsx")
+        with transaction.atomic():
+            result = roster_export(actor=actor, org=org, year=int(job.params["year"]), path=path,
+                                   aid_type=job.params.get("aid_type") or None, progress=progress)
+            name = f"实名制发放凭证汇总表-{org.name}-{job.params['year']}-{timezone.localdate():%Y%m%d}.xlsx"
+            job_finish(job, result=result, file=path, download_name=name, message=f"已导出{result['rows']:,}人次")
+    except Http404:
+        raise JobInputError("组织不存在或不在您的管辖范围内") from None
+    except PermissionDenied as exc:
+        raise JobInputError(str(exc)) from None

@@ -96,6 +96,10 @@ class Payment(models.Model):
         return self.chain[self.step] if self.status == PaymentStatus.SUBMITTED and self.step < len(self.chain) else None
 
 
+STEP_ACTIONS = {"create": "新建", "submit": "提交审批", "approve": "审批通过", "return": "退回",
+                "pay": "登记已发放", "confirm": "确认", "reverse": "冲正"}
+
+
 class PaymentStep(models.Model):
     """One step of a payment's trail: submitted, approved or returned at a chain step, paid, confirmed,
     reversed. Append-only; the voucher prints the approvals with names and dates from here."""
@@ -112,3 +116,7 @@ class PaymentStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.step_name}"
+
+    @property
+    def action_label(self) -> str:
+        return STEP_ACTIONS.get(self.action, self.action)

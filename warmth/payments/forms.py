@@ -1,0 +1,52 @@
+"""Forms of the payment pages; amounts are text, parsed by the services (the same refusals as the API)."""
+
+from django import forms
+
+from warmth.funds.choices import PayMethod
+from warmth.funds.forms import AMOUNT, DATE
+from warmth.payments.choices import AidType, RecipientKind
+
+
+class PaymentForm(forms.Form):
+    pot = forms.ChoiceField(label="资金")
+    archive_no = forms.CharField(label="档案编号（在档困难职工）", max_length=40, required=False)
+    recipient_kind = forms.ChoiceField(label="对象类别（无档案时）", choices=RecipientKind.choices[1:], required=False)
+    name = forms.CharField(label="姓名（无档案时）", max_length=30, required=False)
+    id_number = forms.CharField(label="身份证号（无档案时）", max_length=20, required=False)
+    unit_or_address = forms.CharField(label="工作单位或家庭住址（无档案时）", max_length=200, required=False)
+    phone = forms.CharField(label="联系电话（无档案时）", max_length=20, required=False)
+    aid_type = forms.ChoiceField(label="帮扶项目", choices=AidType.choices, initial=AidType.WARMTH)
+    amount = forms.CharField(label="金额（元）", max_length=20, widget=AMOUNT)
+    method = forms.ChoiceField(label="发放方式", choices=PayMethod.choices)
+    bank_account = forms.CharField(label="银行账号（银行卡转账）", max_length=40, required=False)
+    bank_name = forms.CharField(label="开户银行", max_length=60, required=False)
+    on_visit = forms.BooleanField(label="慰问团入户当面发放", required=False)
+    goods_items = forms.CharField(label="实物名称、数量和价值（实物发放）", max_length=200, required=False)
+    repeat_reason = forms.CharField(label="重复发放理由（本年度同一帮扶项目再次发放时）", max_length=200,
+                                    required=False)
+    note = forms.CharField(label="其它帮扶措施 / 备注", max_length=200, required=False)
+
+    def __init__(self, *args, pots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pot_objects = {str(p.pk): p for p in pots}
+        self.fields["pot"].choices = [("", "请选择")] + [
+            (str(p.pk), f"{p.org.name} {p.label}（余额 {p.balance} 元）") for p in pots]
+
+    def clean_pot(self):
+        pot = self.pot_objects.get(self.cleaned_data["pot"])
+        if pot is None:
+            raise forms.ValidationError("请选择资金")
+        return pot
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label="意见", max_length=200, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="理由", max_length=200)
+
+
+class PaidForm(forms.Form):
+    paid_on = forms.DateField(label="发放日期", widget=DATE)
+    note = forms.CharField(label="说明", max_length=200, required=False)

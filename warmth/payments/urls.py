@@ -1,0 +1,13 @@
+"""Routes of the payment pages, mounted at /payments/."""
+
+from django.urls import path
+
+from warmth.payments import views
+
+urlpatterns = [
+    path("", views.payment_list, name="payment_list"),
+    path("new/", views.payment_create, name="payment_create"),
+    path("roster/", views.payment_roster, name="payment_roster"),
+    path("<int:pk>/", views.payment_detail, name="payment_detail"),
+    path("<int:pk>/voucher/", views.payment_voucher, name="payment_voucher"),
+] + [path(f"<int:pk>/{action}/", view, name=f"payment_{action}") for action, view in views.STEP_VIEWS.items()]

@@ -1,0 +1,190 @@
+"""HTML pages of 实名制发放: the list, a new payment, the payment page (snapshot, rule verdicts, approval trail,
+documents) and one POST route per step. Every payment is reached through ``payment_for_actor`` (404 outside
+the subtree); every write is a service call whose refusal becomes a Chinese message, nothing written."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from warmth.archives.access import archives_for_actor
+from warmth.audit.services import audit_record
+from warmth.core import pii
+from warmth.funds.access import pots_for_actor
+from warmth.orgs.access import org_for_actor
+from warmth.orgs.decorators import actor_required
+from warmth.orgs.permissions import Perm
+from warmth.payments import services
+from warmth.payments.access import payment_for_actor, payments_for_actor
+from warmth.payments.choices import PaymentStatus
+from warmth.payments.documents import voucher_pdf
+from warmth.payments.forms import NoteForm, PaidForm, PaymentForm, ReasonForm
+
+PAGE_SIZE = 50
+POTS_SHOWN = 200
+S = PaymentStatus
+
+
+def _messages_of(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return str(exc) or "您无权执行此操作。"
+
+
+@require_GET
+@actor_required()
+def payment_list(request):
+    qs = payments_for_actor(request.actor).select_related("org", "pot").order_by("-id")
+    status = request.GET.get("status") or ""
+    if status in S.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for p in page:
+        p.masked_id = pii.mask_id_number(p.id_number)
+    return render(request, "payments/payment_list.html", {"page": page, "status": status, "statuses": S.choices,
+                                                          "query": f"status={status}" if status else ""})
+
+
+def _pots(actor, chosen: str | None):
+    qs = pots_for_actor(actor).filter(balance__gt=0).select_related("org").order_by("org__path", "-year", "id")
+    pots = list(qs[:POTS_SHOWN])
+    if chosen and chosen not in {str(p.pk) for p in pots}:
+        extra = qs.filter(pk=chosen).first() if chosen.isdigit() else None
+        pots += [extra] if extra else []
+    return pots
+
+
+@actor_required(Perm.PAYMENT_WRITE)
+def payment_create(request):
+    actor = request.actor
+    chosen = request.POST.get("pot") or request.GET.get("pot")
+    form = PaymentForm(request.POST or None, pots=_pots(actor, chosen),
+                       initial={"pot": chosen, "archive_no": request.GET.get("archive", "")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        archive = None
+        if d["archive_no"].strip():
+            archive = archives_for_actor(actor).filter(archive_no=d["archive_no"].strip()).select_related("org").first()
+            if archive is None:
+                form.add_error("archive_no", "档案编号不存在或不在您的管辖范围内")
+        if not form.errors:
+            recipient = None if archive else services.Recipient(name=d["name"], id_number=d["id_number"],
+                                                                unit_or_address=d["unit_or_address"],
+                                                                phone=d["phone"])
+            try:
+                p = services.payment_create(
+                    actor=actor, pot=d["pot"], aid_type=d["aid_type"], amount=d["amount"], method=d["method"],
+                    archive=archive, recipient=recipient, recipient_kind=d["recipient_kind"] or "other",
+                    on_visit=d["on_visit"], goods_items=d["goods_items"], bank_account=d["bank_account"],
+                    bank_name=d["bank_name"], repeat_reason=d["repeat_reason"], note=d["note"])
+            except (ValidationError, PermissionDenied) as exc:
+                if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                    for field, errs in exc.error_dict.items():
+                        target = "archive_no" if field == "archive" else field
+                        form.add_error(target if target in form.fields else None,
+                                       [m for e in errs for m in e.messages])
+                else:
+                    form.add_error(None, _messages_of(exc))
+            else:
+                messages.success(request, "发放已保存为草稿：请核对规则检查结果后提交审批。")
+                return redirect("payment_detail", pk=p.pk)
+    return render(request, "payments/payment_form.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@require_GET
+@actor_required()
+def payment_detail(request, pk):
+    actor = request.actor
+    p = payment_for_actor(actor, pk)
+    evaluation = services.evaluate(p) if p.status in (S.DRAFT, S.RETURNED, S.SUBMITTED) else None
+    can = actor.can
+    mine = p.created_by_id == actor.user.pk
+    actions = {
+        "submit": p.status in (S.DRAFT, S.RETURNED) and can(Perm.PAYMENT_WRITE),
+        "approve": p.status == S.SUBMITTED and can(Perm.PAYMENT_APPROVE) and not mine,
+        "pay": p.status == S.APPROVED and can(Perm.PAYMENT_WRITE),
+        "confirm": p.status == S.PAID and can(Perm.PAYMENT_APPROVE),
+        "reverse": p.status in (S.APPROVED, S.PAID, S.CONFIRMED) and can(Perm.PAYMENT_WRITE),
+    }
+    return render(request, "payments/payment_detail.html", {
+        "p": p, "evaluation": evaluation, "actions": actions, "trail": p.steps.select_related("actor"),
+        "masked_id": pii.mask_id_number(p.id_number), "masked_phone": pii.mask_phone(p.phone) if p.phone else "",
+        "masked_account": pii.mask_account(p.bank_account) if p.bank_account else "",
+        "repeats": services.repeats_of(p).count(),
+    })
+
+
+def _step_view(name: str, form_class, title: str, success: str, call):
+    @require_POST
+    @actor_required()
+    def view(request, pk):
+        p = payment_for_actor(request.actor, pk)
+        form = form_class(request.POST) if form_class else None
+        if form is not None and not form.is_valid():
+            messages.error(request, f"{title}未完成：" + "；".join(e for errs in form.errors.values() for e in errs))
+        else:
+            try:
+                call(request.actor, p, form.cleaned_data if form else {})
+            except (ValidationError, PermissionDenied) as exc:
+                if isinstance(exc, PermissionDenied):
+                    raise
+                messages.error(request, f"{title}未完成：{_messages_of(exc)}")
+            else:
+                messages.success(request, success)
+        return redirect("payment_detail", pk=p.pk)
+
+    view.__name__ = f"payment_{name}"
+    return view
+
+
+payment_submit = _step_view("submit", None, "提交审批", "已提交审批。",
+                            lambda a, p, d: services.payment_submit(actor=a, payment=p))
+payment_approve = _step_view("approve", NoteForm, "审批", "已审批通过本环节。",
+                             lambda a, p, d: services.payment_approve(actor=a, payment=p, note=d["note"]))
+payment_return = _step_view("return", ReasonForm, "退回", "已退回经办人。",
+                            lambda a, p, d: services.payment_return(actor=a, payment=p, reason=d["reason"]))
+payment_pay = _step_view("pay", PaidForm, "登记已发放", "已登记为已发放。",
+                         lambda a, p, d: services.payment_mark_paid(actor=a, payment=p, paid_on=d["paid_on"],
+                                                                    note=d["note"]))
+payment_confirm = _step_view("confirm", None, "确认", "已确认。",
+                             lambda a, p, d: services.payment_confirm(actor=a, payment=p))
+payment_reverse = _step_view("reverse", ReasonForm, "冲正", "已冲正，资金已退回资金池（记录保留）。",
+                             lambda a, p, d: services.payment_reverse(actor=a, payment=p, reason=d["reason"]))
+STEP_VIEWS = {"submit": payment_submit, "approve": payment_approve, "return": payment_return, "pay": payment_pay,
+              "confirm": payment_confirm, "reverse": payment_reverse}
+
+
+@require_GET
+@actor_required()
+def payment_voucher(request, pk):
+    """The 发放凭证 PDF; full ID numbers for roles with pii.full (audited), masked otherwise."""
+    actor = request.actor
+    p = payment_for_actor(actor, pk)
+    full = request.GET.get("full") == "1" and actor.can(Perm.PII_FULL)
+    data = voucher_pdf([p], full=full)
+    if full:
+        audit_record(actor=actor, action="pii.export", object_type="payment", object_id=p.pk, org=p.org,
+                     after={"document": "voucher", "full_ids": True})
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="voucher-{p.pk}.pdf"'
+    return response
+
+
+@require_POST
+@actor_required(Perm.EXPORT)
+def payment_roster(request):
+    """The 汇总表 of an org's subtree for a year, as a background job with a progress bar."""
+    from warmth.jobs.services import job_create
+
+    org = org_for_actor(request.actor, (request.POST.get("org") or request.actor.org.code).strip())
+    try:
+        year = int(request.POST.get("year") or "")
+    except ValueError:
+        raise Http404("年度无效") from None
+    job = job_create(actor=request.actor, kind="payments.roster", title=f"实名制发放凭证汇总表：{org.name} {year}年",
+                     params={"org": org.code, "year": year, "aid_type": request.POST.get("aid_type") or ""})
+    return redirect("job_detail", pk=job.pk)
