@@ -208,6 +208,19 @@ ROUTES: dict[str, Route] = {
     "payment_pay": Route("POST", "/payments/{approved}/pay/", data=(("paid_on", "2026-01-10"),)),
     "payment_confirm": Route("POST", "/payments/{paid}/confirm/"),
     "payment_reverse": Route("POST", "/payments/{approved}/reverse/", data=(("reason", "x"),)),
+    # payments (API)
+    "api:payments_list": Route("GET", "/api/payments/", api=True),
+    "api:payments_detail": Route("GET", "/api/payments/{payment}", api=True),
+    "api:payments_create": Route("POST", "/api/payments/", api=True, json=(
+        '{"pot": {pot}, "archive_no": "{archive_no}", "aid_type": "生活救助", "amount": "1", "method": "bank", '
+        '"bank_account": "6222020200112233445"}')),
+    "api:payments_evaluate": Route("GET", "/api/payments/{payment}/evaluate", api=True),
+    "api:payments_submit": Route("POST", "/api/payments/{payment}/submit", api=True),
+    "api:payments_approve": Route("POST", "/api/payments/{submitted}/approve", api=True, json='{"note": "x"}'),
+    "api:payments_return": Route("POST", "/api/payments/{submitted}/return", api=True, json='{"reason": "x"}'),
+    "api:payments_pay": Route("POST", "/api/payments/{approved}/pay", api=True, json="{}"),
+    "api:payments_confirm": Route("POST", "/api/payments/{paid}/confirm", api=True),
+    "api:payments_reverse": Route("POST", "/api/payments/{approved}/reverse", api=True, json='{"reason": "x"}'),
     # funds (API)
     "api:funds_statement": Route("GET", "/api/funds/statement?org=510100&year=2025", api=True),
     "api:funds_pot_list": Route("GET", "/api/funds/pots?org=510100", api=True),
