@@ -70,6 +70,7 @@ LABELS = {
     "payments.pay": "登记已发放",
     "payments.confirm": "确认发放",
     "payments.reverse": "冲正发放",
+    "payments.batch": "批量发放",
 }
 
 

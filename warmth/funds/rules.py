@@ -222,7 +222,8 @@ def _per_person_year_limit(ctx: Context) -> str | None:
         return None
     limit = _money(ctx.params["per_person_year_limit"]["max"])
     year = p.paid_on.year
-    already = person_year_total(p.person_bidx, year, exclude_ref=p.exclude_ref)
+    already = ctx.once(f"person:{p.person_bidx}:{year}",
+                       lambda: person_year_total(p.person_bidx, year, exclude_ref=p.exclude_ref))
     if already + p.amount > limit:
         return f"该对象本年度已领取 {already} 元，加上本笔 {p.amount} 元将超过每人每年 {limit} 元的限额。"
     return None
@@ -292,10 +293,13 @@ def effective_settings(org: Org) -> dict[str, Effective]:
     return out
 
 
-def evaluate(proposal: Proposal, *, settings: dict[str, Effective] | None = None) -> Evaluation:
-    """Every rule's verdict on ``proposal`` (rules set to off are reported as off, not checked)."""
+def evaluate(proposal: Proposal, *, settings: dict[str, Effective] | None = None,
+             known: dict | None = None) -> Evaluation:
+    """Every rule's verdict on ``proposal`` (rules set to off are reported as off, not checked). ``known``
+    seeds the figures a batch has computed for many proposals at once: ``"decision"`` (bool), ``"available"``
+    (Decimal) and ``"person:<bidx>:<year>"`` (what that person was already paid that year)."""
     settings = settings or effective_settings(proposal.pot.org)
-    ctx = Context(proposal, {code: e.params for code, e in settings.items()})
+    ctx = Context(proposal, {code: e.params for code, e in settings.items()}, dict(known or {}))
     verdicts = []
     for rule in RULES:
         mode = RuleMode.BLOCK if rule.locked else settings[rule.code].mode

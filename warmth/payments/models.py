@@ -51,6 +51,7 @@ class Payment(models.Model):
     goods_items = models.CharField("实物名称与数量", max_length=200, blank=True)
     repeat_reason = models.CharField("重复发放理由", max_length=200, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
+    batch = models.CharField("批量发放批次", max_length=60, blank=True)
     # the recipient as snapshotted at submission (typed in for a recipient without an archive)
     name = models.CharField("姓名", max_length=30)
     sex = models.CharField("性别", max_length=1, blank=True)
@@ -85,7 +86,12 @@ class Payment(models.Model):
 
     class Meta:
         verbose_name = "发放"
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            # a batch pays a household once, however often it is run
+            models.UniqueConstraint(fields=["pot", "batch", "archive"], condition=~Q(batch=""),
+                                    name="payment_once_per_batch"),
+        ]
         indexes = [models.Index(fields=["id_number_bidx", "aid_type"], name="payment_person_aid")]
 
     def __str__(self) -> str:
