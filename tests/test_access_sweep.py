@@ -200,6 +200,8 @@ ROUTES: dict[str, Route] = {
         ("pot", "{pot}"), ("archive_no", "{archive_no}"), ("aid_type", "生活救助"), ("amount", "1"), ("method", "bank"),
         ("bank_account", "6222020200112233445"))),
     "payment_roster": Route("POST", "/payments/roster/", self_only=True, data=(("org", "510107"), ("year", "2025"))),
+    "payment_batch": Route("POST", "/payments/batch/", data=(
+        ("pot", "{pot}"), ("amount", "1"), ("aid_type", "生活救助"), ("batch", "扫描"))),
     "payment_detail": Route("GET", "/payments/{payment}/"),
     "payment_voucher": Route("GET", "/payments/{payment}/voucher/?full=1"),
     "payment_submit": Route("POST", "/payments/{payment}/submit/"),

@@ -114,3 +114,15 @@ def test_the_roster_is_a_job(client, pay, make_active, users):
     client.force_login(users.auditor)
     r = client.post(reverse("payment_roster"), {"org": "510107", "year": "2025"})
     assert r.status_code == 302 and "/jobs/" in r.url
+
+
+def test_the_batch_page_starts_a_job_and_refuses_missing_fields(client, pay, users):
+    client.force_login(users.county)
+    assert client.get(reverse("payment_batch")).status_code == 200
+    r = client.post(reverse("payment_batch"), {"pot": str(pay.pot.pk), "amount": "100", "aid_type": "送温暖慰问"})
+    assert r.status_code == 422 and "请填写批次名称" in text(r)
+    r = client.post(reverse("payment_batch"), {"pot": str(pay.pot.pk), "amount": "100", "aid_type": "送温暖慰问",
+                                               "batch": "春节"})
+    assert r.status_code == 302 and "/jobs/" in r.url
+    client.force_login(users.auditor)
+    assert client.post(reverse("payment_batch"), {"pot": str(pay.pot.pk), "batch": "x"}).status_code == 403

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.payment_list, name="payment_list"),
     path("new/", views.payment_create, name="payment_create"),
     path("roster/", views.payment_roster, name="payment_roster"),
+    path("batch/", views.payment_batch, name="payment_batch"),
     path("<int:pk>/", views.payment_detail, name="payment_detail"),
     path("<int:pk>/voucher/", views.payment_voucher, name="payment_voucher"),
 ] + [path(f"<int:pk>/{action}/", view, name=f"payment_{action}") for action, view in views.STEP_VIEWS.items()]

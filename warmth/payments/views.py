@@ -188,3 +188,34 @@ def payment_roster(request):
     job = job_create(actor=request.actor, kind="payments.roster", title=f"实名制发放凭证汇总表：{org.name} {year}年",
                      params={"org": org.code, "year": year, "aid_type": request.POST.get("aid_type") or ""})
     return redirect("job_detail", pk=job.pk)
+
+
+@actor_required(Perm.PAYMENT_WRITE)
+def payment_batch(request):
+    """Pay every active archive of the pot's subtree (optionally some categories) as a background job."""
+    from warmth.archives.choices import HardshipCategory
+    from warmth.jobs.services import job_create
+    from warmth.payments.choices import AidType
+
+    actor = request.actor
+    pots = _pots(actor, request.POST.get("pot"))
+    errors = []
+    if request.method == "POST":
+        pot = next((p for p in pots if str(p.pk) == request.POST.get("pot")), None)
+        aid_type = request.POST.get("aid_type") or ""
+        batch = (request.POST.get("batch") or "").strip()
+        categories = [c for c in request.POST.getlist("categories") if c in HardshipCategory.values]
+        if pot is None:
+            errors.append("请选择资金")
+        if aid_type not in AidType.values:
+            errors.append("请选择帮扶项目")
+        if not batch:
+            errors.append("请填写批次名称")
+        if not errors:
+            job = job_create(actor=actor, kind="payments.batch", title=f"批量发放：{batch}",
+                             params={"pot": pot.pk, "amount": (request.POST.get("amount") or "").strip(),
+                                     "aid_type": aid_type, "batch": batch, "categories": categories})
+            return redirect("job_detail", pk=job.pk)
+    return render(request, "payments/payment_batch.html", {
+        "pots": pots, "errors": errors, "aid_types": AidType.choices, "categories": HardshipCategory.choices,
+        "data": request.POST}, status=422 if errors else 200)
