@@ -202,6 +202,8 @@ ROUTES: dict[str, Route] = {
     "payment_roster": Route("POST", "/payments/roster/", self_only=True, data=(("org", "510107"), ("year", "2025"))),
     "payment_batch": Route("POST", "/payments/batch/", data=(
         ("pot", "{pot}"), ("amount", "1"), ("aid_type", "生活救助"), ("batch", "扫描"))),
+    "payment_bank": Route("GET", "/payments/bank/?org=510107&year=2025&format=csv"),
+    "payment_notice": Route("GET", "/payments/notice/?org=510107&year=2025"),
     "payment_detail": Route("GET", "/payments/{payment}/"),
     "payment_voucher": Route("GET", "/payments/{payment}/voucher/?full=1"),
     "payment_submit": Route("POST", "/payments/{payment}/submit/"),

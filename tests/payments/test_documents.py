@@ -88,3 +88,32 @@ def test_the_cli_writes_the_roster_and_the_voucher_and_audits_both(pay, make_act
     with pytest.raises(CommandError):  # 海南's handler may not export 武侯
         call_command("payments", "roster", "--org", "510107", "--year", "2025", "--out", str(tmp_path / "o.xlsx"),
                      "--user", "outsider")
+
+
+def test_bank_file_control_totals_and_the_public_notice(client, pay, make_active, users, fin, tmp_path):
+    from django.urls import reverse
+
+    from tests.archives.factories import archive_input, new_id
+    from warmth.audit.models import AuditEvent
+    from warmth.payments.services import payment_mark_paid
+
+    a, b = make_active(), make_active(data=archive_input(id_number=new_id(), member_count=0))
+    p1 = through(pay, create(pay, a, amount="300"))
+    p2 = through(pay, create(pay, b, amount="450.50"))
+    client.force_login(users.county)
+    r = client.get(reverse("payment_bank") + "?org=510107&year=2025&format=csv")
+    lines = r.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("序号,户名,账号") and len(lines) == 4
+    assert lines[-1].startswith("合计,2 笔,,,750.50")
+    assert "6222020200112233445" in lines[1]
+    r = client.get(reverse("payment_bank") + "?org=510107&year=2025&format=xlsx")
+    (tmp_path / "b.xlsx").write_bytes(b"".join(r.streaming_content))
+    rows = CalamineWorkbook.from_path(str(tmp_path / "b.xlsx")).get_sheet_by_name("代发明细").to_python()
+    assert rows[-1][0] == "合计" and Decimal(str(rows[-1][4])) == Decimal("750.50")
+    assert AuditEvent.objects.filter(object_type="payment_bank").count() == 2
+    client.force_login(fin.users.c1_leader)  # no pii.full: no bank file
+    assert client.get(reverse("payment_bank") + "?org=510107&year=2025").status_code == 403
+    payment_mark_paid(actor=pay.handler, payment=p1)
+    page = client.get(reverse("payment_notice") + "?org=510107&year=2025").content.decode()
+    assert "*" in page and p1.name not in page and p1.id_number not in page and "300.00" in page
+    assert "450.50" not in page and p2.status == "approved"  # not yet paid

@@ -97,6 +97,7 @@ OBJECT_TYPES = {
     "funds_statement": "资金报表",
     "payment": "发放",
     "payment_roster": "实名制发放汇总表",
+    "payment_bank": "银行代发文件",
 }
 
 FIELD_LABELS = {

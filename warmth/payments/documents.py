@@ -185,3 +185,63 @@ def roster_xlsx(rows: Iterable[Payment], path: Path, *, org_name: str, year: int
     book.close()
     return {"sheets": {k: {"rows": v["rows"], "total": str(v["total"])} for k, v in sheets.items()},
             "rows": written}
+
+
+# --- the bank batch file and the public notice -----------------------------------------------------------------
+
+BANK_COLUMNS = ["序号", "户名", "账号", "开户银行", "金额", "摘要"]
+
+
+def bank_rows(payments: Iterable[Payment]):
+    for n, p in enumerate(payments, start=1):
+        yield [str(n), p.name, p.bank_account, p.bank_name, p.amount, f"{p.get_aid_type_display()} 凭证{p.pk}"]
+
+
+def bank_csv(payments: Iterable[Payment]) -> tuple[str, int, Decimal]:
+    """The bank batch as CSV (UTF-8 with BOM for Excel), ending with the control line: count and total."""
+    import csv
+    import io
+
+    from warmth.core.exporting import safe_cell
+
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    w = csv.writer(buf)
+    w.writerow(BANK_COLUMNS)
+    count, total = 0, Decimal("0.00")
+    for row in bank_rows(payments):
+        count += 1
+        total += row[4]
+        w.writerow([safe_cell(str(v)) for v in row])
+    w.writerow(["合计", f"{count} 笔", "", "", str(total), "控制总额"])
+    return buf.getvalue(), count, total
+
+
+def bank_xlsx(payments: Iterable[Payment], path: Path) -> tuple[int, Decimal]:
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    ws = book.add_worksheet("代发明细")
+    head = book.add_format({"bold": True, "border": 1})
+    money = book.add_format({"num_format": "0.00"})
+    for c, h in enumerate(BANK_COLUMNS):
+        ws.write_string(0, c, h, head)
+    count, total = 0, Decimal("0.00")
+    for r, row in enumerate(bank_rows(payments), start=1):
+        count += 1
+        total += row[4]
+        for c, v in enumerate(row):
+            if c == 4:
+                ws.write_number(r, c, float(v), money)
+            else:
+                ws.write_string(r, c, v)
+    ws.write_string(count + 1, 0, "合计", head)
+    ws.write_string(count + 1, 1, f"{count} 笔", head)
+    ws.write_number(count + 1, 4, float(total), money)
+    book.close()
+    return count, total
+
+
+def notice_rows(payments: Iterable[Payment]) -> list[list[str]]:
+    """The 公示 list for public posting: masked name (张*明), work unit (else the paying union, never the home
+    address), 帮扶项目, amount — nothing else."""
+    return [[pii.mask_name(p.name), p.employer or p.org.name, p.get_aid_type_display(), format_yuan(p.amount)]
+            for p in payments]

@@ -219,3 +219,63 @@ def payment_batch(request):
     return render(request, "payments/payment_batch.html", {
         "pots": pots, "errors": errors, "aid_types": AidType.choices, "categories": HardshipCategory.choices,
         "data": request.POST}, status=422 if errors else 200)
+
+
+def _year_org(request):
+    org = org_for_actor(request.actor, (request.GET.get("org") or request.actor.org.code).strip())
+    try:
+        year = int(request.GET.get("year") or "")
+    except ValueError:
+        raise Http404("请指定资金年度") from None
+    return org, year
+
+
+@require_GET
+@actor_required(Perm.EXPORT)
+def payment_bank(request):
+    """The bank batch file of the approved (待发放) bank transfers of an org's subtree and year, with its control
+    count and total. It carries full account numbers: pii.full is required and every download is audited."""
+    import tempfile
+    from pathlib import Path
+
+    from django.http import FileResponse
+
+    from warmth.funds.choices import PayMethod
+    from warmth.payments.documents import bank_csv, bank_xlsx
+
+    actor = request.actor
+    actor.require(Perm.PII_FULL)
+    org, year = _year_org(request)
+    qs = (payments_for_actor(actor).filter(org__path__startswith=org.path, pot__year=year, status=S.APPROVED,
+                                           method=PayMethod.BANK).order_by("id"))
+    fmt = request.GET.get("format", "xlsx")
+    if fmt == "csv":
+        text, count, total = bank_csv(qs.iterator())
+        body = text.encode("utf-8")
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="warmth-bank-"))
+        count, total = bank_xlsx(qs.iterator(), folder / "bank.xlsx")
+        body = None
+    audit_record(actor=actor, action="pii.export", object_type="payment_bank", object_id=org.code, org=org,
+                 after={"year": year, "rows": count, "total": total, "format": fmt})
+    name = f"bank-{org.code}-{year}.{'csv' if fmt == 'csv' else 'xlsx'}"
+    if body is not None:
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return FileResponse((folder / "bank.xlsx").open("rb"), as_attachment=True, filename=name)
+
+
+@require_GET
+@actor_required()
+def payment_notice(request):
+    """The 公示 list (masked names) of the paid payments of an org's subtree and year, ready to print."""
+    from warmth.payments.documents import notice_rows
+
+    org, year = _year_org(request)
+    qs = (payments_for_actor(request.actor).filter(org__path__startswith=org.path, pot__year=year,
+                                                   status__in=[S.PAID, S.CONFIRMED])
+          .select_related("org").order_by("aid_type", "id"))
+    rows = notice_rows(qs[:5000])
+    return render(request, "payments/payment_notice.html", {"org": org, "year": year, "rows": rows,
+                                                            "count": qs.count()})
