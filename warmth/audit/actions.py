@@ -71,6 +71,8 @@ LABELS = {
     "payments.confirm": "确认发放",
     "payments.reverse": "冲正发放",
     "payments.batch": "批量发放",
+    "payments.verify_sample": "抽取回访核实样本",
+    "payments.verify": "记录回访核实结果",
 }
 
 

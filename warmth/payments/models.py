@@ -126,3 +126,31 @@ class PaymentStep(models.Model):
     @property
     def action_label(self) -> str:
         return STEP_ACTIONS.get(self.action, self.action)
+
+
+class VerificationAnswer(models.TextChoices):
+    RECEIVED = "received", "已收到"
+    NOT_RECEIVED = "not_received", "未收到"
+    DIFFERENT = "different", "金额不符"
+
+
+class Verification(models.Model):
+    """One sampled recipient to be asked whether the money arrived (回访核实). The sample is drawn from a named
+    seed, so the same seed always draws the same recipients."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="verifications")
+    sample = models.CharField("抽样批次", max_length=60)
+    answer = models.CharField("核实结果", max_length=14, choices=VerificationAnswer.choices, blank=True)
+    amount_reported = models.DecimalField("对象所述金额", null=True, blank=True, **MONEY)
+    note = models.CharField("说明", max_length=200, blank=True)
+    drawn_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField(default=timezone.now)
+    answered_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "回访核实"
+        constraints = [models.UniqueConstraint(fields=["payment", "sample"], name="verification_once_per_sample")]
+
+    def __str__(self) -> str:
+        return f"{self.sample} #{self.payment_id}"
