@@ -17,9 +17,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, seed, year, **opts):
         # apps register their seeders on import
-        import warmth.archives.demo
-        import warmth.funds.demo
-        import warmth.orgs.demo  # noqa: F401
         from warmth.orgs.models import Org
 
         if Org.objects.exists():
