@@ -204,6 +204,8 @@ ROUTES: dict[str, Route] = {
         ("pot", "{pot}"), ("amount", "1"), ("aid_type", "生活救助"), ("batch", "扫描"))),
     "payment_bank": Route("GET", "/payments/bank/?org=510107&year=2025&format=csv"),
     "payment_notice": Route("GET", "/payments/notice/?org=510107&year=2025"),
+    "payment_verify": Route("POST", "/payments/verify/", data=(
+        ("action", "draw"), ("org", "510107"), ("year", "2025"), ("size", "2"), ("seed", "扫描"))),
     "payment_detail": Route("GET", "/payments/{payment}/"),
     "payment_voucher": Route("GET", "/payments/{payment}/voucher/?full=1"),
     "payment_submit": Route("POST", "/payments/{payment}/submit/"),

@@ -126,3 +126,20 @@ def test_the_batch_page_starts_a_job_and_refuses_missing_fields(client, pay, use
     assert r.status_code == 302 and "/jobs/" in r.url
     client.force_login(users.auditor)
     assert client.post(reverse("payment_batch"), {"pot": str(pay.pot.pk), "batch": "x"}).status_code == 403
+
+
+def test_the_verification_page_draws_records_and_reports(client, pay, make_active, users):
+    from warmth.payments.models import Verification
+    from warmth.payments.services import payment_mark_paid
+
+    payment_mark_paid(actor=pay.handler, payment=through(pay, create(pay, make_active())))
+    client.force_login(pay.first.user)
+    r = client.post(reverse("payment_verify"), {"action": "draw", "org": "510107", "year": "2025", "size": "3",
+                                                "seed": "一月回访"}, follow=True)
+    assert "已抽取 1 人" in msgs(r)
+    v = Verification.objects.get()
+    r = client.post(reverse("payment_verify"), {"verification": str(v.pk), "answer": "not_received",
+                                                "seed": "一月回访"}, follow=True)
+    assert "核实结果已记录" in msgs(r) and "100.0%" in text(r)
+    client.force_login(users.county)  # the handler does not verify their own payments
+    assert client.get(reverse("payment_verify")).status_code == 403

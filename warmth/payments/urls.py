@@ -11,6 +11,7 @@ urlpatterns = [
     path("batch/", views.payment_batch, name="payment_batch"),
     path("bank/", views.payment_bank, name="payment_bank"),
     path("notice/", views.payment_notice, name="payment_notice"),
+    path("verify/", views.payment_verify, name="payment_verify"),
     path("<int:pk>/", views.payment_detail, name="payment_detail"),
     path("<int:pk>/voucher/", views.payment_voucher, name="payment_voucher"),
 ] + [path(f"<int:pk>/{action}/", view, name=f"payment_{action}") for action, view in views.STEP_VIEWS.items()]

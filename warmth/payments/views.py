@@ -279,3 +279,45 @@ def payment_notice(request):
     rows = notice_rows(qs[:5000])
     return render(request, "payments/payment_notice.html", {"org": org, "year": year, "rows": rows,
                                                             "count": qs.count()})
+
+
+@actor_required(Perm.PAYMENT_APPROVE)
+def payment_verify(request):
+    """回访核实: draw a sample (a named seed; the same name draws the same recipients), record the answers,
+    see the discrepancy rate per org."""
+    from warmth.payments.models import Verification, VerificationAnswer
+    from warmth.payments.verification import discrepancy_report, verification_record, verification_sample
+
+    actor = request.actor
+    seed = (request.GET.get("seed") or request.POST.get("seed") or "").strip()
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "draw":
+                org = org_for_actor(actor, (request.POST.get("org") or actor.org.code).strip())
+                try:
+                    year, size = int(request.POST.get("year") or ""), int(request.POST.get("size") or "")
+                except ValueError:
+                    raise ValidationError("请填写资金年度和抽样人数（整数）") from None
+                made = verification_sample(actor=actor, org=org, year=year, size=size, seed=seed)
+                messages.success(request, f"已抽取 {len(made)} 人。")
+            else:
+                v = Verification.objects.filter(pk=request.POST.get("verification"),
+                                                payment__org__path__startswith=actor.org.path).first()
+                if v is None:
+                    raise Http404("记录不存在或不在您的管辖范围内")
+                verification_record(actor=actor, verification=v, answer=request.POST.get("answer") or "",
+                                    amount_reported=request.POST.get("amount_reported") or None,
+                                    note=request.POST.get("note") or "")
+                messages.success(request, "核实结果已记录。")
+        except ValidationError as exc:
+            messages.error(request, f"未完成：{_messages_of(exc)}")
+        from urllib.parse import quote
+
+        return redirect(f"{request.path}?seed={quote(seed)}")
+    rows = (Verification.objects.filter(sample=seed, payment__org__path__startswith=actor.org.path)
+            .select_related("payment__org").order_by("payment__org__path", "payment_id")) if seed else []
+    for v in rows:
+        v.masked_name = pii.mask_name(v.payment.name)
+    return render(request, "payments/payment_verify.html", {
+        "seed": seed, "rows": rows, "answers": VerificationAnswer.choices,
+        "report": discrepancy_report(actor.org, seed) if seed else []})
