@@ -52,6 +52,8 @@ from warmth.archives.queries import filter_archives, search_archives
 from warmth.archives.services import EDITABLE_STATUSES, archive_file, archive_update
 from warmth.audit.services import audit_record
 from warmth.core import pii, regions
+from warmth.core.feedback import form_messages as _form_messages
+from warmth.core.feedback import messages_of as _messages_of
 from warmth.core.money import AmountError, parse_amount
 from warmth.orgs.access import Actor, org_for_actor, visible_orgs
 from warmth.orgs.decorators import actor_required
@@ -86,18 +88,6 @@ CARE_LISTS = {"due": "本年度待复核", "overdue": "帮扶计划逾期（或�
               "sample": "抽查样本"}
 
 
-def _messages_of(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return str(exc) or "您无权执行此操作。"
-
-
-def _form_messages(form) -> str:
-    parts = []
-    for name, errs in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts.extend(f"{label}：{e}" if label else e for e in errs)
-    return "；".join(parts)
 
 
 def _masked_rows(rows):

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from warmth.audit.services import audit_record
+from warmth.core.feedback import form_messages as _form_messages
+from warmth.core.feedback import messages_of as _messages_of
 from warmth.core.files import stored_path
 from warmth.funds import queries, rules, services
 from warmth.funds.access import (
@@ -56,18 +58,6 @@ ORG_CHOICES_SHOWN = 300
 UNSPENT_SHOWN = 30  # the page lists the largest; the xlsx lists all
 
 
-def _messages_of(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return str(exc) or "您无权执行此操作。"
-
-
-def _form_messages(form) -> str:
-    parts = []
-    for name, errs in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts.extend(f"{label}：{e}" if label else e for e in errs)
-    return "；".join(parts)
 
 
 def _apply(form, exc: Exception) -> None:

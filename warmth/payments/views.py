@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from warmth.archives.access import archives_for_actor
 from warmth.audit.services import audit_record
 from warmth.core import pii
+from warmth.core.feedback import messages_of as _messages_of
 from warmth.funds.access import pots_for_actor
 from warmth.orgs.access import org_for_actor
 from warmth.orgs.decorators import actor_required
@@ -28,11 +29,6 @@ PAGE_SIZE = 50
 POTS_SHOWN = 200
 S = PaymentStatus
 
-
-def _messages_of(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return str(exc) or "您无权执行此操作。"
 
 
 @require_GET
