@@ -15,8 +15,6 @@ The real run is all-or-nothing unless ``valid_only``; a dry run writes nothing. 
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
 import re
 import struct
@@ -29,9 +27,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, models, transaction
-from django.db.backends.base.operations import BaseDatabaseOperations
-from django.db.models import F, Max
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
@@ -54,7 +51,7 @@ from warmth.archives.template import (  # noqa: F401  (MAX_ROWS … re-exported:
 )
 from warmth.audit.services import audit_record
 from warmth.core import bulkcopy, idcard, pii
-from warmth.core.fields import EncryptedTextField, bidx
+from warmth.core.fields import bidx
 from warmth.jobs.registry import register
 from warmth.jobs.services import JobInputError
 from warmth.orgs.access import Actor
@@ -392,91 +389,12 @@ def _reserve_numbers(org: Org, n: int) -> list[str]:
     return [f"{org.code}-{year}-{seq:05d}" for seq in range(last - n + 1, last + 1)]
 
 
-class _Table:
-    """Rows of one model written straight to the table: what ``bulk_create`` does, without building a model
-    instance per row. Values are converted the way the fields would convert them (encryption, dates, decimals,
-    JSON); the caller supplies every value that has no static default, the blind indexes included."""
-
-    def __init__(self, model, *, pk: bool):
-        """``pk``: the caller gives each row its id (from ``ids``); else the database numbers the rows."""
-        self.model = model
-        self.fields = [f for f in model._meta.concrete_fields if pk or not f.primary_key]
-        self.columns = [f.column for f in self.fields]
-        ops = connection.ops
-        self.plan = []
-        for f in self.fields:
-            conv = None
-            if isinstance(f, EncryptedTextField):
-                conv = f.get_prep_value
-            elif isinstance(f, models.DateTimeField):
-                conv = ops.adapt_datetimefield_value
-            elif isinstance(f, models.DateField):
-                conv = ops.adapt_datefield_value
-            elif isinstance(f, models.DecimalField):
-                if type(ops).adapt_decimalfield_value is not BaseDatabaseOperations.adapt_decimalfield_value:
-                    conv = functools.partial(ops.adapt_decimalfield_value, max_digits=f.max_digits,
-                                             decimal_places=f.decimal_places)
-            elif isinstance(f, models.JSONField):
-                conv = json.dumps
-            dynamic = f.has_default() and callable(f.default)  # e.g. timezone.now: called for each row
-            default = None if f.primary_key else f.get_default if dynamic else f.get_default()
-            self.plan.append((f.attname, default, conv, dynamic))
-
-    def maker(self, **fixed):
-        """The row function for one batch: ``fixed`` values, the same in every row, are converted once."""
-        base, per_row = [], []
-        for i, (attname, default, conv, dynamic) in enumerate(self.plan):
-            if attname in fixed:
-                v = fixed[attname]
-                base.append(conv(v) if conv is not None and v is not None else v)
-            else:
-                base.append(None)
-                per_row.append((i, attname, default, conv, dynamic))
-
-        def row(values: dict) -> list:
-            out = base.copy()
-            get = values.get
-            for i, attname, default, conv, dynamic in per_row:
-                v = get(attname, default)
-                if dynamic and v is default:
-                    v = default()
-                out[i] = conv(v) if conv is not None and v is not None else v
-            return out
-        return row
-
-    def ids(self, n: int) -> list[int]:
-        """``n`` fresh primary keys: from the sequence on PostgreSQL; on SQLite above the highest ever used
-        (the import's transaction holds SQLite's write lock, so nobody else inserts meanwhile)."""
-        if bulkcopy.can_copy():
-            return bulkcopy.allocate_ids(self.model, n)
-        table = self.model._meta.db_table
-        top = self.model.objects.aggregate(top=Max("pk"))["top"] or 0
-        with connection.cursor() as cur:
-            cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            seq = cur.fetchone()
-        start = max(top, seq[0] if seq else 0) + 1
-        return list(range(start, start + n))
-
-    def insert(self, rows: list[list]) -> None:
-        if not rows:
-            return
-        with connection.wrap_database_errors:
-            if bulkcopy.can_copy():
-                bulkcopy.copy_rows(self.model, self.columns, rows)
-                return
-            qn = connection.ops.quote_name
-            sql = (f"INSERT INTO {qn(self.model._meta.db_table)} ({', '.join(qn(c) for c in self.columns)}) "  # noqa: S608 (quoted model names)
-                   f"VALUES ({', '.join(['%s'] * len(self.columns))})")
-            with connection.cursor() as cur:
-                cur.executemany(sql, rows)
-
-
 def _create(actor: Actor, org: Org, households: list[HeadRow], filename: str, progress, done: int) -> None:
     """New drafts in batches: archives, members, the person index, the timeline, one audit row per batch."""
     if not households:
         return
-    archive_t, member_t = _Table(Archive, pk=True), _Table(FamilyMember, pk=True)
-    person_t, step_t = _Table(ArchivePerson, pk=False), _Table(ArchiveStep, pk=False)
+    archive_t, member_t = bulkcopy.Table(Archive, pk=True), bulkcopy.Table(FamilyMember, pk=True)
+    person_t, step_t = bulkcopy.Table(ArchivePerson, pk=False), bulkcopy.Table(ArchiveStep, pk=False)
     now, user_id = timezone.now(), actor.user.pk
     archive_row = archive_t.maker(org_id=org.pk, status=ArchiveStatus.DRAFT, created_by_id=user_id, created_at=now,
                                   updated_at=now)

@@ -10,6 +10,7 @@ same value gives different indexes for different purposes (an ID number and a ph
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -36,6 +37,13 @@ def _field_keys() -> dict[str, bytes]:
     return keys
 
 
+@functools.lru_cache(maxsize=16)
+def _cipher(key: bytes) -> AESGCM:
+    """One AES-GCM object per key (building it costs more than sealing a short value); keyed by the key's
+    bytes, so a rotated or overridden key gets its own."""
+    return AESGCM(key)
+
+
 def current_key_id() -> str:
     return next(iter(_field_keys()))
 
@@ -44,7 +52,7 @@ def encrypt(plaintext: str, *, aad: bytes = b"warmth") -> str:
     keys = _field_keys()
     kid, key = next(iter(keys.items()))
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, plaintext.encode("utf-8"), aad)
+    sealed = _cipher(key).encrypt(nonce, plaintext.encode("utf-8"), aad)
     return f"{PREFIX}:{kid}:{base64.b64encode(nonce + sealed).decode('ascii')}"
 
 
@@ -63,7 +71,7 @@ def decrypt(token: str, *, aad: bytes = b"warmth") -> str:
         raise DecryptionError(f"key {kid!r} is not configured (add it back to WARMTH_FIELD_KEY)")
     raw = base64.b64decode(b64)
     try:
-        return AESGCM(key).decrypt(raw[:12], raw[12:], aad).decode("utf-8")
+        return _cipher(key).decrypt(raw[:12], raw[12:], aad).decode("utf-8")
     except InvalidTag as exc:
         raise DecryptionError(f"value does not decrypt with key {kid!r}") from exc
 

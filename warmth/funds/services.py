@@ -439,14 +439,14 @@ def pot_spend(*, actor: Actor, proposal: rules.Proposal, ref_type: str = "", ref
 
 
 def visit_deduct(*, actor: Actor, pot: FundPot, amount, group_name: str, visited_on: date,
-                 archive_status: str | None = None, person_bidx: str = "") -> Spent:
+                 archive_status: str | None = None, person_bidx: str = "", perm: Perm | None = None) -> Spent:
     """Money a visiting leaders' group (慰问团) handed out at a unit is deducted from what was allocated to
     that unit (seed 003 三.4): cash, on a visit, out of the visited unit's pot."""
     group_name = _text(group_name, "group_name", "慰问团", max_length=60, required=True)
     proposal = rules.Proposal(pot=pot, amount=amount, method=PayMethod.CASH, on_visit=True,
                               archive_status=archive_status, person_bidx=person_bidx, paid_on=visited_on)
     return pot_spend(actor=actor, proposal=proposal, ref_type="visit", ref_id=group_name,
-                     memo=f"{group_name}走访慰问发放，从已拨资金中扣除", kind=EntryKind.VISIT_PAID)
+                     memo=f"{group_name}走访慰问发放，从已拨资金中扣除", kind=EntryKind.VISIT_PAID, perm=perm)
 
 
 # --- reversals --------------------------------------------------------------------------------------------

@@ -146,6 +146,7 @@ def roster_xlsx(rows: Iterable[Payment], path: Path, *, org_name: str, year: int
         sheets[current] = {"rows": n, "total": total}
 
     written = 0
+    sources: dict[int, str] = {}  # 资金来源 label per pot, looked up once
     for p in rows:
         if p.aid_type != current:
             close_sheet()
@@ -165,13 +166,20 @@ def roster_xlsx(rows: Iterable[Payment], path: Path, *, org_name: str, year: int
             r = 3
         n += 1
         total += p.amount
-        values = [str(n), p.name, p.sex, str(p.age or ""), _id(p.id_number, full), p.unit_or_address, None,
-                  _phone(p.phone, full), p.pot.get_source_display(), p.note]
-        for c, v in enumerate(values):
-            if c == 6:
-                ws.write_number(r, c, float(p.amount), money)
-            else:
-                ws.write_string(r, c, v, cell)
+        source = sources.get(p.pot_id)
+        if source is None:
+            source = sources[p.pot_id] = p.pot.get_source_display()
+        put = ws.write_string
+        put(r, 0, str(n), cell)
+        put(r, 1, p.name, cell)
+        put(r, 2, p.sex, cell)
+        put(r, 3, str(p.age or ""), cell)
+        put(r, 4, p.id_number if full else pii.mask_id_number(p.id_number), cell)
+        put(r, 5, p.unit_or_address, cell)
+        ws.write_number(r, 6, float(p.amount), money)
+        put(r, 7, _phone(p.phone, full), cell)
+        put(r, 8, source, cell)
+        put(r, 9, p.note, cell)
         if signature:
             ws.write_string(r, len(columns) - 1, "", cell)
         r += 1

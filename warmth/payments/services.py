@@ -111,12 +111,27 @@ def chain_set(*, actor: Actor, org: Org, steps: list[str], threshold, extra_step
 # --- creating and the snapshot -------------------------------------------------------------------------------
 
 def _snapshot_archive(p: Payment, a: Archive, today: date) -> None:
-    p.name, p.sex, p.age = a.name, a.sex, _age(a.birth_date, today)
-    p.id_number, p.phone = a.id_number, a.phone
-    p.unit_or_address, p.address, p.employer = a.employer or a.address, a.address, a.employer
-    p.archive_no, p.category, p.causes = a.archive_no, a.category, "、".join(a.causes)
-    p.dibao = (f"月额 {a.dibao_monthly} 元（{a.dibao_from or ''}至{a.dibao_to or ''}）" if a.dibao_monthly else "")
-    p.snapshot_at = timezone.now()
+    for name, value in snapshot_values(a, today).items():
+        setattr(p, name, value)
+
+
+#: the archive fields ``snapshot_values`` reads
+SNAPSHOT_FIELDS = ("name", "sex", "birth_date", "id_number", "id_number_bidx", "phone", "phone_bidx", "employer",
+                   "address", "archive_no", "category", "cause_1", "cause_2", "cause_3", "dibao_monthly",
+                   "dibao_from", "dibao_to")
+
+
+def snapshot_values(a: Archive, today: date) -> dict:
+    """What a payment copies from its archive when it is submitted (the voucher shows what was true then)."""
+    return {
+        "name": a.name, "sex": a.sex, "age": _age(a.birth_date, today),
+        "id_number": a.id_number, "id_number_bidx": a.id_number_bidx, "phone": a.phone, "phone_bidx": a.phone_bidx,
+        "unit_or_address": a.employer or a.address, "address": a.address, "employer": a.employer,
+        "archive_no": a.archive_no, "category": a.category,
+        "causes": "、".join(c for c in (a.cause_1, a.cause_2, a.cause_3) if c),
+        "dibao": f"月额 {a.dibao_monthly} 元（{a.dibao_from or ''}至{a.dibao_to or ''}）" if a.dibao_monthly else "",
+        "snapshot_at": timezone.now(),
+    }
 
 
 def _age(birth: date, today: date) -> int:
