@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "warmth.archives",
     "warmth.funds",
     "warmth.payments",
+    "warmth.campaigns",
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,7 @@ class PaymentIn(Schema):
     goods_items: str = ""
     repeat_reason: str = ""
     note: str = ""
+    campaign: int | None = None
 
 
 class NoteIn(Schema):
@@ -143,11 +144,17 @@ def payments_create(request, payload: PaymentIn):
             raise Http404("档案不存在或不在您的管辖范围内")
     recipient = None if archive else services.Recipient(name=payload.name, id_number=payload.id_number,
                                                         unit_or_address=payload.unit_or_address, phone=payload.phone)
+    campaign = None
+    if payload.campaign is not None:
+        from warmth.campaigns.access import campaign_for_actor
+
+        campaign = campaign_for_actor(actor, payload.campaign)
     p = services.payment_create(actor=actor, pot=pot, aid_type=payload.aid_type, amount=payload.amount,
                                 method=payload.method, archive=archive, recipient=recipient,
                                 recipient_kind=payload.recipient_kind, on_visit=payload.on_visit,
                                 goods_items=payload.goods_items, bank_account=payload.bank_account,
-                                bank_name=payload.bank_name, repeat_reason=payload.repeat_reason, note=payload.note)
+                                bank_name=payload.bank_name, repeat_reason=payload.repeat_reason, note=payload.note,
+                                campaign=campaign)
     return Status(201, _out(actor, payment_for_actor(actor, p.pk)))
 
 

@@ -66,7 +66,7 @@ def _accounts(bidxs) -> dict[str, tuple[str, str, str]]:
 
 
 def batch_pay(*, actor: Actor, pot: FundPot, amount, aid_type: str, batch: str, categories: list[str] | None = None,
-              method: str = PayMethod.BANK, progress=None) -> dict:
+              method: str = PayMethod.BANK, progress=None, campaign=None) -> dict:
     if not actor.sees_org(pot.org):
         raise PermissionDenied("该资金不在您的管辖范围内。")
     actor.require(Perm.PAYMENT_WRITE)
@@ -81,6 +81,8 @@ def batch_pay(*, actor: Actor, pot: FundPot, amount, aid_type: str, batch: str, 
         raise ValidationError({"aid_type": "请选择帮扶项目"})
     if method not in (PayMethod.BANK, PayMethod.GOODS):
         raise ValidationError({"method": "批量发放只能银行卡转账（现金只能由慰问团入户当面发放）"})
+    if campaign is not None and not pot.org.path.startswith(campaign.org.path):
+        raise ValidationError({"campaign": f"{pot.org.name}不在“{campaign}”的范围内"})
     today = timezone.localdate()
     archives = (Archive.objects.filter(org__path__startswith=pot.org.path, status=ArchiveStatus.ACTIVE)
                 .order_by("id"))
@@ -90,7 +92,8 @@ def batch_pay(*, actor: Actor, pot: FundPot, amount, aid_type: str, batch: str, 
     if progress:
         progress.start(total, "正在逐户检查并生成发放")
     done_before = set(Payment.objects.filter(pot=pot, batch=batch).values_list("archive_id", flat=True))
-    live = (Payment.objects.filter(aid_type=aid_type, pot__year=pot.year)
+    scope = {"campaign": campaign} if campaign is not None else {"pot__year": pot.year}
+    live = (Payment.objects.filter(aid_type=aid_type, **scope)
             .exclude(status__in=[S.DRAFT, S.RETURNED, S.REVERSED]).values_list("id_number_bidx", flat=True))
     repeats = set(live)
     settings = rules.effective_settings(pot.org)
@@ -102,7 +105,8 @@ def batch_pay(*, actor: Actor, pot: FundPot, amount, aid_type: str, batch: str, 
     running = Decimal(promised)
     chain = steps_for(pot.org, value)
     made, skipped, already = 0, [], 0
-    writer = _Writer(actor, pot, batch, amount=value, aid_type=aid_type, method=method, chain=chain)
+    writer = _Writer(actor, pot, batch, amount=value, aid_type=aid_type, method=method, chain=chain,
+                     campaign=campaign)
     seen = 0
     # plain rows, not model instances: only what the check and the snapshot read
     archive_list = [SimpleNamespace(**row) for row in archives.values("pk", "status", *SNAPSHOT_FIELDS)]
@@ -119,7 +123,8 @@ def batch_pay(*, actor: Actor, pot: FundPot, amount, aid_type: str, batch: str, 
             already += 1
             continue
         if a.id_number_bidx in repeats:
-            skipped.append((a.archive_no, a.name, f"本年度已有{aid_type}发放"))
+            where = "本次活动" if campaign else "本年度"
+            skipped.append((a.archive_no, a.name, f"{where}已有{aid_type}发放"))
             continue
         account = accounts.get(a.id_number_bidx)
         if method == PayMethod.BANK and not account:
@@ -153,14 +158,14 @@ class _Writer:
     """The batch's payments and their two trail steps (created, submitted), a chunk per transaction. Payment ids
     are read back through the one-per-pot×batch×archive constraint, the same on every database."""
 
-    def __init__(self, actor: Actor, pot: FundPot, batch: str, *, amount, aid_type, method, chain):
+    def __init__(self, actor: Actor, pot: FundPot, batch: str, *, amount, aid_type, method, chain, campaign=None):
         self.actor, self.pot, self.batch = actor, pot, batch
         now = timezone.now()
         self.payment_t = bulkcopy.Table(Payment, pk=False)
         self.payment_row = self.payment_t.maker(
             org_id=pot.org_id, pot_id=pot.pk, recipient_kind=RecipientKind.ARCHIVE, aid_type=aid_type,
             amount=amount, method=method, batch=batch, status=S.SUBMITTED, chain=chain, step=0, submitted_at=now,
-            created_by_id=actor.user.pk, created_at=now)
+            created_by_id=actor.user.pk, created_at=now, campaign_id=campaign.pk if campaign else None)
         self.step_t = bulkcopy.Table(PaymentStep, pk=False)
         self.create_row = self.step_t.maker(action="create", step_name="", note="", actor_id=actor.user.pk, at=now)
         self.submit_row = self.step_t.maker(action="submit", step_name="", note="批量发放", actor_id=actor.user.pk,
@@ -205,8 +210,14 @@ def batch_job(job, progress) -> None:
     params = job.params
     try:
         pot = pot_for_actor(actor, int(params["pot"]))
+        campaign = None
+        if params.get("campaign"):
+            from warmth.campaigns.access import campaign_for_actor
+
+            campaign = campaign_for_actor(actor, int(params["campaign"]))
         result = batch_pay(actor=actor, pot=pot, amount=params["amount"], aid_type=params["aid_type"],
-                           batch=params["batch"], categories=params.get("categories") or None, progress=progress)
+                           batch=params["batch"], categories=params.get("categories") or None, progress=progress,
+                           campaign=campaign)
     except Http404:
         raise JobInputError("资金不存在或不在您的管辖范围内") from None
     except (PermissionDenied, ValidationError) as exc:

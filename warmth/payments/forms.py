@@ -9,6 +9,7 @@ from warmth.payments.choices import AidType, RecipientKind
 
 class PaymentForm(forms.Form):
     pot = forms.ChoiceField(label="资金")
+    campaign = forms.ChoiceField(label="送温暖活动", required=False)
     archive_no = forms.CharField(label="档案编号（在档困难职工）", max_length=40, required=False)
     recipient_kind = forms.ChoiceField(label="对象类别（无档案时）", choices=RecipientKind.choices[1:], required=False)
     name = forms.CharField(label="姓名（无档案时）", max_length=30, required=False)
@@ -26,11 +27,17 @@ class PaymentForm(forms.Form):
                                     required=False)
     note = forms.CharField(label="其它帮扶措施 / 备注", max_length=200, required=False)
 
-    def __init__(self, *args, pots=(), **kwargs):
+    def __init__(self, *args, pots=(), campaigns=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.campaign_objects = {str(c.pk): c for c in campaigns}
+        self.fields["campaign"].choices = [("", "不属于某次活动")] + [
+            (str(c.pk), f"{c.org.name} {c}") for c in campaigns]
         self.pot_objects = {str(p.pk): p for p in pots}
         self.fields["pot"].choices = [("", "请选择")] + [
             (str(p.pk), f"{p.org.name} {p.label}（余额 {p.balance} 元）") for p in pots]
+
+    def clean_campaign(self):
+        return self.campaign_objects.get(self.cleaned_data.get("campaign") or "")
 
     def clean_pot(self):
         pot = self.pot_objects.get(self.cleaned_data["pot"])

@@ -52,6 +52,8 @@ class Payment(models.Model):
     repeat_reason = models.CharField("重复发放理由", max_length=200, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
     batch = models.CharField("批量发放批次", max_length=60, blank=True)
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="payments", verbose_name="送温暖活动")
     # the recipient as snapshotted at submission (typed in for a recipient without an archive)
     name = models.CharField("姓名", max_length=30)
     sex = models.CharField("性别", max_length=1, blank=True)

@@ -148,7 +148,7 @@ def payment_create(*, actor: Actor, pot: FundPot, aid_type: str, amount, method:
                    archive: Archive | None = None, recipient: Recipient | None = None,
                    recipient_kind: str = RecipientKind.ARCHIVE, on_visit: bool = False, goods_items: str = "",
                    bank_account: str = "", bank_name: str = "", repeat_reason: str = "",
-                   note: str = "") -> Payment:
+                   note: str = "", campaign=None) -> Payment:
     """A draft payment from ``pot`` (an org of the actor's subtree) to an archive's household or another
     named recipient. Refused with a Chinese message, nothing written, for any bad field."""
     if not actor.sees_org(pot.org):
@@ -173,12 +173,14 @@ def payment_create(*, actor: Actor, pot: FundPot, aid_type: str, amount, method:
         errors["method"] = "现金只能在慰问团入户慰问时当面发放，其他一律银行卡转账"
     if method == PayMethod.GOODS and not (goods_items or "").strip():
         errors["goods_items"] = "实物发放须写明物品名称、数量和价值"
+    if campaign is not None and not pot.org.path.startswith(campaign.org.path):
+        errors["campaign"] = f"{pot.org.name}不在“{campaign}”的范围（{campaign.org.name}及下级）内"
     today = timezone.localdate()
     p = Payment(org=pot.org, pot=pot, aid_type=aid_type, amount=value or Decimal("0.01"), method=method,
                 on_visit=on_visit, goods_items=(goods_items or "").strip()[:200],
                 bank_account=account if method == PayMethod.BANK else "", bank_name=(bank_name or "").strip()[:60],
                 repeat_reason=(repeat_reason or "").strip()[:200], note=(note or "").strip()[:200],
-                created_by=actor.user)
+                created_by=actor.user, campaign=campaign)
     if archive is not None:
         if not actor.sees_org(archive.org):
             raise PermissionDenied("该档案不在您的管辖范围内。")
@@ -231,9 +233,11 @@ def _proposal(p: Payment) -> rules.Proposal:
 
 
 def repeats_of(p: Payment):
-    """Other live payments to the same person under the same 帮扶项目 from money of the same year."""
+    """Other live payments to the same person under the same 帮扶项目 in the same campaign (without a campaign:
+    from money of the same year)."""
     person = p.id_number_bidx or bidx(pii.ID_NUMBER, p.id_number)
-    return (Payment.objects.filter(id_number_bidx=person, aid_type=p.aid_type, pot__year=p.pot.year)
+    scope = {"campaign_id": p.campaign_id} if p.campaign_id else {"pot__year": p.pot.year}
+    return (Payment.objects.filter(id_number_bidx=person, aid_type=p.aid_type, **scope)
             .exclude(pk=p.pk).exclude(status__in=[S.DRAFT, S.RETURNED, S.REVERSED]))
 
 

@@ -58,8 +58,12 @@ def _pots(actor, chosen: str | None):
 def payment_create(request):
     actor = request.actor
     chosen = request.POST.get("pot") or request.GET.get("pot")
-    form = PaymentForm(request.POST or None, pots=_pots(actor, chosen),
-                       initial={"pot": chosen, "archive_no": request.GET.get("archive", "")})
+    from warmth.campaigns.access import campaigns_for_actor
+
+    campaigns = list(campaigns_for_actor(actor).select_related("org").order_by("-year", "org__path")[:20])
+    form = PaymentForm(request.POST or None, pots=_pots(actor, chosen), campaigns=campaigns,
+                       initial={"pot": chosen, "archive_no": request.GET.get("archive", ""),
+                                "campaign": request.GET.get("campaign", "")})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         archive = None
@@ -76,7 +80,8 @@ def payment_create(request):
                     actor=actor, pot=d["pot"], aid_type=d["aid_type"], amount=d["amount"], method=d["method"],
                     archive=archive, recipient=recipient, recipient_kind=d["recipient_kind"] or "other",
                     on_visit=d["on_visit"], goods_items=d["goods_items"], bank_account=d["bank_account"],
-                    bank_name=d["bank_name"], repeat_reason=d["repeat_reason"], note=d["note"])
+                    bank_name=d["bank_name"], repeat_reason=d["repeat_reason"], note=d["note"],
+                    campaign=d["campaign"])
             except (ValidationError, PermissionDenied) as exc:
                 if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
                     for field, errs in exc.error_dict.items():

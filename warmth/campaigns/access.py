@@ -1,0 +1,75 @@
+"""Access helpers of the campaign: a campaign is seen inside its organizing org's subtree and by every org it
+covers (a county sees the province's campaign it takes part in, and within it only its own subtree's
+records). A group, a visit, a record, a report and a shift belong to an org of the actor's subtree."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from warmth.campaigns.models import Activity, ArrearsReport, Campaign, DutyShift, Visit, VisitGroup
+from warmth.orgs.access import Actor
+
+
+def _get(qs, pk: int, kind: str):
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise Http404(f"{kind}不存在或不在您的管辖范围内")
+    return obj
+
+
+def campaigns_for_actor(actor: Actor) -> QuerySet[Campaign]:
+    """Campaigns organized inside the actor's subtree, and those of the ancestors that cover it."""
+    path = actor.org.path
+    ancestors = [path[:i] for i in range(4, len(path) + 1, 4)]
+    return Campaign.objects.filter(Q(org__path__startswith=path) | Q(org__path__in=ancestors))
+
+
+def campaign_for_actor(actor: Actor, pk: int) -> Campaign:
+    return _get(campaigns_for_actor(actor).select_related("org", "created_by"), pk, "活动")
+
+
+def campaign_owned(actor: Actor, pk: int) -> Campaign:
+    """A campaign the actor may plan: organized by an org of their subtree."""
+    return _get(Campaign.objects.filter(org__path__startswith=actor.org.path).select_related("org"), pk, "活动")
+
+
+def groups_for_actor(actor: Actor) -> QuerySet[VisitGroup]:
+    return VisitGroup.objects.filter(campaign__org__path__startswith=actor.org.path)
+
+
+def group_for_actor(actor: Actor, pk: int) -> VisitGroup:
+    return _get(groups_for_actor(actor).select_related("campaign__org"), pk, "慰问组")
+
+
+def visits_for_actor(actor: Actor) -> QuerySet[Visit]:
+    return Visit.objects.filter(org__path__startswith=actor.org.path)
+
+
+def visit_for_actor(actor: Actor, pk: int) -> Visit:
+    return _get(visits_for_actor(actor).select_related("campaign__org", "org", "group", "archive", "payment"), pk,
+                "走访记录")
+
+
+def activities_for_actor(actor: Actor) -> QuerySet[Activity]:
+    return Activity.objects.filter(org__path__startswith=actor.org.path)
+
+
+def activity_for_actor(actor: Actor, pk: int) -> Activity:
+    return _get(activities_for_actor(actor).select_related("org"), pk, "工作记录")
+
+
+def arrears_for_actor(actor: Actor) -> QuerySet[ArrearsReport]:
+    return ArrearsReport.objects.filter(org__path__startswith=actor.org.path)
+
+
+def arrears_report_for_actor(actor: Actor, pk: int) -> ArrearsReport:
+    return _get(arrears_for_actor(actor).select_related("org", "campaign__org"), pk, "周报")
+
+
+def shifts_for_actor(actor: Actor) -> QuerySet[DutyShift]:
+    return DutyShift.objects.filter(org__path__startswith=actor.org.path)
+
+
+def shift_for_actor(actor: Actor, pk: int) -> DutyShift:
+    return _get(shifts_for_actor(actor).select_related("org", "campaign"), pk, "值班安排")
+
+
