@@ -23,10 +23,10 @@ def quick_active(actor, org, **fields):
 
 @pytest.fixture
 def camp(users, tree):
-    """成都's campaign for the 两节 of 2026, its planner (成都 handler), 武侯's handler, a 海南 outsider, and
-    archives of each class in 武侯 and 锦江."""
+    """成都's campaign of season 2025 (the 两节 of 2026), its planner (成都 handler), 武侯's handler, a 海南
+    outsider, and archives of each class in 武侯 and 锦江."""
     c1 = actor_of(users.owner)
-    campaign = services.campaign_create(actor=c1, org=tree.c1, year=2026, theme="两节送温暖活动",
+    campaign = services.campaign_create(actor=c1, org=tree.c1, year=2025, theme="两节送温暖活动",
                                         doc_no="成工发〔2025〕30号")
     k1 = actor_of(users.county)
     k2_handler = make_user("k2_handler", tree.k2, Role.HANDLER)

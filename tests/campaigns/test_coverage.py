@@ -34,7 +34,7 @@ def _brute(campaign, org, archives):
 
 @pytest.fixture
 def world(camp, tree, users):
-    other = services.campaign_create(actor=camp.planner, org=tree.c1, year=2027, theme="下一年")
+    other = services.campaign_create(actor=camp.planner, org=tree.c1, year=2026, theme="下一年")
     places = [tree.k1, tree.g1, tree.k2, tree.c1]
     archives = [camp.arch.model, camp.arch.migrant, camp.arch.worker1, camp.arch.worker2, camp.arch.k2_worker]
     for i in range(7):

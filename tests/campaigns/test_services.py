@@ -18,15 +18,15 @@ from warmth.funds.models import LedgerEntry
 
 
 @pytest.mark.parametrize(("year", "festival", "focus"), [
-    (2014, date(2014, 1, 31), (date(2014, 1, 7), date(2014, 1, 17))),   # seed 003 三.5: 腊月初七 = 1月7日
-    (2012, date(2012, 1, 23), (date(2011, 12, 31), date(2012, 1, 10))),  # seed 004's 两节 of 2012
-    (2026, date(2026, 2, 17), (date(2026, 1, 25), date(2026, 2, 4))),
+    (2013, date(2014, 1, 31), (date(2014, 1, 7), date(2014, 1, 17))),   # seed 003 三.5: 腊月初七 = 1月7日
+    (2011, date(2012, 1, 23), (date(2011, 12, 31), date(2012, 1, 10))),  # seed 004's 两节 of 2012
+    (2025, date(2026, 2, 17), (date(2026, 1, 25), date(2026, 2, 4))),
 ])
 def test_default_window_follows_the_lunar_calendar(year, festival, focus):
     w = services.default_window(year)
-    assert (w["starts_on"], w["ends_on"]) == (date(year, 1, 1), festival)
+    assert (w["starts_on"], w["ends_on"]) == (date(year + 1, 1, 1), festival)
     assert (w["focus_from"], w["focus_to"]) == focus
-    assert (w["arrears_from"], w["arrears_to"]) == (date(year - 1, 12, 1), date(year, 1, 22))
+    assert (w["arrears_from"], w["arrears_to"]) == (date(year, 12, 1), date(year + 1, 1, 22))
 
 
 def test_fridays_of_the_weekly_report_window():
@@ -43,8 +43,8 @@ def test_campaign_takes_the_defaults_and_is_audited(camp):
 
 
 def test_one_campaign_per_org_and_year(camp, tree):
-    with pytest.raises(ValidationError, match="已有 2026"):
-        services.campaign_create(actor=camp.planner, org=tree.c1, year=2026, theme="重复")
+    with pytest.raises(ValidationError, match="已有 2025 年度"):
+        services.campaign_create(actor=camp.planner, org=tree.c1, year=2025, theme="重复")
     assert Campaign.objects.count() == 1
 
 
@@ -66,7 +66,7 @@ def test_bad_campaign_edits_are_refused_and_nothing_changes(camp, changes, field
 
 def test_outsider_and_read_only_roles_cannot_plan(camp, tree):
     with pytest.raises(PermissionDenied):
-        services.campaign_create(actor=camp.outsider, org=tree.c1, year=2027, theme="x")
+        services.campaign_create(actor=camp.outsider, org=tree.c1, year=2026, theme="x")
     with pytest.raises(PermissionDenied):
         services.group_create(actor=camp.auditor, campaign=camp.campaign, name="第一组", leaders="a", liaison="b",
                               units=[tree.k1])

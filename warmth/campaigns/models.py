@@ -31,7 +31,7 @@ class Campaign(models.Model):
     """One year's 两节送温暖活动 of an organizing union, covering its whole subtree."""
 
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="组织单位")
-    year = models.PositiveSmallIntegerField("年度（春节所在年）")
+    year = models.PositiveSmallIntegerField("活动年度")  # the season: 2025 is the 两节 of 2026
     theme = models.CharField("活动主题", max_length=100)
     doc_no = models.CharField("通知文号", max_length=60, blank=True)
     starts_on = models.DateField("活动开始")
@@ -56,7 +56,7 @@ class Campaign(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}年{self.theme}"
+        return f"{self.year + 1}年{self.theme}"
 
     def in_window(self, day) -> bool:
         return self.starts_on <= day <= self.ends_on

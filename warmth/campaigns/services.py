@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from lunardate import LunarDate
 
 from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
@@ -37,6 +36,7 @@ from warmth.campaigns.models import (
     Visit,
     VisitGroup,
 )
+from warmth.core import festival as festival_dates
 from warmth.core import idcard
 from warmth.core.money import AmountError, parse_amount
 from warmth.funds.models import FundPot
@@ -48,25 +48,15 @@ from warmth.payments.choices import RecipientKind
 # --- the window -------------------------------------------------------------------------------------------
 
 
-def spring_festival(year: int) -> date:
-    """春节 (正月初一) of ``year``, from the lunar calendar."""
-    return LunarDate(year, 1, 1).to_solar_date()
-
-
-def lunar_last_month(year: int, day: int) -> date:
-    """腊月 ``day`` (the 12th lunar month) before the 春节 of ``year``."""
-    return LunarDate(year - 1, 12, day).to_solar_date()
-
-
 def default_window(year: int) -> dict[str, date]:
-    """The defaults of a campaign for the 两节 of ``year``: 元旦 to 春节, the concentrated visits 腊月初七 to
-    腊月十七 (003 三.5), the report due ten days after 春节, the weekly wage-arrears report from 12-01 of the
-    year before to 01-22 (004 四.3)."""
-    festival = spring_festival(year)
-    return {"starts_on": date(year, 1, 1), "ends_on": festival,
-            "focus_from": lunar_last_month(year, 7), "focus_to": lunar_last_month(year, 17),
+    """The defaults of the campaign of season ``year`` (labelled, as everywhere here, by the year its winter
+    starts: season 2025 is the 两节 of 2026): 元旦 to 春节, the concentrated visits 腊月初七 to 腊月十七 (003 三.5),
+    the report due ten days after 春节, the weekly wage-arrears report from 12-01 to 01-22 (004 四.3)."""
+    starts, festival = festival_dates.campaign_window(year)
+    focus_from, focus_to = festival_dates.lunar_window(year)
+    return {"starts_on": starts, "ends_on": festival, "focus_from": focus_from, "focus_to": focus_to,
             "report_deadline": date.fromordinal(festival.toordinal() + 10),
-            "arrears_from": date(year - 1, 12, 1), "arrears_to": date(year, 1, 22)}
+            "arrears_from": date(year, 12, 1), "arrears_to": date(year + 1, 1, 22)}
 
 
 def fridays(start: date, end: date) -> list[date]:
@@ -152,10 +142,11 @@ def _check_campaign(c: Campaign) -> None:
 def campaign_create(*, actor: Actor, org: Org, year: int, theme: str, doc_no: str = "",
                     recipient_kinds: list[str] | None = None, duties: dict | None = None, hotline: str = "",
                     **dates) -> Campaign:
-    """A campaign of ``org`` for the 两节 of ``year``; dates not given take ``default_window(year)``."""
+    """A campaign of ``org`` for season ``year`` (the 两节 of ``year + 1``); dates not given take
+    ``default_window(year)``."""
     _inside(actor, org)
-    if not isinstance(year, int) or not 2000 <= year <= 2099:
-        raise ValidationError({"year": "年度须在 2000 至 2099 之间"})
+    if not isinstance(year, int) or not 2000 <= year <= 2098:
+        raise ValidationError({"year": "活动年度须在 2000 至 2098 之间"})
     window = default_window(year)
     unknown = set(dates) - set(window)
     if unknown:
@@ -167,7 +158,7 @@ def campaign_create(*, actor: Actor, org: Org, year: int, theme: str, doc_no: st
                  created_by=actor.user, **window)
     _check_campaign(c)
     if Campaign.objects.filter(org=org, year=year).exists():
-        raise ValidationError({"year": f"{org.name}已有 {year} 年的送温暖活动"})
+        raise ValidationError({"year": f"{org.name}已有 {year} 年度（{year + 1}年两节）的送温暖活动"})
     c.save()
     audit_record(actor=actor, action="campaign.create", object_type="campaign", object_id=c.pk, org=org,
                  after={"year": year, "theme": c.theme, "starts_on": c.starts_on, "ends_on": c.ends_on})
