@@ -36,6 +36,7 @@ urlpatterns = [
     path("archives/", include("warmth.archives.urls")),
     path("funds/", include("warmth.funds.urls")),
     path("payments/", include("warmth.payments.urls")),
+    path("campaigns/", include("warmth.campaigns.urls")),
     path("jobs/", job_views.job_list, name="job_list"),
     path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/progress/", job_views.job_progress, name="job_progress"),
