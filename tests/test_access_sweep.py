@@ -19,6 +19,15 @@ from warmth.archives.models import (
     Objection,
     Transfer,
 )
+from warmth.campaigns.models import (
+    Activity,
+    ArrearsReport,
+    Campaign,
+    DutyShift,
+    PlannedHousehold,
+    Visit,
+    VisitGroup,
+)
 from warmth.funds.models import (
     Allocation,
     AllocationPlan,
@@ -214,6 +223,35 @@ ROUTES: dict[str, Route] = {
     "payment_pay": Route("POST", "/payments/{approved}/pay/", data=(("paid_on", "2026-01-10"),)),
     "payment_confirm": Route("POST", "/payments/{paid}/confirm/"),
     "payment_reverse": Route("POST", "/payments/{approved}/reverse/", data=(("reason", "x"),)),
+    # campaigns
+    "campaign_list": Route("GET", "/campaigns/"),
+    "campaign_create": Route("POST", "/campaigns/new/", data=(("org", "510100"), ("year", "2030"), ("theme", "扫描"))),
+    "campaign_detail": Route("GET", "/campaigns/{campaign}/"),
+    "campaign_edit": Route("POST", "/campaigns/{campaign}/edit/", data=(("theme", "扫描"),)),
+    "campaign_group_create": Route("POST", "/campaigns/{campaign}/groups/new/", data=(
+        ("name", "扫描组"), ("leaders", "x"), ("liaison", "y"), ("units", "510107"))),
+    "campaign_group_export": Route("GET", "/campaigns/{campaign}/groups/export/?format=pdf"),
+    "campaign_group": Route("GET", "/campaigns/groups/{group}/"),
+    "campaign_group_plan": Route("POST", "/campaigns/groups/{group}/plan/", data=(
+        ("name", "扫描户"), ("klass", "worker"))),
+    "campaign_group_checklist": Route("POST", "/campaigns/groups/{group}/checklist/", data=(
+        ("route", "扫描"), ("money_collected", "1"))),
+    "campaign_household_drop": Route("POST", "/campaigns/households/{household}/drop/", data=(("reason", "x"),)),
+    "campaign_visits": Route("GET", "/campaigns/{campaign}/visits/"),
+    "campaign_visit_create": Route("POST", "/campaigns/{campaign}/visits/new/", data=(
+        ("kind", "enterprise"), ("visited_on", "2026-01-20"), ("visitors", "x"), ("org", "510107"),
+        ("enterprise", "扫描企业"))),
+    "campaign_visit_void": Route("POST", "/campaigns/visits/{visit}/void/", data=(("reason", "x"),)),
+    "campaign_coverage": Route("GET", "/campaigns/{campaign}/coverage/?org=510100&format=xlsx"),
+    "campaign_activities": Route("POST", "/campaigns/activities/", data=(
+        ("kind", "jobs"), ("org", "510107"), ("on_date", "2026-01-10"), ("count", "1"))),
+    "campaign_activity_void": Route("POST", "/campaigns/activities/{activity}/void/", data=(("reason", "x"),)),
+    "campaign_arrears": Route("POST", "/campaigns/{campaign}/arrears/?org=510107&week=2025-12-05", data=(
+        ("week", "2025-12-05"), ("org", "510107"), ("action", "save"))),
+    "campaign_duty": Route("POST", "/campaigns/{campaign}/duty/", data=(
+        ("org", "510107"), ("on_date", "2026-02-16"), ("starts", "08:00"), ("ends", "17:00"), ("person", "x"),
+        ("phone", "02812345678"))),
+    "campaign_duty_cancel": Route("POST", "/campaigns/duty/{shift}/cancel/"),
     # payments (API)
     "api:payments_list": Route("GET", "/api/payments/", api=True),
     "api:payments_detail": Route("GET", "/api/payments/{payment}", api=True),
@@ -373,7 +411,27 @@ def funds_victims(users, tree) -> dict:
                                   allocated_on=date(2025, 12, 2))
     entry = alloc.from_pot.entries.get(allocation=alloc)
     return {"pot": pot.pk, "decision": decision.pk, "leftover": leftover.pk, "plan": plan.pk, "entry": entry.pk,
-            **payment_victims(users, tree, pot, leader)}
+            **payment_victims(users, tree, pot, leader), **campaign_victims(users, tree)}
+
+
+def campaign_victims(users, tree) -> dict:
+    """成都's campaign with a group of 武侯, a planned household, a visit, a record and a duty shift."""
+    from datetime import date, time
+
+    from warmth.campaigns import services as cs
+
+    planner = actor_of(users.owner)
+    c = cs.campaign_create(actor=planner, org=tree.c1, year=2025, theme="成都市两节送温暖")
+    g = cs.group_create(actor=planner, campaign=c, name="武侯区慰问组", leaders="张小明", liaison="成都市联络员",
+                        units=[tree.k1])
+    h = cs.household_plan(actor=planner, group=g, name="张小明", unit="武侯区", klass="worker")
+    v = cs.visit_record(actor=planner, campaign=c, kind="enterprise", visited_on=date(2026, 1, 20), visitors="成都市",
+                        org=tree.k1, enterprise="武侯区企业").visit
+    a = cs.activity_record(actor=planner, org=tree.k1, kind="jobs", on_date=date(2026, 1, 10), count=3,
+                           note="武侯区")
+    s = cs.duty_add(actor=planner, campaign=c, org=tree.k1, on_date=date(2026, 2, 16), starts=time(8),
+                    ends=time(17), person="张小明", phone="02812345678")
+    return {"campaign": c.pk, "group": g.pk, "household": h.pk, "visit": v.pk, "activity": a.pk, "shift": s.pk}
 
 
 def payment_victims(users, tree, pot, leader) -> dict:
@@ -439,6 +497,13 @@ def snapshot():
         "rule_settings": sorted(RuleSetting.objects.values_list("org_id", "code", "mode")),
         "payments": sorted(Payment.objects.values_list("pk", "status", "step", "amount")),
         "payment_steps": PaymentStep.objects.count(),
+        "campaigns": sorted(Campaign.objects.values_list("pk", "theme", "ends_on")),
+        "groups": sorted(VisitGroup.objects.values_list("pk", "name", "route", "money_collected")),
+        "planned": sorted(PlannedHousehold.objects.values_list("pk", "dropped")),
+        "visits": sorted(Visit.objects.values_list("pk", "voided")),
+        "activities": sorted(Activity.objects.values_list("pk", "voided")),
+        "arrears": ArrearsReport.objects.count(),
+        "shifts": sorted(DutyShift.objects.values_list("pk", "cancelled")),
     }
 
 

@@ -465,6 +465,7 @@ def arrears(request, pk):
     week = _week(request, c)
     errors = []
     if request.method == "POST":
+        actor.require(Perm.REPORT_WRITE)
         p = request.POST
         lines = {row: {col: p.get(f"{row}.{col}", "") for col, _ in ARREARS_COLUMNS} for row in ArrearsRow.values}
         try:
