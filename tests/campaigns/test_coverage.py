@@ -87,3 +87,49 @@ def test_money_so_far_counts_cash_on_visits(camp, tree, fin):
     m = queries.money_so_far(camp.campaign, tree.c1)
     assert (m["cash_visits"], str(m["cash"]), str(m["total"])) == (1, "300.00", "300.00")
     assert queries.money_so_far(camp.campaign, tree.k2)["total"] == 0
+
+
+def _cli(*args) -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("campaigns", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_cli_coverage_json_prints_the_org_and_each_child(camp, tree):
+    import json
+
+    services.visit_record(actor=camp.k1, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD, visited_on=camp.day,
+                          visitors="x", archive=camp.arch.worker1)
+    services.visit_record(actor=camp.k1, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD, visited_on=camp.day,
+                          visitors="y", archive=camp.arch.worker1)
+    services.visit_record(actor=camp.k1, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD, visited_on=camp.day,
+                          visitors="x", archive=camp.arch.model)
+    data = json.loads(_cli("coverage", "--org", tree.c1.code, "--year", "2025", "--format", "json"))
+    assert data["campaign"]["id"] == camp.campaign.pk
+    assert {k: data[k] for k in ("filed", "visited", "not_visited", "visited_twice")} == {
+        "filed": 5, "visited": 2, "not_visited": 3, "visited_twice": 1}
+    by = {r["code"]: r for r in data["children"]}
+    assert {k: by[tree.k1.code][k] for k in ("filed", "visited", "not_visited", "visited_twice")} == {
+        "filed": 4, "visited": 2, "not_visited": 2, "visited_twice": 1}  # 武侯 holds 光华's household too
+    assert by[tree.k2.code]["visited"] == 0 and by[tree.k2.code]["not_visited"] == 1
+    assert sum(r["filed"] for r in data["children"]) == data["filed"]
+    # a county reads the city's campaign it takes part in; its own child is 光华
+    county = json.loads(_cli("coverage", "--org", tree.k1.code, "--year", "2025", "--format", "json"))
+    assert county["campaign"]["id"] == camp.campaign.pk and county["visited"] == 2
+    assert [r["code"] for r in county["children"]] == [tree.g1.code, None]
+    assert "武侯" in _cli("coverage", "--org", tree.c1.code, "--year", "2025")
+
+
+def test_cli_coverage_refuses_unknown_org_and_a_year_without_campaign(camp, tree):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="不存在"):
+        _cli("coverage", "--org", "NOPE", "--year", "2025")
+    with pytest.raises(CommandError, match="没有覆盖"):
+        _cli("coverage", "--org", tree.c1.code, "--year", "2019")
+    with pytest.raises(CommandError, match="没有覆盖"):  # 海南 is not under 成都's campaign
+        _cli("coverage", "--org", tree.p2.code, "--year", "2025")

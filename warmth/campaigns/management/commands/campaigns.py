@@ -1,0 +1,64 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from warmth.campaigns import queries
+from warmth.campaigns.models import Campaign
+from warmth.orgs.models import Org
+
+
+def campaign_covering(org: Org, year: int, campaign_id: int | None = None) -> Campaign:
+    """The campaign of ``year`` that covers ``org``: organized by the org itself or by its nearest ancestor that
+    has one (a county takes part in its city's campaign). ``campaign_id`` picks one explicitly."""
+    ancestors = [org.path[:i] for i in range(4, len(org.path) + 1, 4)]
+    qs = Campaign.objects.filter(year=year, org__path__in=ancestors).select_related("org")
+    if campaign_id is not None:
+        found = qs.filter(pk=campaign_id).first()
+        if found is None:
+            raise CommandError(f"活动 #{campaign_id} 不存在，或不是 {year} 年度覆盖 {org.name} 的活动")
+        return found
+    found = qs.order_by("-org__depth").first()
+    if found is None:
+        raise CommandError(f"{year} 年度没有覆盖 {org.name}（{org.code}）的送温暖活动")
+    return found
+
+
+def _row(org: Org | None, cov: queries.Coverage) -> dict:
+    head = {"code": org.code, "name": org.name} if org else {"code": None, "name": "本级直属"}
+    return {**head, "filed": cov.filed, "visited": cov.visited, "not_visited": cov.not_visited,
+            "visited_twice": cov.visited_twice, "models_filed": cov.models_filed,
+            "models_visited": cov.models_visited, "models_not_visited": cov.models_not_visited}
+
+
+class Command(BaseCommand):
+    help = "送温暖活动：coverage 打印一个组织及其每个直属下级的走访覆盖（在档户数、已走访、未走访、重复走访）。"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        cov = sub.add_parser("coverage", help="走访覆盖：全覆盖与不重复")
+        cov.add_argument("--org", required=True, help="组织代码")
+        cov.add_argument("--year", required=True, type=int,
+                         help="活动年度（与资金池年度相同：2025 即 2026 年两节）")
+        cov.add_argument("--campaign", type=int, help="活动编号；省略则取覆盖该组织的最近一级的活动")
+        cov.add_argument("--format", choices=["json", "table"], default="table")
+
+    def handle(self, *args, action, **opts):
+        getattr(self, f"_{action}")(**opts)
+
+    def _coverage(self, *, org, year, campaign, format, **_):
+        o = Org.objects.filter(code=org).first()
+        if o is None:
+            raise CommandError(f"组织代码 {org} 不存在")
+        c = campaign_covering(o, year, campaign)
+        total = queries.coverage(c, o)
+        data = {"campaign": {"id": c.pk, "name": str(c), "year": c.year, "org": c.org.code},
+                **_row(o, total),
+                "children": [_row(child, cov) for child, cov in queries.coverage_by_child(c, o)]}
+        if format == "json":
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"{c}（{c.org.name}）· {o.name} [{o.code}] 走访覆盖")
+        self.stdout.write(f"{'单位':<16}{'在档':>8}{'已走访':>8}{'未走访':>8}{'重复':>6}")
+        for r in [_row(o, total), *data["children"]]:
+            self.stdout.write(f"{r['name'][:16]:<16}{r['filed']:>8}{r['visited']:>8}{r['not_visited']:>8}"
+                              f"{r['visited_twice']:>6}")
