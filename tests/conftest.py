@@ -38,8 +38,7 @@ def actor_of(user) -> Actor:
     return a
 
 
-@pytest.fixture
-def tree(db):
+def build_tree() -> SimpleNamespace:
     root = make_org(None, "ACFTU", "中华全国总工会", OrgLevel.NATIONAL)
     p1 = make_org(root, "510000", "四川省总工会", OrgLevel.PROVINCE, "510000")
     c1 = make_org(p1, "510100", "成都市总工会", OrgLevel.CITY, "510100")
@@ -51,8 +50,7 @@ def tree(db):
     return SimpleNamespace(root=root, p1=p1, c1=c1, k1=k1, k2=k2, g1=g1, p2=p2, k3=k3)
 
 
-@pytest.fixture
-def users(tree):
+def build_users(tree) -> SimpleNamespace:
     return SimpleNamespace(
         owner=make_user("owner", tree.c1, Role.HANDLER, phone="13812345678", full_name="张小明"),
         colleague=make_user("colleague", tree.c1, Role.REVIEWER),
@@ -64,6 +62,16 @@ def users(tree):
         leader=make_user("leader", tree.p1, Role.LEADER),
         county=make_user("county", tree.k1, Role.HANDLER),
     )
+
+
+@pytest.fixture
+def tree(db):
+    return build_tree()
+
+
+@pytest.fixture
+def users(tree):
+    return build_users(tree)
 
 
 @pytest.fixture

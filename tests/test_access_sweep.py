@@ -4,6 +4,7 @@ entry in ROUTES fails ``test_every_route_is_in_the_sweep``."""
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.urls import URLResolver, get_resolver
@@ -265,6 +266,33 @@ ROUTES: dict[str, Route] = {
     "api:payments_pay": Route("POST", "/api/payments/{approved}/pay", api=True, json="{}"),
     "api:payments_confirm": Route("POST", "/api/payments/{paid}/confirm", api=True),
     "api:payments_reverse": Route("POST", "/api/payments/{approved}/reverse", api=True, json='{"reason": "x"}'),
+    # campaigns (API)
+    "api:campaigns_list": Route("GET", "/api/campaigns/", api=True),
+    "api:campaigns_create": Route("POST", "/api/campaigns/", api=True,
+                                  json='{"org": "510100", "year": 2030, "theme": "扫描"}'),
+    "api:campaigns_detail": Route("GET", "/api/campaigns/{campaign}", api=True),
+    "api:campaigns_coverage": Route("GET", "/api/campaigns/{campaign}/coverage?org=510100", api=True),
+    "api:campaigns_not_visited": Route("GET", "/api/campaigns/{campaign}/not-visited?org=510100", api=True),
+    "api:campaigns_group_create": Route("POST", "/api/campaigns/{campaign}/groups", api=True, json=(
+        '{"name": "扫描组", "leaders": "x", "liaison": "y", "units": ["510107"]}')),
+    "api:campaigns_group_detail": Route("GET", "/api/campaigns/groups/{group}", api=True),
+    "api:campaigns_household_plan": Route("POST", "/api/campaigns/groups/{group}/households", api=True,
+                                          json='{"name": "扫描", "klass": "worker"}'),
+    "api:campaigns_visit_list": Route("GET", "/api/campaigns/{campaign}/visits", api=True),
+    "api:campaigns_visit_create": Route("POST", "/api/campaigns/{campaign}/visits", api=True, json=(
+        '{"kind": "enterprise", "visited_on": "2026-01-20", "visitors": "x", "org": "510107", "enterprise": "扫描"}')),
+    "api:campaigns_visit_void": Route("POST", "/api/campaigns/visits/{visit}/void", api=True, json='{"reason": "x"}'),
+    "api:campaigns_activity_list": Route("GET", "/api/campaigns/activities", api=True),
+    "api:campaigns_activity_create": Route("POST", "/api/campaigns/activities", api=True, json=(
+        '{"org": "510107", "kind": "jobs", "on_date": "2026-01-10", "count": 1}')),
+    "api:campaigns_arrears_week": Route("GET", "/api/campaigns/{campaign}/arrears?week_of=2025-12-05&org=510100",
+                                        api=True),
+    "api:campaigns_arrears_save": Route("POST", "/api/campaigns/{campaign}/arrears", api=True, json=(
+        '{"org": "510107", "week_of": "2025-12-05", "lines": {}}')),
+    "api:campaigns_duty_list": Route("GET", "/api/campaigns/{campaign}/duty", api=True),
+    "api:campaigns_duty_add": Route("POST", "/api/campaigns/{campaign}/duty", api=True, json=(
+        '{"org": "510107", "on_date": "2026-02-16", "starts": "08:00", "ends": "17:00", "person": "x", '
+        '"phone": "02812345678"}')),
     # funds (API)
     "api:funds_statement": Route("GET", "/api/funds/statement?org=510100&year=2025", api=True),
     "api:funds_pot_list": Route("GET", "/api/funds/pots?org=510100", api=True),
@@ -317,9 +345,45 @@ def test_every_route_is_in_the_sweep():
     assert set(ROUTES) - names == set(), "the sweep lists routes that no longer exist"
 
 
+@pytest.fixture(scope="module")
+def _built(django_db_setup, django_db_blocker):
+    """The tree, the users and the victim's world, built once for the whole module inside one transaction that
+    is rolled back at the end; each test runs in a savepoint inside it (its writes are undone after it)."""
+    from django.db import connection, transaction
+
+    from tests.conftest import build_tree, build_users
+    from warmth.audit import triggers
+    from warmth.funds import triggers as ledger_triggers
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        triggers.install(connection)
+        ledger_triggers.install(connection)
+        tree = build_tree()
+        users = build_users(tree)
+        values, outsiders = build_world(users, tree)
+        yield SimpleNamespace(tree=tree, users=users, values=values, outsiders=outsiders)
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(users, tree, settings):
+def tree(_built, db):
+    return _built.tree
+
+
+@pytest.fixture
+def users(_built, db):
+    return _built.users
+
+
+@pytest.fixture
+def world(_built, db):
+    return _built.values, _built.outsiders
+
+
+def build_world(users, tree):
     """The victim's objects, all inside 成都市总工会's subtree, and outsiders of three roles in 海南."""
+    from django.conf import settings
+
     victim = users.owner
     pending = user_create(actor=actor_of(users.admin), username="pendingvictim", full_name="张小明",
                           password="Warmth@2025", org=tree.k1, role=Role.HANDLER)
