@@ -125,6 +125,20 @@ def test_the_console_command_prepares_a_fresh_data_folder(tmp_path):
                              timeout=120)
     assert listing.returncode == 0, listing.stderr
     assert {o["code"] for o in json.loads(listing.stdout)} >= {"510107", "510107-0001"}
+    # every app's demo module was loaded in that fresh interpreter: households, money, the campaign, payments
+    cov = subprocess.run([sys.executable, "-m", "warmth.cli", "campaigns", "coverage", "--org", "510100",
+                          "--year", "2025", "--format", "json"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert cov.returncode == 0, cov.stderr
+    figures = json.loads(cov.stdout)
+    assert figures["filed"] > 0 and 0 < figures["visited"] < figures["filed"]
+    bal = subprocess.run([sys.executable, "-m", "warmth.cli", "funds", "balance", "--org", "510107", "--year", "2025",
+                          "--format", "json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert bal.returncode == 0 and json.loads(bal.stdout)["pots"], bal.stderr
+    roster = subprocess.run([sys.executable, "-m", "warmth.cli", "payments", "roster", "--org", "510107",
+                             "--year", "2025", "--out", str(tmp_path / "r.xlsx")], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert roster.returncode == 0 and "没有记录" not in roster.stdout, roster.stdout + roster.stderr
 
 
 def test_every_demo_login_in_the_readme_reaches_its_home_page(client, db):

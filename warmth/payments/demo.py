@@ -38,6 +38,9 @@ def seed_payments(ctx: DemoContext) -> None:
                   extra_step="单位领导")
     households = list(Archive.objects.filter(org__path__startswith=county.path, status=ArchiveStatus.ACTIVE)
                       .select_related("org").order_by("id")[:60])
+    from warmth.campaigns.models import Campaign
+
+    campaign = Campaign.objects.filter(pk=ctx.made.get("campaign")).first()
     counts = dict.fromkeys(STATES, 0)
     singles = households[: len(STATES) * 3]
     for i, a in enumerate(singles):
@@ -45,7 +48,8 @@ def seed_payments(ctx: DemoContext) -> None:
         account = "6228" + "".join(str(ctx.rng.randrange(10)) for _ in range(15))
         p = pay.payment_create(actor=handler, pot=pot, aid_type="送温暖慰问",
                                amount=Decimal(ctx.rng.choice([500, 800, 1000, 1200, 1500])), method="bank",
-                               archive=a, bank_account=account, bank_name="中国农业银行成都武侯支行")
+                               archive=a, bank_account=account, bank_name="中国农业银行成都武侯支行",
+                               campaign=campaign)
         if state != "draft":
             pay.payment_submit(actor=handler, payment=p)
         if state == "returned":
@@ -62,7 +66,7 @@ def seed_payments(ctx: DemoContext) -> None:
         counts[state] += 1
     # a batch over every household of 武侯 (those without a known account are listed as skipped)
     result = batch_pay(actor=handler, pot=pot, amount="300", aid_type="过冬取暖补贴",
-                       batch=f"{ctx.year + 1}年冬季取暖补贴")
+                       batch=f"{ctx.year + 1}年冬季取暖补贴", campaign=campaign)
     sample = verification_sample(actor=first, org=county, year=ctx.year, size=4, seed=f"{ctx.year + 1}年春节后回访")
     for v, answer in zip(sample, ["received", "received", "not_received", "received"], strict=False):
         verification_record(actor=first, verification=v, answer=answer, note="电话回访")

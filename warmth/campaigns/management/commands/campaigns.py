@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from warmth.campaigns import queries
 from warmth.campaigns.models import Campaign
+from warmth.core.demo import pad
 from warmth.orgs.models import Org
 
 
@@ -58,7 +59,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"{c}（{c.org.name}）· {o.name} [{o.code}] 走访覆盖")
-        self.stdout.write(f"{'单位':<16}{'在档':>8}{'已走访':>8}{'未走访':>8}{'重复':>6}")
+        self.stdout.write(pad("单位", 28) + "".join(pad(h, 10) for h in ("在档", "已走访", "未走访", "重复走访")))
         for r in [_row(o, total), *data["children"]]:
-            self.stdout.write(f"{r['name'][:16]:<16}{r['filed']:>8}{r['visited']:>8}{r['not_visited']:>8}"
-                              f"{r['visited_twice']:>6}")
+            self.stdout.write(pad(r["name"], 28) + "".join(
+                pad(str(r[k]), 10) for k in ("filed", "visited", "not_visited", "visited_twice")))

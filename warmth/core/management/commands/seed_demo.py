@@ -16,8 +16,12 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=2025, help="活动年度（2025 即 2026 年春节的送温暖季）")
 
     def handle(self, *args, scale, seed, year, **opts):
-        # apps register their seeders on import
+        # every app's ``demo`` module registers its seeders when imported
+        from django.utils.module_loading import autodiscover_modules
+
         from warmth.orgs.models import Org
+
+        autodiscover_modules("demo")
 
         if Org.objects.exists():
             raise CommandError("数据库中已有组织数据；seed-demo 只能在空数据库上运行（可换一个 DATABASE_URL）。")

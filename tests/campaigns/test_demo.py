@@ -1,0 +1,48 @@
+"""The campaign demo: 成都's season with groups passing and failing the rule, visits moving coverage, a repeat
+and a late visit flagged, cash from 武侯's pot in the ledger, weekly reports with 锦江 missing the third week."""
+
+import pytest
+from django.db.models import Sum
+
+from warmth.archives.demo import seed_archives
+from warmth.campaigns import queries, services
+from warmth.campaigns.demo import seed_campaigns
+from warmth.campaigns.models import Activity, Campaign, DutyShift, Visit
+from warmth.core.demo import DemoContext
+from warmth.funds.demo import seed_funds
+from warmth.funds.models import FundPot
+from warmth.orgs.demo import seed_orgs
+from warmth.orgs.models import Org
+from warmth.payments.demo import seed_payments
+from warmth.payments.models import Payment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_season_of_chengdu():
+    lines = []
+    ctx = DemoContext(scale="small", seed=7, year=2025, out=lines.append)
+    for fn in (seed_orgs, seed_archives, seed_funds, seed_campaigns, seed_payments):
+        fn(ctx)
+    assert any(line.startswith("活动：") for line in lines)
+    c = Campaign.objects.get()
+    assert [services.group_rule_ok(g) for g in c.groups.order_by("id")] == [True, True, False]
+    cov = queries.coverage(c, c.org)
+    assert 0 < cov.visited < cov.filed and cov.visited_twice == 1
+    assert Visit.objects.filter(campaign=c, outside_window=True).count() == 1
+    cash = Visit.objects.filter(campaign=c).exclude(entry=None)
+    assert cash.count() == 2
+    pot = cash.first().cash_pot
+    assert pot.entries.aggregate(s=Sum("amount"))["s"] == FundPot.objects.get(pk=pot.pk).balance
+    weeks = services.fridays(c.arrears_from, c.arrears_to)
+    assert [m.code for m in queries.arrears_week(c, c.org, weeks[2])["missing"]] == ["510104"]
+    assert queries.arrears_week(c, c.org, weeks[0])["missing"] == []
+    assert Activity.objects.filter(campaign=c).count() == 30 and DutyShift.objects.count() == 4
+    # the payments of the demo belong to the campaign, and the campaign page's money adds them up
+    assert Payment.objects.filter(campaign=c).count() == Payment.objects.count() > 0
+    money = queries.money_so_far(c, c.org)
+    assert money["payments"] > 0 and money["cash"] == 1000
+    # coverage rows of the children add up to the city's
+    rows = queries.coverage_by_child(c, c.org)
+    assert sum(r.filed for _, r in rows) == cov.filed and {o.code for o, _ in rows if o} == set(
+        Org.objects.filter(parent=c.org).values_list("code", flat=True))
