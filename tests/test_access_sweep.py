@@ -42,7 +42,7 @@ from warmth.funds.models import (
 from warmth.jobs.models import Job
 from warmth.orgs.models import ApiToken, Membership, Org, OrgMove, Role, User
 from warmth.orgs.services import token_create, user_create
-from warmth.payments.models import Payment, PaymentStep
+from warmth.payments.models import ApprovalChain, Payment, PaymentStep
 
 # Text that belongs to the victim's subtree (成都市总工会 and below) and must never reach an outsider.
 LEAK_MARKERS = ["成都市", "武侯区", "锦江区", "张小明", "510107", "510104", "受害人令牌"]
@@ -214,6 +214,8 @@ ROUTES: dict[str, Route] = {
         ("pot", "{pot}"), ("amount", "1"), ("aid_type", "生活救助"), ("batch", "扫描"))),
     "payment_bank": Route("GET", "/payments/bank/?org=510107&year=2025&format=csv"),
     "payment_notice": Route("GET", "/payments/notice/?org=510107&year=2025"),
+    "payment_chain": Route("POST", "/payments/chain/", data=(("org", "510100"), ("steps", "扫描"), ("threshold", "1"),
+                                                              ("extra_step", "加签"))),
     "payment_verify": Route("POST", "/payments/verify/", data=(
         ("action", "draw"), ("org", "510107"), ("year", "2025"), ("size", "2"), ("seed", "扫描"))),
     "payment_detail": Route("GET", "/payments/{payment}/"),
@@ -259,6 +261,9 @@ ROUTES: dict[str, Route] = {
     "api:payments_create": Route("POST", "/api/payments/", api=True, json=(
         '{"pot": {pot}, "archive_no": "{archive_no}", "aid_type": "生活救助", "amount": "1", "method": "bank", '
         '"bank_account": "6222020200112233445"}')),
+    "api:payments_chain": Route("GET", "/api/payments/chain?org=510100", api=True),
+    "api:payments_chain_set": Route("POST", "/api/payments/chain", api=True, json=(
+        '{"org": "510100", "steps": ["扫描"], "threshold": "1", "extra_step": "加签"}')),
     "api:payments_evaluate": Route("GET", "/api/payments/{payment}/evaluate", api=True),
     "api:payments_submit": Route("POST", "/api/payments/{payment}/submit", api=True),
     "api:payments_approve": Route("POST", "/api/payments/{submitted}/approve", api=True, json='{"note": "x"}'),
@@ -561,6 +566,7 @@ def snapshot():
         "rule_settings": sorted(RuleSetting.objects.values_list("org_id", "code", "mode")),
         "payments": sorted(Payment.objects.values_list("pk", "status", "step", "amount")),
         "payment_steps": PaymentStep.objects.count(),
+        "chains": sorted(ApprovalChain.objects.values_list("org_id", "steps", "threshold")),
         "campaigns": sorted(Campaign.objects.values_list("pk", "theme", "ends_on")),
         "groups": sorted(VisitGroup.objects.values_list("pk", "name", "route", "money_collected")),
         "planned": sorted(PlannedHousehold.objects.values_list("pk", "dropped")),

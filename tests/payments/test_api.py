@@ -54,3 +54,16 @@ def test_bad_input_and_the_outsider(client, pay, make_active, users, fin):
                                         "amount": "1", "method": "bank", "bank_account": ACCOUNT}, fin.users.hn_finance)
     assert r.status_code == 404
     assert not Payment.objects.exists()
+
+
+def test_the_chain_through_the_api(client, users, tree):
+    r = client.get("/api/payments/chain", **h(users.county))
+    assert r.status_code == 200 and r.json()["set_at"] is None and len(r.json()["steps"]) == 4
+    body = {"org": tree.c1.code, "steps": ["单位(工会)意见"], "threshold": "5000", "extra_step": "单位领导"}
+    assert post(client, "/api/payments/chain", body, users.owner).status_code == 403  # a handler of 成都
+    assert post(client, "/api/payments/chain", {**body, "threshold": 5000.5}, users.leader).status_code == 422
+    r = post(client, "/api/payments/chain", body, users.leader)
+    assert r.status_code == 200 and r.json() == {"org": tree.c1.code, "steps": ["单位(工会)意见"],
+                                                 "threshold": "5000.00", "extra_step": "单位领导", "set_at": "510100"}
+    assert client.get(f"/api/payments/chain?org={tree.c1.code}", **h(users.outsider)).status_code == 404
+    assert post(client, "/api/payments/chain", body, users.outsider).status_code == 404

@@ -143,3 +143,40 @@ def test_the_verification_page_draws_records_and_reports(client, pay, make_activ
     assert "核实结果已记录" in msgs(r) and "100.0%" in text(r)
     client.force_login(users.county)  # the handler does not verify their own payments
     assert client.get(reverse("payment_verify")).status_code == 403
+
+
+def test_the_approval_chain_page_shows_the_chain_and_a_leader_sets_it(client, users, tree):
+    from warmth.payments.models import ApprovalChain
+    from warmth.payments.services import chain_of, steps_for
+
+    client.force_login(users.county)  # a handler sees the default chain but cannot set it
+    r = client.get(reverse("payment_chain"))
+    assert r.status_code == 200 and "默认流程" in text(r) and "chain-form" not in text(r)
+    assert client.post(reverse("payment_chain"), {"steps": "甲", "threshold": "1", "extra_step": "乙"}).status_code \
+        == 403 and not ApprovalChain.objects.exists()
+    client.force_login(users.leader)  # 四川's leader sets 成都's
+    r = client.post(reverse("payment_chain"), {"org": tree.c1.code, "steps": "单位(工会)意见，部门领导",
+                                               "threshold": "3000", "extra_step": "单位领导"}, follow=True)
+    assert "已保存" in msgs(r)
+    assert list(chain_of(tree.k1).steps) == ["单位(工会)意见", "部门领导"]
+    from decimal import Decimal
+
+    assert steps_for(tree.k1, Decimal("3000.01"))[-1] == "单位领导" and len(steps_for(tree.k1, Decimal("3000"))) == 2
+    client.force_login(users.county)
+    r = client.get(reverse("payment_chain"))
+    assert "由成都市总工会设置" in text(r) and "部门领导" in text(r)
+    client.force_login(users.leader)
+    r = client.post(reverse("payment_chain"), {"org": tree.c1.code, "steps": "甲，甲", "threshold": "-1",
+                                               "extra_step": "乙"})
+    assert r.status_code == 422 and "不能重复" in text(r)
+    assert list(ApprovalChain.objects.get().steps) == ["单位(工会)意见", "部门领导"]
+
+
+def test_the_outsider_cannot_read_or_set_the_chain_of_another_subtree(client, users, tree):
+    from warmth.payments.models import ApprovalChain
+
+    client.force_login(users.outsider)
+    assert client.get(reverse("payment_chain") + f"?org={tree.c1.code}").status_code == 404
+    r = client.post(reverse("payment_chain"), {"org": tree.c1.code, "steps": "甲", "threshold": "1",
+                                               "extra_step": "乙"})
+    assert r.status_code == 404 and not ApprovalChain.objects.exists()

@@ -200,3 +200,33 @@ def payments_reverse(request, payment_id: int, payload: ReasonIn):
     if not payload.reason.strip():
         raise ValidationError({"reason": "冲正须填写理由"})
     return _step(request, payment_id, services.payment_reverse, reason=payload.reason)
+
+
+class ChainIn(Schema):
+    org: str = ""
+    steps: list[str]
+    threshold: Money
+    extra_step: str
+
+
+def _chain(org) -> dict:
+    c = services.chain_of(org)
+    return {"org": org.code, "steps": list(c.steps), "threshold": str(c.threshold), "extra_step": c.extra_step,
+            "set_at": c.set_at.code if c.set_at else None}
+
+
+@router.get("/chain", summary="审批流程（本单位设置的，或最近一级上级的，或默认）")
+def payments_chain(request, org: str = ""):
+    from warmth.orgs.access import org_for_actor
+
+    return _chain(org_for_actor(request.auth, org.strip()) if org.strip() else request.auth.org)
+
+
+@router.post("/chain", summary="设置本单位（及下级）的审批流程")
+def payments_chain_set(request, payload: ChainIn):
+    from warmth.orgs.access import org_for_actor
+
+    o = org_for_actor(request.auth, payload.org.strip()) if payload.org.strip() else request.auth.org
+    services.chain_set(actor=request.auth, org=o, steps=payload.steps, threshold=payload.threshold,
+                       extra_step=payload.extra_step)
+    return _chain(o)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("bank/", views.payment_bank, name="payment_bank"),
     path("notice/", views.payment_notice, name="payment_notice"),
     path("verify/", views.payment_verify, name="payment_verify"),
+    path("chain/", views.payment_chain, name="payment_chain"),
     path("<int:pk>/", views.payment_detail, name="payment_detail"),
     path("<int:pk>/voucher/", views.payment_voucher, name="payment_voucher"),
 ] + [path(f"<int:pk>/{action}/", view, name=f"payment_{action}") for action, view in views.STEP_VIEWS.items()]

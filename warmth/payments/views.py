@@ -322,3 +322,29 @@ def payment_verify(request):
     return render(request, "payments/payment_verify.html", {
         "seed": seed, "rows": rows, "answers": VerificationAnswer.choices,
         "report": discrepancy_report(actor.org, seed) if seed else []})
+
+
+@actor_required()
+def payment_chain(request):
+    """审批流程设置: the chain that applies to an org of the actor's subtree (its own or the nearest ancestor's,
+    else the voucher's default), and, for a leader or an admin, the form that sets the org's own."""
+    actor = request.actor
+    code = (request.POST.get("org") or request.GET.get("org") or actor.org.code).strip()
+    org = org_for_actor(actor, code)
+    errors: list[str] = []
+    data = request.POST
+    if request.method == "POST":
+        if not actor.can(Perm.RULES_MANAGE):
+            raise PermissionDenied("只有领导或系统管理员可以设置审批流程。")
+        try:
+            services.chain_set(actor=actor, org=org, steps=data.get("steps", "").replace("，", ",").split(","),
+                               threshold=data.get("threshold", ""), extra_step=data.get("extra_step", ""))
+        except ValidationError as exc:
+            errors.append(_messages_of(exc))
+        else:
+            messages.success(request, f"已保存{org.name}的审批流程，本级及下级新提交的发放按新流程审批。")
+            return redirect(f"{request.path}?org={org.code}")
+    chain = services.chain_of(org)
+    return render(request, "payments/payment_chain.html", {
+        "org": org, "chain": chain, "errors": errors, "data": data if errors else None,
+        "can_set": actor.can(Perm.RULES_MANAGE)}, status=422 if errors else 200)
