@@ -77,6 +77,7 @@ class BlindIndexField(models.CharField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
+        kwargs["db_index"] = self.db_index  # always explicit: the field's default (True) is not Field's (False)
         for key in ("max_length", "blank", "default", "editable"):
             kwargs.pop(key, None)
         return name, path, args, kwargs
