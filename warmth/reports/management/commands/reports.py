@@ -1,0 +1,81 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from warmth.orgs.models import Org
+from warmth.reports import engine, services
+from warmth.reports.definitions import definition, definitions
+from warmth.reports.models import Report
+
+
+def _cells_and_rules(form: str, org: Org, year: int):
+    defn = definition(form)
+    report = Report.objects.filter(form=defn.id, org=org, year=year).first()
+    cells = services.compute(defn, org, year, report)
+    results = engine.check(defn, {c: v.value for c, v in cells.items()})
+    return defn, report, cells, results
+
+
+class Command(BaseCommand):
+    help = "统计表：forms 列出报表；fill 按记录计算一个组织某年度的全部栏目并校验；export 导出 xlsx。"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("forms", help="列出全部报表（FORM_ID、名称、栏目数）")
+        for name, helptext in (("fill", "计算并打印每个栏目的值与校验结果"), ("export", "导出统计表 xlsx")):
+            p = sub.add_parser(name, help=helptext)
+            p.add_argument("--form", required=True, help="报表 FORM_ID（见 forms）")
+            p.add_argument("--org", required=True, help="组织代码")
+            p.add_argument("--year", required=True, type=int, help="年度（与资金、活动年度相同：2025 即 2026 年两节）")
+            if name == "fill":
+                p.add_argument("--format", choices=["json", "table"], default="table")
+            else:
+                p.add_argument("--out", required=True)
+
+    def handle(self, *args, action, **opts):
+        getattr(self, f"_{action}")(**opts)
+
+    def _forms(self, **_):
+        for d in definitions().values():
+            auto = sum(1 for it in d.items if it.auto)
+            self.stdout.write(f"{d.id}\t{d.title}\t{len(d.items)} 个栏目（自动 {auto}）\t{d.seed}")
+
+    def _target(self, form, org):
+        try:
+            definition(form)
+        except KeyError as exc:
+            raise CommandError(str(exc.args[0])) from None
+        o = Org.objects.filter(code=org).first()
+        if o is None:
+            raise CommandError(f"组织代码 {org} 不存在")
+        return o
+
+    def _fill(self, *, form, org, year, format, **_):
+        o = self._target(form, org)
+        defn, report, cells, results = _cells_and_rules(form, o, year)
+        data = {"form": defn.id, "title": defn.title, "org": o.code, "name": o.name, "year": year,
+                "status": report.status if report else None,
+                "cells": {c: None if v.value is None else str(v.value) for c, v in cells.items()},
+                "origin": {c: v.origin for c, v in cells.items()},
+                "rules": [{"rule": r.rule.code, "level": r.level, "ok": r.ok, "skipped": r.skipped,
+                           "message": r.message} for r in results]}
+        if format == "json":
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"{defn.title} · {o.name} [{o.code}] · {year} 年度")
+        for it in defn.items:
+            v = data["cells"][it.code]
+            self.stdout.write(f"  {it.code:<6} {it.label[:30]:<32} {'' if v is None else v:>14} {it.unit}"
+                              f"{'  (自动)' if it.auto else ''}")
+        failed = [r for r in results if not r.ok]
+        self.stdout.write("校验：全部通过" if not failed else "校验未通过：\n" + "\n".join(
+            f"  [{'错误' if r.level == 'error' else '提示'}] {r.message}" for r in failed))
+
+    def _export(self, *, form, org, year, out, **_):
+        from warmth.reports.documents import report_xlsx
+
+        o = self._target(form, org)
+        defn, report, cells, _results = _cells_and_rules(form, o, year)
+        Path(out).write_bytes(report_xlsx(defn, o, year, cells, report))
+        self.stdout.write(f"已导出到 {out}")

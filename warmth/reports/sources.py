@@ -1,0 +1,316 @@
+"""The named queries that fill the auto cells of the statistics forms, each over an org's WHOLE subtree and one
+season (the year as everywhere here: season 2025 is the 两节 of 2026, the year of its fund pots and campaigns).
+
+Each source gives a value and the records behind it (``records``: a queryset the provenance page lists,
+narrowed by the caller to what the user may see). A parent's auto cell is computed from the records of its
+subtree, never by adding its children's reports, so nothing counts twice.
+
+What each name counts:
+
+- ``archives.*``: households filed now (在档) in the subtree. ``households`` all of them; ``migrant_households``
+  the head's 身份 is 农民工; ``below_dibao`` category 低保户 (or 深度困难 of the national scheme);
+  ``near_dibao`` 低保边缘户 (相对困难); ``accident`` 意外致困户 (意外致困); ``lifted`` archives that left the
+  archive as 脱困 during the season's calendar year; ``workers``/``migrant_workers`` the workers of the filed households
+  (the head and every member whose 身份 is a worker's: not students, children, soldiers or farmers), and of
+  those the 农民工.
+- ``visits.*``: the season's campaign visits (not voided) to orgs of the subtree. Households count once each
+  (全覆盖, 不重复: a second visit to the same archive is not a second household); a visit to another recipient
+  kind counts as a household of its class (困难劳模 → model, 农民工 → migrant, 其他生活困难职工 → worker).
+- ``funds.*``: money raised in the subtree for the season (ledger entries of kind 筹集 net of their
+  reversals, on the subtree's pots of that year and purpose 送温暖), in 万元, by the form's source lines.
+- ``payments.*``: money paid in the subtree for the season: payments approved or later (not reversed) from
+  pots of that year, plus cash handed over on visits; ``paid_models``/``paid_migrants`` the part paid to
+  困难劳模 / 农民工 households.
+- ``activity:<kind>:<field>``: the sum of a field of the dated records of that kind in the subtree whose
+  campaign is of the season, or, without a campaign, dated within the season's default window."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from warmth.orgs.models import Org
+
+WAN = Decimal("0.0001")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Scope:
+    org: Org
+    year: int
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    unit: str                                   # "count" or "wan" (the value is in 万元)
+    value: Callable[[Scope], Decimal | int]
+    records: Callable[[Scope], QuerySet]
+
+
+def to_wan(yuan) -> Decimal:
+    return (Decimal(yuan or 0) / 10000).quantize(WAN)
+
+
+# --- archives ---------------------------------------------------------------------------------------------
+
+def _filed(s: Scope):
+    from warmth.archives.choices import ArchiveStatus
+    from warmth.archives.models import Archive
+
+    return Archive.objects.filter(org__path__startswith=s.org.path, status=ArchiveStatus.ACTIVE)
+
+
+def _archives(extra: Q | None = None):
+    def records(s: Scope):
+        qs = _filed(s)
+        return qs.filter(extra) if extra is not None else qs
+    return records
+
+
+def _lifted(s: Scope):
+    from warmth.archives.choices import ArchiveStatus, ExitReason
+    from warmth.archives.models import Archive
+
+    return Archive.objects.filter(org__path__startswith=s.org.path, status=ArchiveStatus.EXITED,
+                                  exit_reason=ExitReason.RECOVERED, exited_at__year=s.year)
+
+
+# members who are workers themselves (not students, children, soldiers or farmers)
+WORKER_MEMBERS = ("劳模", "在岗", "下（待）岗", "失（无）业", "退休", "离休", "病退", "病休", "内退", "农民工")
+
+
+def _people(migrant: bool):
+    def value(s: Scope) -> int:
+        from warmth.archives.models import FamilyMember
+
+        filed = _filed(s)
+        heads = filed.filter(identity="农民工").count() if migrant else filed.count()
+        members = FamilyMember.objects.filter(archive__in=filed)
+        members = members.filter(identity="农民工") if migrant else members.filter(identity__in=WORKER_MEMBERS)
+        return heads + members.count()
+    return value
+
+
+# --- visits -------------------------------------------------------------------------------------------------
+
+MODEL_Q = ~Q(archive__model_worker_type__in=["", "非劳模"])
+MIGRANT_Q = Q(archive__identity="农民工")
+
+
+def _visits(s: Scope):
+    from warmth.campaigns.choices import VisitKind
+    from warmth.campaigns.models import Visit
+
+    return Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False,
+                                kind=VisitKind.HOUSEHOLD)
+
+
+def _class_q(klass: str) -> Q:
+    """Household visits of one class: archives by the archive's fields (as the group rule counts them), other
+    recipients by their kind."""
+    if klass == "model":
+        return (Q(archive__isnull=False) & MODEL_Q) | Q(archive__isnull=True, recipient_kind="hardship_model")
+    if klass == "migrant":
+        return (Q(archive__isnull=False) & ~MODEL_Q & MIGRANT_Q) | Q(archive__isnull=True, recipient_kind="migrant")
+    return (Q(archive__isnull=False) & ~MODEL_Q & ~MIGRANT_Q) | Q(archive__isnull=True, recipient_kind="other")
+
+
+def _households(klass: str | None):
+    def records(s: Scope):
+        qs = _visits(s)
+        if klass is None:
+            return qs.filter(_class_q("model") | _class_q("migrant") | _class_q("worker"))
+        return qs.filter(_class_q(klass))
+
+    def value(s: Scope) -> int:
+        qs = records(s)
+        row = qs.aggregate(archives=Count("archive", distinct=True),
+                           others=Count("id", filter=Q(archive__isnull=True)))
+        return row["archives"] + row["others"]
+    return value, records
+
+
+def _enterprises(difficulty: bool):
+    def records(s: Scope):
+        from warmth.campaigns.choices import VisitKind
+        from warmth.campaigns.models import Visit
+
+        qs = Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False,
+                                  kind=VisitKind.ENTERPRISE)
+        return qs.filter(enterprise_in_difficulty=True) if difficulty else qs
+    return records
+
+
+def _frontline_records(s: Scope):
+    from warmth.campaigns.models import Visit
+
+    return Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False,
+                                frontline_greeted__gt=0)
+
+
+# --- money ----------------------------------------------------------------------------------------------------
+
+FORM_SOURCES = {  # the 2015 form's lines (seed 000 附件1 item 5); funds.choices.FORM_LINES holds the same map
+    "central": ("central",), "local": ("provincial", "local"), "union": ("upper_union", "own_union"),
+    "donation": ("donation",), "other": ("other",),
+}
+
+
+def _raised_entries(s: Scope, sources: tuple[str, ...] | None):
+    from warmth.funds.choices import EntryKind, Purpose
+    from warmth.funds.models import LedgerEntry
+
+    qs = LedgerEntry.objects.filter(pot__org__path__startswith=s.org.path, pot__year=s.year,
+                                    pot__purpose=Purpose.WARMTH).filter(
+        Q(kind=EntryKind.RAISED) | Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.RAISED))
+    return qs.filter(pot__source__in=sources) if sources else qs
+
+
+def _raised(sources: tuple[str, ...] | None):
+    def value(s: Scope) -> Decimal:
+        return to_wan(_raised_entries(s, sources).aggregate(t=Sum("amount"))["t"])
+
+    def records(s: Scope):
+        return _raised_entries(s, sources)
+    return value, records
+
+
+PAID_STATUSES = ("approved", "paid", "confirmed")
+
+
+def _payments(s: Scope, klass: str | None):
+    from warmth.payments.models import Payment
+
+    qs = Payment.objects.filter(org__path__startswith=s.org.path, pot__year=s.year, status__in=PAID_STATUSES)
+    if klass == "model":
+        qs = qs.filter((Q(archive__isnull=False) & MODEL_Q) | Q(recipient_kind="hardship_model"))
+    elif klass == "migrant":
+        qs = qs.filter((Q(archive__isnull=False) & MIGRANT_Q) | Q(recipient_kind="migrant"))
+    return qs
+
+
+def _cash(s: Scope, klass: str | None):
+    from warmth.campaigns.models import Visit
+
+    qs = Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False,
+                              entry__isnull=False)
+    if klass == "model":
+        qs = qs.filter(_class_q("model"))
+    elif klass == "migrant":
+        qs = qs.filter((Q(archive__isnull=False) & MIGRANT_Q) | Q(archive__isnull=True, recipient_kind="migrant"))
+    return qs
+
+
+def _paid(klass: str | None):
+    def value(s: Scope) -> Decimal:
+        paid = _payments(s, klass).aggregate(t=Sum("amount"))["t"] or 0
+        cash = _cash(s, klass).aggregate(t=Sum("cash_amount"))["t"] or 0
+        return to_wan(Decimal(paid) + Decimal(cash))
+
+    def records(s: Scope):
+        return _payments(s, klass)
+    return value, records
+
+
+# --- activity records -----------------------------------------------------------------------------------------
+
+ACTIVITY_RE = re.compile(r"^activity:([a-z_]+):(count|people|part|amount|part_amount)$")
+
+
+def _activities(kind: str):
+    def records(s: Scope):
+        from warmth.campaigns.models import Activity
+        from warmth.core.festival import campaign_window
+
+        start, end = campaign_window(s.year)
+        return Activity.objects.filter(org__path__startswith=s.org.path, kind=kind, voided=False).filter(
+            Q(campaign__year=s.year) | Q(campaign__isnull=True, on_date__range=(start, end)))
+    return records
+
+
+def _activity_source(name: str) -> Source | None:
+    from warmth.campaigns.choices import KINDS
+
+    m = ACTIVITY_RE.match(name)
+    if not m or m.group(1) not in KINDS:
+        return None
+    kind, field = m.groups()
+    records = _activities(kind)
+    money = field in ("amount", "part_amount")
+
+    def value(s: Scope):
+        total = records(s).aggregate(t=Coalesce(Sum(field), 0 if not money else Decimal(0)))["t"]
+        return to_wan(total) if money else int(total)
+    return Source(name, "wan" if money else "count", value, records)
+
+
+# --- the registry -----------------------------------------------------------------------------------------------
+
+def _count_of(records) -> Callable[[Scope], int]:
+    return lambda s: records(s).count()
+
+
+def _registry() -> dict[str, Source]:
+    out: dict[str, Source] = {}
+
+    def add(name, unit, value, records):
+        out[name] = Source(name, unit, value, records)
+
+    archive_q = {
+        "archives.households": None, "archives.migrant_households": Q(identity="农民工"),
+        "archives.below_dibao": Q(category__in=["低保户", "深度困难"]),
+        "archives.near_dibao": Q(category__in=["低保边缘户", "相对困难"]),
+        "archives.accident": Q(category__in=["意外致困户", "意外致困"]),
+    }
+    for name, q in archive_q.items():
+        rec = _archives(q)
+        add(name, "count", _count_of(rec), rec)
+    add("archives.lifted", "count", _count_of(_lifted), _lifted)
+    add("archives.workers", "count", _people(False), _archives())
+    add("archives.migrant_workers", "count", _people(True), _archives(Q(identity="农民工")))
+    for name, klass in (("visits.households", None), ("visits.worker_households", "worker"),
+                        ("visits.migrant_households", "migrant"), ("visits.model_households", "model")):
+        value, rec = _households(klass)
+        add(name, "count", value, rec)
+    add("visits.enterprises", "count", _count_of(_enterprises(False)), _enterprises(False))
+    add("visits.enterprises_in_difficulty", "count", _count_of(_enterprises(True)), _enterprises(True))
+    add("visits.frontline", "count",
+        lambda s: _frontline_records(s).aggregate(t=Coalesce(Sum("frontline_greeted"), 0))["t"], _frontline_records)
+    value, rec = _raised(None)
+    add("funds.raised_total", "wan", value, rec)
+    for line, sources in FORM_SOURCES.items():
+        value, rec = _raised(sources)
+        add(f"funds.raised_{line}", "wan", value, rec)
+    from warmth.funds.choices import FundSource
+
+    for src in FundSource.values:
+        value, rec = _raised((src,))
+        add(f"funds.raised:{src}", "wan", value, rec)
+    for name, klass in (("payments.paid_total", None), ("payments.paid_models", "model"),
+                        ("payments.paid_migrants", "migrant")):
+        value, rec = _paid(klass)
+        add(name, "wan", value, rec)
+    return out
+
+
+_SOURCES: dict[str, Source] | None = None
+
+
+def source(name: str) -> Source | None:
+    """The source of that name, or None (an unknown name: the definition test catches it)."""
+    global _SOURCES
+    if _SOURCES is None:
+        _SOURCES = _registry()
+    return _SOURCES.get(name) or _activity_source(name)
+
+
+def names() -> list[str]:
+    source("archives.households")
+    return sorted(_SOURCES or {})
