@@ -37,7 +37,7 @@ def test_the_demo_season_of_chengdu():
     weeks = services.fridays(c.arrears_from, c.arrears_to)
     assert [m.code for m in queries.arrears_week(c, c.org, weeks[2])["missing"]] == ["510104"]
     assert queries.arrears_week(c, c.org, weeks[0])["missing"] == []
-    assert Activity.objects.filter(campaign=c).count() == 30 and DutyShift.objects.count() == 4
+    assert Activity.objects.filter(campaign=c).count() == 33 and DutyShift.objects.count() == 4
     # the payments of the demo belong to the campaign, and the campaign page's money adds them up
     assert Payment.objects.filter(campaign=c).count() == Payment.objects.count() > 0
     money = queries.money_so_far(c, c.org)

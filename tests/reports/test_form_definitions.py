@@ -44,6 +44,7 @@ NAMED_SOURCES = {
     "visits.model_households": "户",
     "funds.raised_total": "万元",
     "funds.raised_central": "万元",
+    "funds.raised_government": "万元",
     "funds.raised_local": "万元",
     "funds.raised_union": "万元",
     "funds.raised_donation": "万元",
@@ -225,6 +226,9 @@ def check_source(item: dict, by_code: dict[str, dict]) -> None:
     code, source, unit = item["code"], item["source"], item["unit"]
     if source == "manual":
         return
+    if source == "sum":  # a declared total computed from its parts
+        assert code in SUM_TOTALS, f"{code}: source 'sum' only for a declared total"
+        return
     if source in NAMED_SOURCES:
         assert unit == NAMED_SOURCES[source], f"{code}: {source} counts {NAMED_SOURCES[source]}, not {unit}"
         return
@@ -252,9 +256,14 @@ def check_source(item: dict, by_code: dict[str, dict]) -> None:
             f"{code}: a {field} is the 其中 of the {whole} of the same kind"
 
 
+SUM_TOTALS: set[str] = set()
+
+
 def test_sources(form):
     by_code = {i["code"]: i for i in form["items"]}
-    named = [i["source"] for i in form["items"] if i["source"] != "manual"]
+    SUM_TOTALS.clear()
+    SUM_TOTALS.update(s["total"] for s in form.get("sums", []))
+    named = [i["source"] for i in form["items"] if i["source"] not in ("manual", "sum")]
     assert len(named) == len(set(named)), sorted(s for s in named if named.count(s) > 1)
     for item in form["items"]:
         check_source(item, by_code)

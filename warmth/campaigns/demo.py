@@ -121,7 +121,7 @@ def seed_campaigns(ctx: DemoContext) -> None:
     # rights work, help, services and trips home, per county
     kinds = [("rights_case", 12, 5), ("wage_recovery", 30, 22), ("legal_aid", 6, None), ("jobs", 40, None),
              ("training", 25, None), ("counselling", 18, 7), ("culture", 300, 120), ("health_check", 90, 30),
-             ("tickets", 160, None), ("bus", 3, None)]
+             ("trip_helped", 400, None), ("tickets", 160, None), ("bus", 3, None)]
     records = 0
     for unit in counties:
         for kind, n, part in kinds:

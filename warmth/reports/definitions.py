@@ -51,8 +51,8 @@ class Rule:
     missing: str = "never_skip"
     message: str = ""
 
-    def codes(self) -> list[str]:
-        return [t for side in (self.left, self.right) for t in _terms(side) if not _is_number(t)]
+    def codes(self, known=()) -> list[str]:
+        return [t for side in (self.left, self.right) for t in _terms(side) if t in known or not _is_number(t)]
 
 
 def _terms(side: str) -> list[str]:

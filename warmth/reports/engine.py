@@ -2,6 +2,7 @@
 
 - An **auto** cell is its source's value over the org's whole subtree, computed from the records (never by
   adding the children's reports, so nothing counts twice); an override typed with a reason replaces it.
+- A **sum** cell (a declared total whose parts are all auto) is the sum of its parts' values.
 - A **manual** cell is the org's own entry plus the values of its children's approved reports (their figures
   frozen at approval), so a city's manual cells add up its districts without counting any district twice:
   each report's figures already hold its own subtree.
@@ -77,6 +78,8 @@ def fill(defn: Definition, org: Org, year: int, *, entries: dict | None = None,
     for it in defn.items:
         e = entries.get(it.code) or {}
         own = None if e.get("value") in (None, "") else quantize(it, e["value"])
+        if it.source == "sum":
+            continue  # computed from its parts below (it precedes them in print order)
         if it.auto:
             computed = auto_value(it, org, year)
             if own is not None and e.get("reason"):
@@ -89,14 +92,26 @@ def fill(defn: Definition, org: Org, year: int, *, entries: dict | None = None,
         kids = quantize(it, sum(reported)) if reported else None
         value = None if own is None and kids is None else quantize(it, (own or 0) + (kids or 0))
         out[it.code] = CellValue(it.code, value, "manual", own=own, children=kids, comment=e.get("comment", ""))
-    return out
+    parts_of = dict(defn.sums)
+    for it in defn.items:
+        if it.source != "sum":
+            continue
+        e = entries.get(it.code) or {}
+        got = [out[p].value for p in parts_of[it.code] if out[p].value is not None]
+        computed = quantize(it, sum(got)) if got else None
+        if e.get("value") not in (None, "") and e.get("reason"):
+            out[it.code] = CellValue(it.code, quantize(it, e["value"]), "override", computed, reason=e["reason"],
+                                     comment=e.get("comment", ""))
+        else:
+            out[it.code] = CellValue(it.code, computed, "auto", computed, comment=e.get("comment", ""))
+    return {it.code: out[it.code] for it in defn.items}
 
 
 def _side(side: str, values: dict[str, Decimal | None]) -> tuple[Decimal | None, int, int]:
     """(sum, items blank, items in all) of one side; numbers count as present."""
     total, blank, n = Decimal(0), 0, 0
     for t in _terms(side):
-        if _is_number(t):
+        if t not in values and _is_number(t):  # an item code such as "9" is a code, not the number 9
             total += Decimal(t)
             continue
         n += 1

@@ -159,7 +159,7 @@ def report_submit(*, actor: Actor, report: Report, filled_by: str = "", phone: s
     if errors:
         raise ValidationError({"__all__": ["未通过校验，不能报送：", *errors]})
     unexplained = [r.message for r in results if not r.ok and r.level == "warning"
-                   and not note.strip() and not any(cells[c].comment for c in r.rule.codes() if c in cells)]
+                   and not note.strip() and not any(cells[c].comment for c in r.rule.codes(cells) if c in cells)]
     if unexplained:
         raise ValidationError({"__all__": ["以下提示须在相关栏目填写说明（或填写报送说明）：", *unexplained]})
     report.figures = engine.figures(cells)

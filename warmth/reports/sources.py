@@ -16,8 +16,13 @@ What each name counts:
 - ``visits.*``: the season's campaign visits (not voided) to orgs of the subtree. Households count once each
   (全覆盖, 不重复: a second visit to the same archive is not a second household); a visit to another recipient
   kind counts as a household of its class (困难劳模 → model, 农民工 → migrant, 其他生活困难职工 → worker).
-- ``funds.*``: money raised in the subtree for the season (ledger entries of kind 筹集 net of their
-  reversals, on the subtree's pots of that year and purpose 送温暖), in 万元, by the form's source lines.
+  ``worker_households`` includes the 农民工 (the forms' 说明: 困难职工包括困难农民工); ``households`` is the
+  workers' and the 困难劳模's together.
+- ``funds.*``: money that came into the subtree for the season, in 万元, by the form's source lines: what the
+  subtree raised (ledger entries of kind 筹集) and what it received from a union above it (上级下拨收入 from an
+  org outside the subtree), each net of its reversals, on the subtree's pots of that year and purpose 送温暖.
+  Money passed down inside the subtree is not counted again, so a city's figure is its districts' figures
+  plus what the city itself raised or received, never more.
 - ``payments.*``: money paid in the subtree for the season: payments approved or later (not reversed) from
   pots of that year, plus cash handed over on visits; ``paid_models``/``paid_migrants`` the part paid to
   困难劳模 / 农民工 households.
@@ -119,7 +124,8 @@ def _class_q(klass: str) -> Q:
         return (Q(archive__isnull=False) & MODEL_Q) | Q(archive__isnull=True, recipient_kind="hardship_model")
     if klass == "migrant":
         return (Q(archive__isnull=False) & ~MODEL_Q & MIGRANT_Q) | Q(archive__isnull=True, recipient_kind="migrant")
-    return (Q(archive__isnull=False) & ~MODEL_Q & ~MIGRANT_Q) | Q(archive__isnull=True, recipient_kind="other")
+    # 困难职工 includes 困难农民工 (the forms' 说明): every household that is not a 困难劳模's
+    return (Q(archive__isnull=False) & ~MODEL_Q) | Q(archive__isnull=True, recipient_kind__in=["migrant", "other"])
 
 
 def _households(klass: str | None):
@@ -157,7 +163,8 @@ def _frontline_records(s: Scope):
 
 # --- money ----------------------------------------------------------------------------------------------------
 
-FORM_SOURCES = {  # the 2015 form's lines (seed 000 附件1 item 5); funds.choices.FORM_LINES holds the same map
+FORM_SOURCES = {  # the lines of both forms (seed 000 附件1 item 5, 003 附件1 item 5), as funds.choices.FORM_LINES
+    "government": ("central", "provincial", "local"),  # 2014: 政府拨款
     "central": ("central",), "local": ("provincial", "local"), "union": ("upper_union", "own_union"),
     "donation": ("donation",), "other": ("other",),
 }
@@ -167,9 +174,14 @@ def _raised_entries(s: Scope, sources: tuple[str, ...] | None):
     from warmth.funds.choices import EntryKind, Purpose
     from warmth.funds.models import LedgerEntry
 
-    qs = LedgerEntry.objects.filter(pot__org__path__startswith=s.org.path, pot__year=s.year,
+    inside = s.org.path
+    from_outside = Q(allocation__from_org__path__startswith=inside)
+    reversed_from_outside = Q(reverses__allocation__from_org__path__startswith=inside)
+    qs = LedgerEntry.objects.filter(pot__org__path__startswith=inside, pot__year=s.year,
                                     pot__purpose=Purpose.WARMTH).filter(
-        Q(kind=EntryKind.RAISED) | Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.RAISED))
+        Q(kind=EntryKind.RAISED) | Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.RAISED)
+        | (Q(kind=EntryKind.RECEIVED) & ~from_outside)
+        | (Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.RECEIVED) & ~reversed_from_outside))
     return qs.filter(pot__source__in=sources) if sources else qs
 
 

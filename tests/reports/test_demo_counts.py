@@ -1,0 +1,167 @@
+"""Acceptance: on the demo season, every auto cell of the 2015 统计表 equals a count written here straight from
+the records (Python loops, no SQL grouping), at a grassroots union, a county, a city and the root; every
+derived rule of the four definitions passes on the demo, and fails on a crafted bad report."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from warmth.archives.demo import seed_archives
+from warmth.archives.models import Archive, FamilyMember
+from warmth.campaigns.demo import seed_campaigns
+from warmth.campaigns.models import Activity, Visit
+from warmth.core.demo import DemoContext
+from warmth.core.festival import campaign_window
+from warmth.funds.demo import seed_funds
+from warmth.funds.models import LedgerEntry
+from warmth.orgs.demo import seed_orgs
+from warmth.orgs.models import Org
+from warmth.payments.demo import seed_payments
+from warmth.payments.models import Payment
+from warmth.reports import engine, services
+from warmth.reports.definitions import definition, definitions
+
+pytestmark = pytest.mark.django_db
+YEAR = 2025
+WORKER_MEMBERS = {"劳模", "在岗", "下（待）岗", "失（无）业", "退休", "离休", "病退", "病休", "内退", "农民工"}
+FORM_SOURCES = {"government": {"central", "provincial", "local"},
+                "central": {"central"}, "local": {"provincial", "local"}, "union": {"upper_union", "own_union"},
+                "donation": {"donation"}, "other": {"other"}}
+
+
+def wan(yuan) -> Decimal:
+    return (Decimal(yuan) / 10000).quantize(Decimal("0.0001"))
+
+
+def is_model(a) -> bool:
+    return a.model_worker_type not in ("", "非劳模")
+
+
+def brute(org: Org) -> dict[str, Decimal]:
+    """Every named source of the 2015 form, counted by walking the rows."""
+    inside = lambda o: o.path.startswith(org.path)  # noqa: E731
+    archives = [a for a in Archive.objects.select_related("org") if inside(a.org)]
+    filed = [a for a in archives if a.status == "active"]
+    filed_ids = {a.pk for a in filed}
+    members = [m for m in FamilyMember.objects.all() if m.archive_id in filed_ids]
+    out = {
+        "archives.households": len(filed),
+        "archives.migrant_households": sum(a.identity == "农民工" for a in filed),
+        "archives.below_dibao": sum(a.category in ("低保户", "深度困难") for a in filed),
+        "archives.near_dibao": sum(a.category in ("低保边缘户", "相对困难") for a in filed),
+        "archives.accident": sum(a.category in ("意外致困户", "意外致困") for a in filed),
+        "archives.lifted": sum(a.status == "exited" and a.exit_reason == "脱困" and a.exited_at is not None
+                               and timezone.localtime(a.exited_at).year == YEAR for a in archives),
+        "archives.workers": len(filed) + sum(m.identity in WORKER_MEMBERS for m in members),
+        "archives.migrant_workers": sum(a.identity == "农民工" for a in filed) + sum(
+            m.identity == "农民工" for m in members),
+    }
+    visits = [v for v in Visit.objects.select_related("org", "archive", "campaign")
+              if inside(v.org) and not v.voided and v.campaign.year == YEAR]
+    homes = [v for v in visits if v.kind == "household"]
+
+    def klass(v):
+        if v.archive_id:
+            return "model" if is_model(v.archive) else "migrant" if v.archive.identity == "农民工" else "worker"
+        return {"hardship_model": "model", "migrant": "migrant", "other": "worker"}.get(v.recipient_kind)
+
+    def households(keep):
+        return len({("a", v.archive_id) if v.archive_id else ("v", v.pk) for v in homes if keep(klass(v))})
+
+    out |= {
+        "visits.enterprises": sum(v.kind == "enterprise" for v in visits),
+        "visits.enterprises_in_difficulty": sum(v.kind == "enterprise" and v.enterprise_in_difficulty
+                                                for v in visits),
+        "visits.frontline": sum(v.frontline_greeted for v in visits),
+        "visits.households": households(lambda k: k is not None),
+        "visits.worker_households": households(lambda k: k in ("worker", "migrant")),
+        "visits.migrant_households": households(lambda k: k == "migrant"),
+        "visits.model_households": households(lambda k: k == "model"),
+    }
+    def came_in(e):  # raised here, or received from a union outside the subtree
+        if e.kind == "reversal":
+            e = e.reverses
+        return e.kind == "raised" or (e.kind == "received" and not inside(e.allocation.from_org))
+
+    entries = [e for e in LedgerEntry.objects.select_related("pot__org", "reverses__allocation__from_org",
+                                                             "allocation__from_org")
+               if inside(e.pot.org) and e.pot.year == YEAR and e.pot.purpose == "warmth"
+               and e.kind in ("raised", "received", "reversal") and came_in(e)]
+    out["funds.raised_total"] = wan(sum(e.amount for e in entries))
+    for line, srcs in FORM_SOURCES.items():
+        out[f"funds.raised_{line}"] = wan(sum(e.amount for e in entries if e.pot.source in srcs))
+    pays = [p for p in Payment.objects.select_related("org", "pot", "archive")
+            if inside(p.org) and p.pot.year == YEAR and p.status in ("approved", "paid", "confirmed")]
+    cash = [v for v in visits if v.entry_id]
+
+    def paid(keep_pay, keep_visit):
+        return wan(sum(p.amount for p in pays if keep_pay(p)) + sum(v.cash_amount for v in cash if keep_visit(v)))
+
+    out["payments.paid_total"] = paid(lambda p: True, lambda v: True)
+    out["payments.paid_models"] = paid(lambda p: (p.archive_id and is_model(p.archive))
+                                       or p.recipient_kind == "hardship_model", lambda v: klass(v) == "model")
+    out["payments.paid_migrants"] = paid(lambda p: (p.archive_id and p.archive.identity == "农民工")
+                                         or p.recipient_kind == "migrant",
+                                         lambda v: (v.archive_id and v.archive.identity == "农民工")
+                                         or (not v.archive_id and v.recipient_kind == "migrant"))
+    start, end = campaign_window(YEAR)
+    acts = [a for a in Activity.objects.select_related("org", "campaign") if inside(a.org) and not a.voided
+            and ((a.campaign_id and a.campaign.year == YEAR) or (not a.campaign_id and start <= a.on_date <= end))]
+    for a in acts:
+        for field in ("count", "people", "part", "amount", "part_amount"):
+            key = f"activity:{a.kind}:{field}"
+            v = getattr(a, field) or 0
+            out[key] = out.get(key, 0) + v
+    return out
+
+
+@pytest.fixture
+def demo():
+    ctx = DemoContext(scale="small", seed=11, year=YEAR, out=lambda _: None)
+    for fn in (seed_orgs, seed_archives, seed_funds, seed_campaigns, seed_payments):
+        fn(ctx)
+
+
+def test_every_auto_cell_of_the_2015_form_equals_a_count_from_the_records(demo):
+    defn = definition("warmth-2015")
+    wuhou = Org.objects.get(code="510107")
+    grassroots = max(Org.objects.filter(parent=wuhou), key=lambda o: Archive.objects.filter(org=o).count())
+    checked = 0
+    for org in (grassroots, wuhou, Org.objects.get(code="510100"), Org.objects.get(parent=None)):
+        want = brute(org)
+        cells = services.compute(defn, org, YEAR)
+        for it in defn.items:
+            if not it.auto:
+                continue
+            if it.source == "sum":
+                parts = dict(defn.sums)[it.code]
+                expected = sum(cells[p].value for p in parts)
+            else:
+                raw = want.get(it.source, 0)
+                expected = wan(raw) if it.unit == "万元" and it.source.startswith("activity:") else raw
+            assert cells[it.code].value == expected, (org.name, it.code, it.source)
+            checked += 1
+        if org.code == "510100":  # the demo gives the city something in every group of items
+            for code in ("3.A", "4.A", "4.D", "5.A", "6.A", "7.C", "8.A", "9.A", "10.F"):
+                assert cells[code].value > 0, code
+    assert checked == 4 * sum(1 for it in defn.items if it.auto)
+
+
+def test_every_derived_rule_passes_on_the_demo_and_fails_on_a_crafted_report(demo):
+    city = Org.objects.get(code="510100")
+    for defn in definitions().values():
+        cells = services.compute(defn, city, YEAR)
+        values = {c: v.value for c, v in cells.items()}
+        results = engine.check(defn, values)
+        assert [r.message for r in results if not r.ok] == [], defn.id
+        for r in results:  # break each rule on purpose: its left side one above what the rule allows
+            if r.rule.op not in ("<=", "==") or "+" in r.rule.left:
+                continue
+            bad = dict(values)
+            right = r.right if r.right is not None else Decimal(0)
+            bad[r.rule.left] = right + 1
+            for part in [c for c in r.rule.right.split("+") if c in bad and bad[c] is None]:
+                bad[part] = Decimal(0)
+            broken = {x.rule.code for x in engine.check(defn, bad) if not x.ok}
+            assert r.rule.code in broken, (defn.id, r.rule.code)
