@@ -92,7 +92,12 @@ def test_the_same_seed_gives_the_same_demo_data():
 
 
 def test_seed_demo_province_covers_a_whole_province(db):
-    run("seed_demo", "--scale", "province")
+    """The org tree of ``--scale province`` (the org seeder alone: the other seeders' province runs are the
+    benchmarks' set-up, bench/payments.py, and far too slow for the suite)."""
+    from warmth.core.demo import DemoContext
+    from warmth.orgs.demo import seed_orgs
+
+    seed_orgs(DemoContext(scale="province", seed=2025, year=2025, out=lambda _: None))
     counties = Org.objects.filter(level="county", code__startswith="51").count()
     assert counties > 150  # every county of 四川
     assert Org.objects.filter(level="grassroots", code__startswith="51").count() == counties * 20
