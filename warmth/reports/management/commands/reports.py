@@ -18,12 +18,14 @@ def _cells_and_rules(form: str, org: Org, year: int):
 
 
 class Command(BaseCommand):
-    help = "统计表：forms 列出报表；fill 按记录计算一个组织某年度的全部栏目并校验；export 导出 xlsx。"
+    help = ("统计表：forms 列出报表；fill 按记录计算一个组织某年度的全部栏目并校验；"
+            "export 导出（按 --out 的扩展名：xlsx、pdf、csv、json，或 txt 即送温暖活动报告文稿）。")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("forms", help="列出全部报表（FORM_ID、名称、栏目数）")
-        for name, helptext in (("fill", "计算并打印每个栏目的值与校验结果"), ("export", "导出统计表 xlsx")):
+        export_help = "导出统计表：xlsx、pdf、csv、json，或 txt（活动报告文稿）"
+        for name, helptext in (("fill", "计算并打印每个栏目的值与校验结果"), ("export", export_help)):
             p = sub.add_parser(name, help=helptext)
             p.add_argument("--form", required=True, help="报表 FORM_ID（见 forms）")
             p.add_argument("--org", required=True, help="组织代码")
@@ -31,7 +33,9 @@ class Command(BaseCommand):
             if name == "fill":
                 p.add_argument("--format", choices=["json", "table"], default="table")
             else:
-                p.add_argument("--out", required=True)
+                p.add_argument("--out", required=True, metavar="FILE",
+                               help="输出文件，格式由扩展名决定：.xlsx 统计表、.pdf 统计表（A4）、"
+                                    ".csv 与 .json 逐栏目数据、.txt 送温暖活动报告文稿")
 
     def handle(self, *args, action, **opts):
         getattr(self, f"_{action}")(**opts)
@@ -73,9 +77,15 @@ class Command(BaseCommand):
             f"  [{'错误' if r.level == 'error' else '提示'}] {r.message}" for r in failed))
 
     def _export(self, *, form, org, year, out, **_):
-        from warmth.reports.documents import report_xlsx
+        from warmth.reports import documents
 
+        writers = {".xlsx": documents.report_xlsx, ".pdf": documents.report_pdf, ".csv": documents.report_csv,
+                   ".json": documents.report_json, ".txt": documents.narrative}
+        suffix = Path(out).suffix.lower()
+        if suffix not in writers:
+            raise CommandError(f"不支持导出为“{suffix or '无扩展名'}”文件：--out 的扩展名须为 "
+                               f"{'、'.join(writers)} 之一")
         o = self._target(form, org)
         defn, report, cells, _results = _cells_and_rules(form, o, year)
-        Path(out).write_bytes(report_xlsx(defn, o, year, cells, report))
+        Path(out).write_bytes(writers[suffix](defn, o, year, cells, report))
         self.stdout.write(f"已导出到 {out}")
