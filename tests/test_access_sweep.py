@@ -43,6 +43,7 @@ from warmth.jobs.models import Job
 from warmth.orgs.models import ApiToken, Membership, Org, OrgMove, Role, User
 from warmth.orgs.services import token_create, user_create
 from warmth.payments.models import ApprovalChain, Payment, PaymentStep
+from warmth.reports.models import Cell, Report, ReportStep
 
 # Text that belongs to the victim's subtree (成都市总工会 and below) and must never reach an outsider.
 LEAK_MARKERS = ["成都市", "武侯区", "锦江区", "张小明", "510107", "510104", "受害人令牌"]
@@ -255,6 +256,28 @@ ROUTES: dict[str, Route] = {
         ("org", "510107"), ("on_date", "2026-02-16"), ("starts", "08:00"), ("ends", "17:00"), ("person", "x"),
         ("phone", "02812345678"))),
     "campaign_duty_cancel": Route("POST", "/campaigns/duty/{shift}/cancel/"),
+    # reports (HTML): 武侯's submitted report, 成都's board
+    "report_index": Route("GET", "/reports/?org=510107&year=2025"),
+    "report_detail": Route("POST", "/reports/warmth-2015/2025/?org=510107", data=(
+        ("org", "510107"), ("action", "save"), ("value-1.A", "99"))),
+    "report_cell": Route("GET", "/reports/warmth-2015/2025/cell/3.A/?org=510107"),
+    "report_board": Route("POST", "/reports/warmth-2015/2025/board/?org=510100", data=(
+        ("org", "510100"), ("action", "exempt"), ("child", "510104"), ("reason", "x"))),
+    "report_download": Route("GET", "/reports/warmth-2015/2025/download/xlsx/?org=510107"),
+    # reports (API)
+    "api:reports_forms": Route("GET", "/api/reports/forms", api=True),
+    "api:reports_detail": Route("GET", "/api/reports/warmth-2015/2025?org=510107", api=True),
+    "api:reports_cells": Route("POST", "/api/reports/warmth-2015/2025/cells", api=True,
+                               json='{"org": "510107", "cells": {"1.A": {"value": "99"}}}'),
+    "api:reports_submit": Route("POST", "/api/reports/warmth-2015/2025/submit", api=True,
+                                json='{"org": "510107", "filled_by": "x", "phone": "1"}'),
+    "api:reports_approve": Route("POST", "/api/reports/warmth-2015/2025/approve", api=True,
+                                 json='{"org": "510107", "note": "x"}'),
+    "api:reports_return": Route("POST", "/api/reports/warmth-2015/2025/return", api=True,
+                                json='{"org": "510107", "reason": "x"}'),
+    "api:reports_exempt": Route("POST", "/api/reports/warmth-2015/2025/exempt", api=True,
+                                json='{"org": "510107-0001", "reason": "x"}'),
+    "api:reports_completeness": Route("GET", "/api/reports/warmth-2015/2025/completeness?org=510100", api=True),
     # payments (API)
     "api:payments_list": Route("GET", "/api/payments/", api=True),
     "api:payments_detail": Route("GET", "/api/payments/{payment}", api=True),
@@ -480,7 +503,7 @@ def funds_victims(users, tree) -> dict:
                                   allocated_on=date(2025, 12, 2))
     entry = alloc.from_pot.entries.get(allocation=alloc)
     return {"pot": pot.pk, "decision": decision.pk, "leftover": leftover.pk, "plan": plan.pk, "entry": entry.pk,
-            **payment_victims(users, tree, pot, leader), **campaign_victims(users, tree)}
+            **payment_victims(users, tree, pot, leader), **campaign_victims(users, tree), **report_victims(users, tree)}
 
 
 def campaign_victims(users, tree) -> dict:
@@ -501,6 +524,19 @@ def campaign_victims(users, tree) -> dict:
     s = cs.duty_add(actor=planner, campaign=c, org=tree.k1, on_date=date(2026, 2, 16), starts=time(8),
                     ends=time(17), person="张小明", phone="02812345678")
     return {"campaign": c.pk, "group": g.pk, "household": h.pk, "visit": v.pk, "activity": a.pk, "shift": s.pk}
+
+
+def report_victims(users, tree) -> dict:
+    """武侯's 2015 统计表 of season 2025, filled (a manual cell with a comment naming 武侯区, an override) and
+    submitted to 成都."""
+    from warmth.reports import services as rs
+
+    county = actor_of(users.county)
+    r = rs.report_get_or_create(actor=county, form="warmth-2015", org=tree.k1, year=2025)
+    rs.cells_save(actor=county, report=r, values={"1.A": {"value": "12", "comment": "武侯区张小明"},
+                                                  "3.A": {"value": "9", "reason": "武侯区补录"}})
+    r = rs.report_submit(actor=county, report=r, filled_by="张小明", phone="02812345678")
+    return {"report": r.pk}
 
 
 def payment_victims(users, tree, pot, leader) -> dict:
@@ -574,6 +610,10 @@ def snapshot():
         "activities": sorted(Activity.objects.values_list("pk", "voided")),
         "arrears": ArrearsReport.objects.count(),
         "shifts": sorted(DutyShift.objects.values_list("pk", "cancelled")),
+        "reports": sorted(Report.objects.values_list("pk", "status", "filled_by", "phone", "submitted_at",
+                                                     "decided_at")),
+        "cells": sorted(Cell.objects.values_list("pk", "code", "value", "reason", "comment")),
+        "report_steps": ReportStep.objects.count(),
     }
 
 
