@@ -154,3 +154,26 @@ def test_outsiders_and_the_auditor_cannot_touch_a_report(flow, tree):
         with pytest.raises(PermissionDenied):
             services.cells_save(actor=a[who], report=r, values={"1.A": {"value": "1"}})
     assert not r.cells.exists()
+
+
+def test_a_yes_no_answer_is_the_orgs_own_and_does_not_add_up():
+    d = _parse({"id": "t", "title": "t", "kind": "center", "year": 2014, "items": [
+        {"code": "1", "label": "是否纳入财政预算", "unit": "是/否", "parent": None, "source": "manual"}]})
+    cells = engine.fill(d, None, 2014, entries={"1": {"value": "0"}}, children_figures=[{"1": "1"}, {"1": "1"}])
+    assert cells["1"].value == 0
+
+
+def test_late_and_missing_children_follow_the_campaigns_deadline(flow, tree, users):
+    from datetime import date
+
+    from warmth.campaigns.services import campaign_create
+
+    campaign_create(actor=actor_of(users.owner), org=tree.c1, year=2025, theme="两节",
+                    report_deadline=date(2027, 2, 27))
+    submit(flow["k1"], tree.k1)
+    assert Report.objects.get(org=tree.k1).deadline == date(2027, 2, 27)
+    before = services.completeness(FORM, 2025, tree.c1, today=date(2027, 2, 27))
+    after = services.completeness(FORM, 2025, tree.c1, today=date(2027, 3, 1))
+    assert before["late"] == 0 and after["late"] == 1  # 锦江 has not reported after the deadline
+    assert [x["org"].code for x in after["rows"] if x["late"]] == [tree.k2.code]
+

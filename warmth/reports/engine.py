@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from warmth.orgs.models import Org
 from warmth.reports import sources
-from warmth.reports.definitions import Definition, Item, Rule, _is_number, _terms, quantize
+from warmth.reports.definitions import YES_NO, Definition, Item, Rule, _is_number, _terms, quantize
 
 OPS = {"<=": operator.le, ">=": operator.ge, "==": operator.eq, "<": operator.lt, ">": operator.gt,
        "!=": operator.ne}
@@ -87,6 +87,9 @@ def fill(defn: Definition, org: Org, year: int, *, entries: dict | None = None,
                                          comment=e.get("comment", ""))
             else:
                 out[it.code] = CellValue(it.code, computed, "auto", computed, comment=e.get("comment", ""))
+            continue
+        if it.unit == YES_NO:  # a yes/no question is the org's own answer: children's answers do not add up
+            out[it.code] = CellValue(it.code, own, "manual", own=own, comment=e.get("comment", ""))
             continue
         reported = [Decimal(f[it.code]) for f in children_figures if f.get(it.code) not in (None, "")]
         kids = quantize(it, sum(reported)) if reported else None

@@ -59,8 +59,20 @@ def report_get_or_create(*, actor: Actor, form: str, org: Org, year: int) -> Rep
         actor.require(Perm.REPORT_WRITE)
         if org != actor.org:
             raise PermissionDenied("统计表由本单位填报，上级只能审核。")
-        r, _ = Report.objects.get_or_create(form=defn.id, org=org, year=year, defaults={"created_by": actor.user})
+        r, _ = Report.objects.get_or_create(form=defn.id, org=org, year=year, defaults={
+            "created_by": actor.user, "deadline": deadline_of(org, year)})
     return r
+
+
+def deadline_of(org: Org, year: int) -> date | None:
+    """The reporting deadline: that of the season's campaign covering the org (its own or the nearest
+    ancestor's), if it set one."""
+    from warmth.campaigns.models import Campaign
+
+    ancestors = [org.path[:i] for i in range(4, len(org.path) + 1, 4)]
+    c = (Campaign.objects.filter(year=year, org__path__in=ancestors, report_deadline__isnull=False)
+         .order_by("-org__depth").first())
+    return c.report_deadline if c else None
 
 
 def parse_value(defn: Definition, code: str, raw) -> Decimal | None:
@@ -229,7 +241,7 @@ def report_exempt(*, actor: Actor, form: str, org: Org, year: int, reason: str) 
     if not (reason or "").strip():
         raise ValidationError({"reason": "免报须填写理由"})
     probe = Report(form=defn.id, org=org, year=year)
-    _above(actor, probe)
+    _above(actor, probe)  # the parent's figures hold nothing of a child not approved: exempting never changes them
     r, _ = Report.objects.get_or_create(form=defn.id, org=org, year=year, defaults={"created_by": actor.user})
     if r.status == S.APPROVED:
         raise ValidationError({"__all__": "已通过的统计表不能改为免报"})
@@ -243,16 +255,20 @@ def completeness(form: str, year: int, org: Org, today: date | None = None) -> d
     """The board of a parent: each expected child with its report's status and whether it is late."""
     today = today or timezone.localdate()
     reports = children_reports(form, year, org)
+    due = deadline_of(org, year)
     rows = []
     for child in expected_children(org):
         r = reports.get(child.pk)
         status = r.status if r else None
         sent = status in (S.SUBMITTED, S.APPROVED)
-        late = bool(r and r.late) or (not sent and status != S.EXEMPT and r is not None and r.deadline is not None
-                                      and today > r.deadline)
-        rows.append({"org": child, "report": r, "status": status, "sent": sent, "late": late})
+        deadline = (r.deadline if r else None) or due
+        if sent:
+            late = bool(deadline and r.submitted_at and timezone.localdate(r.submitted_at) > deadline)
+        else:
+            late = status != S.EXEMPT and deadline is not None and today > deadline
+        rows.append({"org": child, "report": r, "status": status, "sent": sent, "late": late, "deadline": deadline})
     return {"rows": rows, "expected": len(rows), "submitted": sum(1 for x in rows if x["sent"]),
             "approved": sum(1 for x in rows if x["status"] == S.APPROVED),
             "exempt": sum(1 for x in rows if x["status"] == S.EXEMPT),
-            "late": sum(1 for x in rows if x["late"]),
+            "late": sum(1 for x in rows if x["late"]), "deadline": due,
             "missing": [x["org"] for x in rows if not x["sent"] and x["status"] != S.EXEMPT]}
