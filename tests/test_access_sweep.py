@@ -294,6 +294,7 @@ ROUTES: dict[str, Route] = {
     "api:payments_pay": Route("POST", "/api/payments/{approved}/pay", api=True, json="{}"),
     "api:payments_confirm": Route("POST", "/api/payments/{paid}/confirm", api=True),
     "api:payments_reverse": Route("POST", "/api/payments/{approved}/reverse", api=True, json='{"reason": "x"}'),
+    "dashboard": Route("GET", "/dashboard/?org=510100&year=2025"),
     # campaigns (API)
     "api:campaigns_list": Route("GET", "/api/campaigns/", api=True),
     "api:campaigns_create": Route("POST", "/api/campaigns/", api=True,

@@ -38,6 +38,7 @@ urlpatterns = [
     path("payments/", include("warmth.payments.urls")),
     path("campaigns/", include("warmth.campaigns.urls")),
     path("reports/", include("warmth.reports.urls")),
+    path("dashboard/", include("warmth.dashboard.urls")),
     path("jobs/", job_views.job_list, name="job_list"),
     path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/progress/", job_views.job_progress, name="job_progress"),

@@ -1,0 +1,312 @@
+"""The figures of the dashboard (数据看板) for an org's whole subtree and one season (the year as everywhere here:
+season 2025 is the 两节 of 2026, the year of the fund pots and campaigns).
+
+Each figure is one grouped query over the subtree, whatever the number of children (the money by source is the
+funds statement's three). What each counts:
+
+- ``money_by_source``: the funds statement of the subtree (``funds.queries.lines_for``) summed by source. Money
+  passed down inside the subtree appears twice there, as the upper level's 下拨下级 and the lower level's
+  上级下拨收入, exactly as on the 资金收支表.
+- ``paid_by_aid_type``: 实名制发放 from the season's pots, approved or later and not reversed (待发放, 已发放,
+  已确认), by 帮扶项目. Cash handed over on visits is not a payment and is not in it (it is in the statement's
+  发放 column).
+- ``coverage``: the campaign covering the org that season (``campaign_covering``) and its coverage per child
+  (``campaigns.queries.coverage_by_child``): households 在档 now, visited, not visited.
+- ``paid_over_window``: the same payments once handed over (已发放, 已确认), by ``Payment.paid_on`` (the 发放日期
+  recorded when the money went out; approval only takes it out of the pot), per day over the campaign window,
+  per week when the window is longer than ``WEEKLY_AFTER_DAYS``; what was paid before or after the window is
+  given beside.
+- ``compare``: four headline figures for the season and the one before. 在档户数 counts archives that were 在档
+  on the last day of that season's campaign (today if that is later): approved by then and not exited by
+  then (an exit counts from its final approval); 走访户数 the distinct filed households with a live household
+  visit in that season's campaign; 资金到位 what the subtree raised plus what the org received from the union
+  above it (money passed down inside the subtree is not counted twice); 发放 the statement's 发放 column (payments
+  and cash on visits, net of reversals).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.core.management.base import CommandError
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+
+from warmth.archives.choices import ArchiveStatus
+from warmth.archives.models import Archive
+from warmth.campaigns import queries as campaign_queries
+from warmth.campaigns.choices import VisitKind
+from warmth.campaigns.management.commands.campaigns import campaign_covering
+from warmth.campaigns.models import Campaign, Visit
+from warmth.campaigns.services import default_window
+from warmth.funds.choices import EntryKind, FundSource
+from warmth.funds.models import FundPot, LedgerEntry
+from warmth.funds.queries import Line, lines_for
+from warmth.orgs.models import Org
+from warmth.payments.choices import AidType, PaymentStatus
+from warmth.payments.models import Payment
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+#: payments approved or later and not reversed: the money has left the pot
+APPROVED_OR_LATER = (PaymentStatus.APPROVED, PaymentStatus.PAID, PaymentStatus.CONFIRMED)
+#: payments handed over: they have a 发放日期 (paid_on)
+HANDED_OVER = (PaymentStatus.PAID, PaymentStatus.CONFIRMED)
+WEEKLY_AFTER_DAYS = 62
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)
+
+
+def default_year(org: Org) -> int:
+    """The latest year with fund pots in the subtree (the season being worked on), else this year."""
+    latest = FundPot.objects.filter(org__path__startswith=org.path).aggregate(y=Max("year"))["y"]
+    return latest or timezone.localdate().year
+
+
+def years_with_data(org: Org) -> list[int]:
+    """Years that have fund pots in the subtree, newest first."""
+    return list(FundPot.objects.filter(org__path__startswith=org.path).values_list("year", flat=True)
+                .distinct().order_by("-year"))
+
+
+def covering_campaign(org: Org, year: int) -> Campaign | None:
+    try:
+        return campaign_covering(org, year)
+    except CommandError:
+        return None
+
+
+# --- 1. money by source ----------------------------------------------------------------------------------------
+
+@dataclass
+class SourceRow:
+    source: str
+    raised: Decimal = ZERO
+    received: Decimal = ZERO
+    allocated: Decimal = ZERO
+    paid: Decimal = ZERO
+    converted: Decimal = ZERO
+    balance: Decimal = ZERO
+
+    @property
+    def label(self) -> str:
+        return FundSource(self.source).label if self.source else "合计"
+
+    def add(self, ln: Line | SourceRow) -> None:
+        for c in ("raised", "received", "allocated", "paid", "converted", "balance"):
+            setattr(self, c, getattr(self, c) + getattr(ln, c))
+
+
+def money_by_source(org: Org, year: int) -> tuple[list[SourceRow], SourceRow]:
+    """The subtree's statement lines summed by source (sources without money are left out), and their total."""
+    lines = lines_for(LedgerEntry.objects.filter(pot__org__path__startswith=org.path, pot__year=year),
+                      FundPot.objects.filter(org__path__startswith=org.path, year=year))
+    rows: dict[str, SourceRow] = {}
+    for ln in lines:
+        rows.setdefault(ln.source, SourceRow(ln.source)).add(ln)
+    order = {v: i for i, v in enumerate(FundSource.values)}
+    out = sorted(rows.values(), key=lambda r: order[r.source])
+    total = SourceRow("")
+    for r in out:
+        total.add(r)
+    return out, total
+
+
+# --- 2. paid by 帮扶项目 ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AidRow:
+    aid_type: str
+    count: int
+    amount: Decimal
+
+    @property
+    def label(self) -> str:
+        return AidType(self.aid_type).label if self.aid_type in AidType.values else self.aid_type
+
+
+def season_payments(org: Org, year: int):
+    return Payment.objects.filter(org__path__startswith=org.path, pot__year=year, status__in=APPROVED_OR_LATER)
+
+
+def paid_by_aid_type(org: Org, year: int) -> tuple[list[AidRow], AidRow]:
+    rows = (season_payments(org, year).values("aid_type").annotate(n=Count("id"), s=Sum("amount"))
+            .order_by())
+    order = {v: i for i, v in enumerate(AidType.values)}
+    out = sorted((AidRow(r["aid_type"], r["n"], _money(r["s"])) for r in rows),
+                 key=lambda r: (order.get(r.aid_type, len(order)), r.aid_type))
+    return out, AidRow("", sum(r.count for r in out), sum((r.amount for r in out), ZERO))
+
+
+# --- 3. coverage by child --------------------------------------------------------------------------------------
+
+@dataclass
+class CoverageFigure:
+    campaign: Campaign | None
+    rows: list = field(default_factory=list)  # (child org or None for the org's own households, Coverage)
+    total: campaign_queries.Coverage = field(default_factory=campaign_queries.Coverage)
+
+
+def coverage(org: Org, year: int, campaign: Campaign | None) -> CoverageFigure:
+    if campaign is None:
+        return CoverageFigure(None)
+    rows = campaign_queries.coverage_by_child(campaign, org)
+    total = campaign_queries.Coverage()
+    for _, cov in rows:
+        for f in ("filed", "visited", "visited_twice", "models_filed", "models_visited"):
+            setattr(total, f, getattr(total, f) + getattr(cov, f))
+    # the org's own households are shown only when it has any (a county's grassroots unions have none below)
+    rows = [(child, cov) for child, cov in rows if child is not None or cov.filed or cov.visited]
+    return CoverageFigure(campaign, rows, total)
+
+
+# --- 4. paid over the campaign window --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Bucket:
+    start: date
+    end: date
+    count: int
+    amount: Decimal
+
+    @property
+    def label(self) -> str:
+        if self.start == self.end:
+            return f"{self.start:%m-%d}"
+        return f"{self.start:%m-%d}至{self.end:%m-%d}"
+
+
+@dataclass
+class Timeline:
+    starts_on: date
+    ends_on: date
+    from_campaign: bool
+    weekly: bool
+    buckets: list[Bucket]
+    before: tuple[int, Decimal]
+    after: tuple[int, Decimal]
+
+    @property
+    def count(self) -> int:
+        return sum(b.count for b in self.buckets)
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((b.amount for b in self.buckets), ZERO)
+
+
+def window_of(year: int, campaign: Campaign | None) -> tuple[date, date, bool]:
+    if campaign is not None:
+        return campaign.starts_on, campaign.ends_on, True
+    w = default_window(year)
+    return w["starts_on"], w["ends_on"], False
+
+
+def paid_over_window(org: Org, year: int, campaign: Campaign | None) -> Timeline:
+    starts, ends, from_campaign = window_of(year, campaign)
+    rows = (season_payments(org, year).filter(status__in=HANDED_OVER, paid_on__isnull=False)
+            .values("paid_on").annotate(n=Count("id"), s=Sum("amount")).order_by("paid_on"))
+    by_day: dict[date, tuple[int, Decimal]] = {}
+    before, after = [0, ZERO], [0, ZERO]
+    for r in rows:
+        day, n, s = r["paid_on"], r["n"], _money(r["s"])
+        if day < starts:
+            before = [before[0] + n, before[1] + s]
+        elif day > ends:
+            after = [after[0] + n, after[1] + s]
+        else:
+            by_day[day] = (n, s)
+    weekly = (ends - starts).days + 1 > WEEKLY_AFTER_DAYS
+    step = 7 if weekly else 1
+    buckets = []
+    start = starts
+    while start <= ends:
+        end = min(start + timedelta(days=step - 1), ends)
+        n, s = 0, ZERO
+        d = start
+        while d <= end:
+            dn, ds = by_day.get(d, (0, ZERO))
+            n, s = n + dn, s + ds
+            d += timedelta(days=1)
+        buckets.append(Bucket(start, end, n, s))
+        start = end + timedelta(days=1)
+    return Timeline(starts, ends, from_campaign, weekly, buckets, tuple(before), tuple(after))
+
+
+# --- 5. this season against the one before ---------------------------------------------------------------------
+
+@dataclass
+class Season:
+    year: int
+    campaign: Campaign | None
+    as_of: date
+    filed: int = 0
+    visited: int | None = None  # None: no campaign covers the org that season
+    raised: Decimal = ZERO
+    paid: Decimal = ZERO
+
+
+def as_of_day(year: int, campaign: Campaign | None, today: date) -> date:
+    """The day 在档 is counted on: the last day of the season's campaign (its default window without one), or
+    today while the season is still running."""
+    return min(window_of(year, campaign)[1], today)
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _filed_on(day: date) -> Q:
+    """Archives 在档 at the end of ``day``: approved by then and not exited by then. An archive set 在档 without an
+    approval date (older data) counts as filed while it is 在档."""
+    end = _end_of(day)
+    approved = Q(activated_at__lt=end) | Q(activated_at__isnull=True, status=ArchiveStatus.ACTIVE)
+    return approved & (Q(exited_at__isnull=True) | Q(exited_at__gte=end))
+
+
+def compare(org: Org, year: int, *, today: date | None = None,
+            campaigns: dict[int, Campaign | None] | None = None) -> list[Season]:
+    """[the season ``year``, the season before], each with its four headline figures; three grouped queries
+    for both seasons together (besides finding the campaigns)."""
+    today = today or timezone.localdate()
+    years = (year, year - 1)
+    campaigns = dict(campaigns or {})
+    for y in years:
+        if y not in campaigns:
+            campaigns[y] = covering_campaign(org, y)
+    seasons = {y: Season(y, campaigns[y], as_of_day(y, campaigns[y], today)) for y in years}
+
+    filed = Archive.objects.filter(org__path__startswith=org.path).aggregate(
+        **{f"y{y}": Count("id", filter=_filed_on(s.as_of)) for y, s in seasons.items()})
+    for y, s in seasons.items():
+        s.filed = filed[f"y{y}"]
+
+    live = [c.pk for c in campaigns.values() if c is not None]
+    visited = {}
+    if live:
+        visited = dict(Visit.objects.filter(campaign__in=live, kind=VisitKind.HOUSEHOLD, voided=False,
+                                            archive__org__path__startswith=org.path)
+                       .values("campaign").annotate(n=Count("archive", distinct=True)).order_by()
+                       .values_list("campaign", "n"))
+    for s in seasons.values():
+        if s.campaign is not None:
+            s.visited = visited.get(s.campaign.pk, 0)
+
+    def kinds(*ks):
+        return Q(kind__in=ks) | Q(kind=EntryKind.REVERSAL, reverses__kind__in=ks)
+
+    rows = (LedgerEntry.objects.filter(pot__org__path__startswith=org.path, pot__year__in=years)
+            .values("pot__year").annotate(
+                raised=Sum("amount", filter=kinds(EntryKind.RAISED)),
+                from_above=Sum("amount", filter=Q(pot__org=org) & kinds(EntryKind.RECEIVED)),
+                paid=Sum("amount", filter=kinds(EntryKind.PAID, EntryKind.VISIT_PAID)))
+            .order_by())
+    for r in rows:
+        s = seasons[r["pot__year"]]
+        s.raised = _money(r["raised"]) + _money(r["from_above"])
+        s.paid = -_money(r["paid"])
+    return [seasons[y] for y in years]

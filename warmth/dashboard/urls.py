@@ -1,0 +1,9 @@
+"""Routes of the dashboard, mounted at /dashboard/."""
+
+from django.urls import path
+
+from warmth.dashboard import views
+
+urlpatterns = [
+    path("", views.home, name="dashboard"),
+]
