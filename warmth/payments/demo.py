@@ -4,6 +4,7 @@ services, so the trail, the ledger and the audit rows are what a real season lea
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from warmth.archives.choices import ArchiveStatus
@@ -58,7 +59,9 @@ def seed_payments(ctx: DemoContext) -> None:
             pay.payment_approve(actor=first, payment=p, note="同意")
             pay.payment_approve(actor=second, payment=p, note="同意")
         if state in ("paid", "confirmed"):
-            pay.payment_mark_paid(actor=handler, payment=p, note="农行代发批次 2026-01")
+            # paid inside the season's window (元旦 to 春节), a day for each, so the dashboard's timeline has them
+            pay.payment_mark_paid(actor=handler, payment=p, paid_on=date(ctx.year + 1, 1, 10 + i % 20),
+                                  note=f"农行代发批次 {ctx.year + 1}-01")
         if state == "confirmed":
             pay.payment_confirm(actor=first, payment=p)
         if state == "reversed":
