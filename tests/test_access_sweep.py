@@ -29,6 +29,7 @@ from warmth.campaigns.models import (
     Visit,
     VisitGroup,
 )
+from warmth.centers.models import Center, CenterFunding, Partner, Station
 from warmth.funds.models import (
     Allocation,
     AllocationPlan,
@@ -295,6 +296,25 @@ ROUTES: dict[str, Route] = {
     "api:payments_confirm": Route("POST", "/api/payments/{paid}/confirm", api=True),
     "api:payments_reverse": Route("POST", "/api/payments/{approved}/reverse", api=True, json='{"reason": "x"}'),
     "dashboard": Route("GET", "/dashboard/?org=510100&year=2025"),
+    # 帮扶中心
+    "center_list": Route("GET", "/centers/?year=2025"),
+    "center_create": Route("POST", "/centers/new/", data=(("org", "510107"), ("name", "扫描中心"),
+                                                          ("founded_on", "2010-01-01"))),
+    "center_detail": Route("GET", "/centers/{center}/"),
+    "center_edit": Route("POST", "/centers/{center}/edit/", data=(("name", "扫描"), ("founded_on", "2010-01-01"),
+                                                                  ("volunteers", "9"))),
+    "center_station_add": Route("POST", "/centers/{center}/stations/new/", data=(
+        ("s_kind", "park"), ("s_name", "扫描"), ("s_set_up_on", "2020-01-01"))),
+    "center_partner_add": Route("POST", "/centers/{center}/partners/new/", data=(
+        ("p_kind", "school"), ("p_name", "扫描"), ("p_agreed_on", "2020-01-01"))),
+    "center_funding_add": Route("POST", "/centers/{center}/funding/new/", data=(
+        ("f_year", "2025"), ("f_source", "union"), ("f_amount", "9"))),
+    "center_station_close": Route("POST", "/centers/stations/{station}/close/", data=(
+        ("closed_on", "2025-01-01"), ("reason", "x"))),
+    "center_partner_close": Route("POST", "/centers/partners/{partner}/close/", data=(
+        ("closed_on", "2025-01-01"), ("reason", "x"))),
+    "center_funding_correct": Route("POST", "/centers/funding/{funding}/correct/", data=(
+        ("amount", "1"), ("source", "union"), ("reason", "x"))),
     # campaigns (API)
     "api:campaigns_list": Route("GET", "/api/campaigns/", api=True),
     "api:campaigns_create": Route("POST", "/api/campaigns/", api=True,
@@ -504,7 +524,22 @@ def funds_victims(users, tree) -> dict:
                                   allocated_on=date(2025, 12, 2))
     entry = alloc.from_pot.entries.get(allocation=alloc)
     return {"pot": pot.pk, "decision": decision.pk, "leftover": leftover.pk, "plan": plan.pk, "entry": entry.pk,
-            **payment_victims(users, tree, pot, leader), **campaign_victims(users, tree), **report_victims(users, tree)}
+            **payment_victims(users, tree, pot, leader), **campaign_victims(users, tree), **report_victims(users, tree),
+            **center_victims(tree)}
+
+
+def center_victims(tree) -> dict:
+    """成都's 帮扶中心 (its address names 武侯区's 张小明) with an open station, partner and funding row."""
+    from datetime import date
+
+    from warmth.centers import services as cs
+
+    c = cs.center_create(actor=None, org=tree.c1, name="成都市困难职工帮扶中心", founded_on=date(2008, 3, 15),
+                         address="武侯区张小明路 1 号")
+    st = cs.station_add(actor=None, center=c, kind="township", name="武侯区街道站", set_up_on=date(2020, 1, 1))
+    pa = cs.partner_add(actor=None, center=c, kind="hospital", name="武侯区爱心医院", agreed_on=date(2020, 1, 1))
+    fu = cs.funding_add(actor=None, center=c, year=2025, source="union", amount="1000")
+    return {"center": c.pk, "station": st.pk, "partner": pa.pk, "funding": fu.pk}
 
 
 def campaign_victims(users, tree) -> dict:
@@ -611,6 +646,10 @@ def snapshot():
         "activities": sorted(Activity.objects.values_list("pk", "voided")),
         "arrears": ArrearsReport.objects.count(),
         "shifts": sorted(DutyShift.objects.values_list("pk", "cancelled")),
+        "centers": sorted(Center.objects.values_list("pk", "name", "volunteers")),
+        "stations": sorted(Station.objects.values_list("pk", "closed_on")),
+        "partners": sorted(Partner.objects.values_list("pk", "closed_on")),
+        "center_funding": sorted(CenterFunding.objects.values_list("pk", "superseded", "amount")),
         "reports": sorted(Report.objects.values_list("pk", "status", "filled_by", "phone", "submitted_at",
                                                      "decided_at")),
         "cells": sorted(Cell.objects.values_list("pk", "code", "value", "reason", "comment")),

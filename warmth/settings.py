@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "warmth.funds",
     "warmth.payments",
     "warmth.campaigns",
+    "warmth.centers",
     "warmth.dashboard",
     "warmth.reports",
 ]

@@ -53,6 +53,25 @@ NAMED_SOURCES = {
     "payments.paid_models": "万元",
     "payments.paid_migrants": "万元",
 }
+# The 帮扶中心 registry's sources (warmth/centers/sources.py), each with the unit of what it counts; the levels are
+# provincial/city/county (省级/地市级/县级). ``in_budget:provincial`` answers a 是/否 item (1 is 是).
+CENTER_SOURCES = {
+    "centers.count": "个", "centers.count:provincial": "个", "centers.count:city": "个", "centers.count:county": "个",
+    "centers.staff": "人", "centers.staff:provincial": "人", "centers.staff:city": "人", "centers.staff:county": "人",
+    "centers.staff_fulltime": "人", "centers.staff_parttime": "人", "centers.volunteers": "人",
+    "centers.stations:township": "个", "centers.stations:park": "个", "centers.stations:community": "个",
+    "centers.stations:enterprise": "个", "centers.stations:enterprise_above_scale": "个",
+    "centers.stations:enterprise_non_public": "个",
+    "centers.partners:hospital": "个", "centers.partners:pharmacy": "个", "centers.partners:supermarket": "个",
+    "centers.partners:school": "个", "centers.partners:counselling": "个", "centers.partners:training": "个",
+    "centers.partners:employment": "个",
+    "centers.funding_total": "万元", "centers.funding:central": "万元", "centers.funding:local": "万元",
+    "centers.funding:union": "万元", "centers.funding:donation": "万元", "centers.funding:other": "万元",
+    "centers.special_fund:provincial": "万元", "centers.special_fund:city": "万元",
+    "centers.special_fund:county": "万元", "centers.with_special_fund:city": "个",
+    "centers.with_special_fund:county": "个", "centers.in_budget": "个", "centers.in_budget:provincial": "是/否",
+    "centers.matched_in_budget:city": "个", "centers.matched_in_budget:county": "个",
+}
 RAISED_BY_SOURCE = re.compile(r"^funds\.raised:([a-z_]+)$")
 ACTIVITY_SOURCE = re.compile(r"^activity:([a-z_]+):(count|people|part|amount|part_amount)$")
 KINDS = {k.code: k for k in ACTIVITY_KINDS}
@@ -231,6 +250,9 @@ def check_source(item: dict, by_code: dict[str, dict]) -> None:
         return
     if source in NAMED_SOURCES:
         assert unit == NAMED_SOURCES[source], f"{code}: {source} counts {NAMED_SOURCES[source]}, not {unit}"
+        return
+    if source in CENTER_SOURCES:
+        assert unit == CENTER_SOURCES[source], f"{code}: {source} counts {CENTER_SOURCES[source]}, not {unit}"
         return
     m = RAISED_BY_SOURCE.match(source)
     if m:

@@ -309,6 +309,10 @@ def _registry() -> dict[str, Source]:
                         ("payments.paid_migrants", "migrant")):
         value, rec = _paid(klass)
         add(name, "wan", value, rec)
+    from warmth.centers.sources import SOURCES as CENTER_SOURCES  # the 帮扶中心 registry (centre forms)
+
+    for name, (unit, value, records) in CENTER_SOURCES.items():
+        add(name, unit, value, records)
     return out
 
 

@@ -1,0 +1,51 @@
+"""Access helpers of the 帮扶中心 registry: a centre is seen (and, with ``Perm.REPORT_WRITE``, kept) inside its
+union's subtree: by the union itself and every union above it, never by a sibling subtree. Its stations,
+partners and funding rows belong to it: they are reached through the centre's union, whatever union a station
+sits in. Outside the subtree a record does not exist (404)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from warmth.centers.models import Center, CenterFunding, Partner, Station
+from warmth.orgs.access import Actor
+
+
+def _get(qs, pk: int, kind: str):
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise Http404(f"{kind}不存在或不在您的管辖范围内")
+    return obj
+
+
+def centers_for_actor(actor: Actor) -> QuerySet[Center]:
+    return Center.objects.filter(org__path__startswith=actor.org.path)
+
+
+def center_for_actor(actor: Actor, pk: int) -> Center:
+    return _get(centers_for_actor(actor).select_related("org"), pk, "帮扶中心")
+
+
+def stations_for_actor(actor: Actor) -> QuerySet[Station]:
+    return Station.objects.filter(center__org__path__startswith=actor.org.path)
+
+
+def station_for_actor(actor: Actor, pk: int) -> Station:
+    return _get(stations_for_actor(actor).select_related("center__org", "org"), pk, "帮扶站点")
+
+
+def partners_for_actor(actor: Actor) -> QuerySet[Partner]:
+    return Partner.objects.filter(center__org__path__startswith=actor.org.path)
+
+
+def partner_for_actor(actor: Actor, pk: int) -> Partner:
+    return _get(partners_for_actor(actor).select_related("center__org", "org"), pk, "定点帮扶机构")
+
+
+def funding_for_actor(actor: Actor) -> QuerySet[CenterFunding]:
+    return CenterFunding.objects.filter(center__org__path__startswith=actor.org.path)
+
+
+def funding_row_for_actor(actor: Actor, pk: int) -> CenterFunding:
+    return _get(funding_for_actor(actor).select_related("center__org", "org", "replaces"), pk, "资金记录")
