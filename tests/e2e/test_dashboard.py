@@ -1,7 +1,7 @@
 """数据看板 in a real browser: 成都's leader opens the dashboard, every chart is drawn by the app's own Chart.js under
 the CSP (no console error), the tables under the charts hold the figures, and the drill-down to 武侯 redraws."""
 
-from tests.dashboard.conftest import _dashboard_mounted, camp, fin, world  # noqa: F401 (fixtures)
+from tests.dashboard.conftest import camp, fin, world  # noqa: F401 (fixtures)
 from tests.e2e.test_archives import log_in
 
 CHARTS = ("chart-money", "chart-aid", "chart-coverage", "chart-timeline", "chart-compare-households",
