@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from warmth.core.demo import pad
 from warmth.orgs.models import Org
 from warmth.reports import engine, services
 from warmth.reports.definitions import definition, definitions
@@ -70,7 +71,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{defn.title} · {o.name} [{o.code}] · {year} 年度")
         for it in defn.items:
             v = data["cells"][it.code]
-            self.stdout.write(f"  {it.code:<6} {it.label[:30]:<32} {'' if v is None else v:>14} {it.unit}"
+            value = "" if v is None else v
+            self.stdout.write(f"  {it.code:<6} {pad(it.label[:30], 62)} {value:>14} {it.unit}"
                               f"{'  (自动)' if it.auto else ''}")
         failed = [r for r in results if not r.ok]
         self.stdout.write("校验：全部通过" if not failed else "校验未通过：\n" + "\n".join(
