@@ -224,7 +224,7 @@ def group_plan(request, gid):
         h = services.household_plan(actor=request.actor, group=g, archive=archive, name=p.get("name", ""),
                                     unit=p.get("unit", ""), klass=p.get("klass", ""))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(_errors(exc)))
+        messages.error(request, messages_of(exc))
     else:
         messages.success(request, f"已安排{h.name}（{h.get_klass_display()}）。")
     return redirect("campaign_group", gid=g.pk)
@@ -240,7 +240,7 @@ def group_drop(request, hid):
     try:
         services.household_drop(actor=request.actor, household=h, reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(_errors(exc)))
+        messages.error(request, messages_of(exc))
     else:
         messages.success(request, f"已取消{h.name}（记录保留）。")
     return redirect("campaign_group", gid=h.group_id)
@@ -256,7 +256,7 @@ def group_checklist(request, gid):
                                  route=p.get("route", ""), money_collected=p.get("money_collected", ""),
                                  receipts_done=bool(p.get("receipts_done")), note=p.get("note", ""))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(_errors(exc)))
+        messages.error(request, messages_of(exc))
     else:
         messages.success(request, "联络员工作清单已保存。")
     return redirect("campaign_group", gid=g.pk)
@@ -355,7 +355,7 @@ def visit_void(request, vid):
     try:
         services.visit_void(actor=request.actor, visit=v, reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(_errors(exc)))
+        messages.error(request, messages_of(exc))
     else:
         messages.success(request, "走访记录已作废（保留备查，不再计入覆盖）。")
     return redirect("campaign_visits", pk=v.campaign_id)
@@ -437,7 +437,7 @@ def activity_void(request, aid):
     try:
         services.activity_void(actor=request.actor, activity=a, reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(_errors(exc)))
+        messages.error(request, messages_of(exc))
     else:
         messages.success(request, "记录已作废（保留备查，不再计入统计）。")
     return redirect("campaign_activities")
