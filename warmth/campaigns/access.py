@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from warmth.campaigns.models import Activity, ArrearsReport, Campaign, DutyShift, Visit, VisitGroup
+from warmth.funds.rules import ancestors_paths
 from warmth.orgs.access import Actor
 
 
@@ -19,8 +20,7 @@ def _get(qs, pk: int, kind: str):
 def campaigns_for_actor(actor: Actor) -> QuerySet[Campaign]:
     """Campaigns organized inside the actor's subtree, and those of the ancestors that cover it."""
     path = actor.org.path
-    ancestors = [path[:i] for i in range(4, len(path) + 1, 4)]
-    return Campaign.objects.filter(Q(org__path__startswith=path) | Q(org__path__in=ancestors))
+    return Campaign.objects.filter(Q(org__path__startswith=path) | Q(org__path__in=ancestors_paths(actor.org)))
 
 
 def campaign_for_actor(actor: Actor, pk: int) -> Campaign:

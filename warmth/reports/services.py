@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from warmth.audit.services import audit_record
+from warmth.funds.rules import ancestors_paths
 from warmth.orgs.access import Actor
 from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm
@@ -69,7 +70,7 @@ def deadline_of(org: Org, year: int) -> date | None:
     ancestor's), if it set one."""
     from warmth.campaigns.models import Campaign
 
-    ancestors = [org.path[:i] for i in range(4, len(org.path) + 1, 4)]
+    ancestors = ancestors_paths(org)
     c = (Campaign.objects.filter(year=year, org__path__in=ancestors, report_deadline__isnull=False)
          .order_by("-org__depth").first())
     return c.report_deadline if c else None

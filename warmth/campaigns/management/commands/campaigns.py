@@ -5,13 +5,14 @@ from django.core.management.base import BaseCommand, CommandError
 from warmth.campaigns import queries
 from warmth.campaigns.models import Campaign
 from warmth.core.demo import pad
+from warmth.funds.rules import ancestors_paths
 from warmth.orgs.models import Org
 
 
 def campaign_covering(org: Org, year: int, campaign_id: int | None = None) -> Campaign:
     """The campaign of ``year`` that covers ``org``: organized by the org itself or by its nearest ancestor that
     has one (a county takes part in its city's campaign). ``campaign_id`` picks one explicitly."""
-    ancestors = [org.path[:i] for i in range(4, len(org.path) + 1, 4)]
+    ancestors = ancestors_paths(org)
     qs = Campaign.objects.filter(year=year, org__path__in=ancestors).select_related("org")
     if campaign_id is not None:
         found = qs.filter(pk=campaign_id).first()
