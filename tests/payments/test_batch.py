@@ -35,7 +35,12 @@ def test_a_batch_pays_each_household_once_and_lists_the_skipped(pay, households)
     batch = Payment.objects.filter(batch="2026春节慰问")
     assert batch.count() == 3 and {p.status for p in batch} == {PaymentStatus.SUBMITTED}
     assert all(p.bank_account and p.name and p.archive_no and p.chain for p in batch)
-    assert PaymentStep.objects.filter(payment__in=batch).count() == 6
+    steps = PaymentStep.objects.filter(payment__in=batch)
+    assert [(s.action, s.note) for s in steps] == [("submit", "批量发放（批次“2026春节慰问”）")] * 3
+    # the account is the household's earlier one: its ciphertext copied as stored, and it decrypts in the new row
+    for p in batch:
+        earlier = Payment.objects.filter(archive=p.archive).exclude(batch="2026春节慰问").latest("id")
+        assert p.bank_account == earlier.bank_account and p.bank_account_bidx == earlier.bank_account_bidx
     again = batch_pay(actor=pay.handler, pot=pay.pot, amount="500", aid_type="送温暖慰问", batch="2026春节慰问")
     assert (again["made"], again["already"]) == (0, 3)
     assert Payment.objects.filter(batch="2026春节慰问").count() == 3
@@ -79,3 +84,42 @@ def test_categories_narrow_the_batch(pay, households):
                   categories=[cat])
     assert r["households"] == sum(1 for a in households if a.category == cat)
     assert Decimal(r["amount"]) == Decimal("10") * r["made"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_on_postgresql_the_chunks_are_written_beside_the_checks(pay, households,
+                                                                                   monkeypatch):
+    """The worker's case: chunks go to a background thread on its own connection. A failure there stops the
+    batch with that error, the chunks committed before it stay, and a re-run finishes the rest once."""
+    import threading
+
+    from django.db import connection
+
+    import warmth.payments.batch as batch_module
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the background writer runs on PostgreSQL only")
+    assert not connection.in_atomic_block
+    monkeypatch.setattr(batch_module, "CHUNK", 1)
+    real_write, calls = batch_module._Writer._write, []
+
+    def failing_second(self, rows, archive_ids):
+        calls.append(threading.current_thread().name)
+        if len(calls) == 2:
+            raise RuntimeError("写入中断（测试）")
+        return real_write(self, rows, archive_ids)
+
+    monkeypatch.setattr(batch_module._Writer, "_write", failing_second)
+    with pytest.raises(RuntimeError, match="写入中断"):
+        batch_pay(actor=pay.handler, pot=pay.pot, amount="500", aid_type="送温暖慰问", batch="后台")
+    assert calls[0].startswith("warmth-batch")  # written beside the checks, not in the caller's thread
+    first = list(Payment.objects.filter(batch="后台"))
+    assert len(first) == 1 and PaymentStep.objects.filter(payment__in=first).count() == 1
+    monkeypatch.setattr(batch_module._Writer, "_write", real_write)
+    r = batch_pay(actor=pay.handler, pot=pay.pot, amount="500", aid_type="送温暖慰问", batch="后台")
+    assert (r["made"], r["already"], r["skipped"]) == (2, 1, 1)
+    done = Payment.objects.filter(batch="后台")
+    assert done.count() == 3 and len({p.archive_id for p in done}) == 3
+    assert [s.payment_id for s in PaymentStep.objects.filter(payment__in=done).order_by("payment_id")] == sorted(
+        p.pk for p in done)
+    assert [t.name for t in threading.enumerate() if t.name.startswith("warmth-batch")] == []

@@ -45,6 +45,11 @@ def copy_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     return count
 
 
+class Raw(str):
+    """A value already in database form (e.g. a ciphertext read raw from the same table and column): a
+    ``Table`` row writes it as it is, without converting it again."""
+
+
 class Table:
     """Rows of one model written straight to the table: what ``bulk_create`` does, without building a model
     instance per row. Values are converted the way the fields would convert them (encryption, dates, decimals,
@@ -60,7 +65,7 @@ class Table:
         for f in self.fields:
             conv = None
             if isinstance(f, EncryptedTextField):
-                conv = f.get_prep_value
+                conv = f.bulk_prep()
             elif isinstance(f, models.DateTimeField):
                 conv = ops.adapt_datetimefield_value
             elif isinstance(f, models.DateField):
@@ -93,7 +98,7 @@ class Table:
                 v = get(attname, default)
                 if dynamic and v is default:
                     v = default()
-                out[i] = conv(v) if conv is not None and v is not None else v
+                out[i] = conv(v) if conv is not None and v is not None and type(v) is not Raw else v
             return out
         return row
 

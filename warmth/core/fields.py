@@ -11,6 +11,8 @@ what exact lookups and unique constraints use (``Model.objects.filter(phone_bidx
 
 from __future__ import annotations
 
+import functools
+
 from django.core import checks
 from django.db import models
 
@@ -32,10 +34,11 @@ class EncryptedTextField(models.TextField):
         kwargs["kind"] = self.kind
         return name, path, args, kwargs
 
-    @property
+    @functools.cached_property
     def aad(self) -> bytes:
         """Associated data binding a ciphertext to its table and column: a value copied into another row's
-        column of another kind, or another table, does not decrypt."""
+        column of another kind, or another table, does not decrypt. (Read only once the field is on its
+        model, so caching it is safe.)"""
         return f"warmth:{self.model._meta.db_table}.{self.column}".encode()
 
     def from_db_value(self, value, expression, connection):
@@ -48,6 +51,15 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return crypto.encrypt(pii.normalize(self.kind, value), aad=self.aad)
+
+    def bulk_prep(self):
+        """``get_prep_value`` for a bulk writer: one sealer (key looked up once) for every row of a batch; the
+        values must be strings, as this column's are."""
+        seal, kind, normalize = crypto.sealer(self.aad), self.kind, pii.normalize
+
+        def prep(value: str) -> str:
+            return seal(normalize(kind, value)) if value else value
+        return prep
 
     def get_lookup(self, lookup_name):
         # Ciphertext is randomized, so comparing it in SQL can never match: only ``isnull`` is allowed;

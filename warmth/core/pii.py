@@ -16,7 +16,8 @@ def _ascii(value: str) -> str:
 
 
 def normalize(kind: str, value: str) -> str:
-    text = re.sub(r"[\s\-]", "", _ascii(value))
+    # the common case (ASCII letters and digits only) has nothing to strip or fold
+    text = value if value and value.isascii() and value.isalnum() else re.sub(r"[\s\-]", "", _ascii(value))
     if kind == ID_NUMBER:
         return text.upper()
     if kind == PHONE:

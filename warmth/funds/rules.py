@@ -10,6 +10,7 @@ setting cannot be changed; the rule is listed so that the user sees why a paymen
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -157,6 +158,12 @@ def _money(text) -> Decimal:
     return Decimal(str(text)).quantize(Decimal("0.01"))
 
 
+@functools.lru_cache(maxsize=256)
+def _limit(text) -> Decimal:
+    """A rule parameter's amount (parsed once, not for every household of a batch)."""
+    return _money(text)
+
+
 # --- the checks -------------------------------------------------------------------------------------
 
 def _central_archive_only(ctx: Context) -> str | None:
@@ -210,7 +217,7 @@ def _decision_first(ctx: Context) -> str | None:
 
 def _per_payment_limit(ctx: Context) -> str | None:
     p = ctx.proposal
-    limit = _money(ctx.params["per_payment_limit"]["max"])
+    limit = _limit(ctx.params["per_payment_limit"]["max"])
     if p.amount > limit:
         return f"单笔发放 {p.amount} 元，超过每笔 {limit} 元的限额。"
     return None
@@ -220,7 +227,7 @@ def _per_person_year_limit(ctx: Context) -> str | None:
     p = ctx.proposal
     if not p.person_bidx:
         return None
-    limit = _money(ctx.params["per_person_year_limit"]["max"])
+    limit = _limit(ctx.params["per_person_year_limit"]["max"])
     year = p.paid_on.year
     already = ctx.once(f"person:{p.person_bidx}:{year}",
                        lambda: person_year_total(p.person_bidx, year, exclude_ref=p.exclude_ref))
@@ -293,6 +300,12 @@ def effective_settings(org: Org) -> dict[str, Effective]:
     return out
 
 
+@functools.lru_cache(maxsize=128)
+def _plain(code: str, name: str, mode: str, outcome: str) -> Verdict:
+    """A pass or an off verdict carries no figures, so one (frozen) object serves every evaluation."""
+    return Verdict(code, name, mode, outcome, "符合" if outcome == "pass" else "已关闭，未检查")
+
+
 def evaluate(proposal: Proposal, *, settings: dict[str, Effective] | None = None,
              known: dict | None = None) -> Evaluation:
     """Every rule's verdict on ``proposal`` (rules set to off are reported as off, not checked). ``known``
@@ -304,11 +317,11 @@ def evaluate(proposal: Proposal, *, settings: dict[str, Effective] | None = None
     for rule in RULES:
         mode = RuleMode.BLOCK if rule.locked else settings[rule.code].mode
         if mode == RuleMode.OFF:
-            verdicts.append(Verdict(rule.code, rule.name, mode, "off", "已关闭，未检查"))
+            verdicts.append(_plain(rule.code, rule.name, mode, "off"))
             continue
         failure = rule.check(ctx)
         if failure is None:
-            verdicts.append(Verdict(rule.code, rule.name, mode, "pass", "符合"))
+            verdicts.append(_plain(rule.code, rule.name, mode, "pass"))
         else:
             verdicts.append(Verdict(rule.code, rule.name, mode, "block" if mode == RuleMode.BLOCK else "warn",
                                     failure))

@@ -18,14 +18,15 @@ fields would convert them; no model instance is built per household."""
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connection, transaction
+from django.db.models import Sum, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from warmth.archives.choices import ArchiveStatus
@@ -53,22 +54,37 @@ def _person_totals(year: int) -> dict[str, Decimal]:
     return {r["person_bidx"]: -Decimal(r["s"] or 0).quantize(Decimal("0.01")) for r in rows}
 
 
-def _accounts(bidxs) -> dict[str, tuple[str, str, str]]:
-    """The latest bank account (its blind index, and the bank) each person was paid to."""
+def _accounts(bidxs: set[str]) -> dict[str, tuple[str, str, str]]:
+    """The latest bank account each of these people (ID-number blind indexes) was paid to: its ciphertext as
+    stored (the same table and column, so it is copied as it is, not decrypted and sealed again), its blind
+    index, and the bank."""
     out: dict[str, tuple[str, str, str]] = {}
-    bank = Payment.objects.filter(method=PayMethod.BANK).exclude(bank_account_bidx="")
+    bank = (Payment.objects.filter(method=PayMethod.BANK, id_number_bidx__in=sorted(bidxs))
+            .exclude(bank_account_bidx="")
+            .annotate(sealed=Cast("bank_account", output_field=TextField())))  # no decrypting converter
     if bulkcopy.can_copy():  # PostgreSQL: the latest row per person in one pass (DISTINCT ON)
-        for person, account, account_bidx, name in (bank.order_by("id_number_bidx", "-id").distinct(
-                "id_number_bidx").values_list("id_number_bidx", "bank_account", "bank_account_bidx", "bank_name")):
-            if person in bidxs:
-                out[person] = (account, account_bidx, name)
+        for person, sealed, account_bidx, name in (bank.order_by("id_number_bidx", "-id").distinct(
+                "id_number_bidx").values_list("id_number_bidx", "sealed", "bank_account_bidx", "bank_name")):
+            out[person] = (bulkcopy.Raw(sealed), account_bidx, name)
         return out
-    rows = bank.order_by("id").values_list("id_number_bidx", "id")
-    latest = {b: pk for b, pk in rows if b in bidxs}
-    for person, account, account_bidx, bank in (Payment.objects.filter(pk__in=latest.values()).values_list(
-            "id_number_bidx", "bank_account", "bank_account_bidx", "bank_name")):
-        out[person] = (account, account_bidx, bank)
+    latest = dict(bank.order_by("id").values_list("id_number_bidx", "id"))  # the last id of each person wins
+    for person, sealed, account_bidx, name in (bank.filter(pk__in=latest.values()).values_list(
+            "id_number_bidx", "sealed", "bank_account_bidx", "bank_name")):
+        out[person] = (bulkcopy.Raw(sealed), account_bidx, name)
     return out
+
+
+def _pages(archives, size: int):
+    """The households as plain rows (only what the check and the snapshot read), a page at a time from one
+    streaming query, so the first chunk is checked and handed to the writer before the last is read."""
+    page = []
+    for row in archives.values("pk", "status", *SNAPSHOT_FIELDS).iterator(chunk_size=size):
+        page.append(SimpleNamespace(**row))
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page
 
 
 def batch_pay(*, actor: Actor, pot: FundPot, amount, aid_type: str, batch: str, categories: list[str] | None = None,
@@ -110,47 +126,51 @@ def batch_pay(*, actor: Actor, pot: FundPot, amount, aid_type: str, batch: str, 
     promised = Payment.objects.filter(pot=pot, status=S.SUBMITTED).aggregate(s=Sum("amount"))["s"] or Decimal(0)
     running = Decimal(promised)
     chain = steps_for(pot.org, value)
-    made, skipped, already = 0, [], 0
+    skipped, already = [], 0
     writer = _Writer(actor, pot, batch, amount=value, aid_type=aid_type, method=method, chain=chain,
                      campaign=campaign)
     seen = 0
-    # plain rows, not model instances: only what the check and the snapshot read
-    archive_list = [SimpleNamespace(**row) for row in archives.values("pk", "status", *SNAPSHOT_FIELDS)]
-    accounts = _accounts({a.id_number_bidx for a in archive_list}) if method == PayMethod.BANK else {}
     per_person = defaultdict(Decimal)
     remaining = copy.copy(fresh)
     proposal = rules.Proposal(pot=remaining, amount=value, method=method, paid_on=today)
     person_key = f"person:{{}}:{today.year}"
-    for a in archive_list:
-        seen += 1
-        if progress and seen % 500 == 0:
-            progress.advance(seen)
-        if a.pk in done_before:
-            already += 1
-            continue
-        if a.id_number_bidx in repeats:
-            where = "本次活动" if campaign else "本年度"
-            skipped.append((a.archive_no, a.name, f"{where}已有{aid_type}发放"))
-            continue
-        account = accounts.get(a.id_number_bidx)
-        if method == PayMethod.BANK and not account:
-            skipped.append((a.archive_no, a.name, "没有银行账号（请先单独发放一次或补录账号）"))
-            continue
-        remaining.balance = fresh.balance - running
-        known = {**base_known, "available": base_known["available"] - running,
-                 person_key.format(a.id_number_bidx): totals.get(a.id_number_bidx, Decimal(0))
-                 + per_person[a.id_number_bidx]}
-        ev = rules.evaluate(dataclasses.replace(proposal, archive_status=a.status, person_bidx=a.id_number_bidx),
-                            settings=settings, known=known)
-        if ev.blocked:
-            skipped.append((a.archive_no, a.name, "；".join(ev.messages())))
-            continue
-        writer.add(a, account, today)
-        running += value
-        per_person[a.id_number_bidx] += value
-        if len(writer) >= CHUNK:
-            made += writer.flush()
-    made += writer.flush()
+    try:
+        for page in _pages(archives, CHUNK):
+            accounts = _accounts({a.id_number_bidx for a in page}) if method == PayMethod.BANK else {}
+            for a in page:
+                seen += 1
+                if progress and seen % 500 == 0:
+                    progress.advance(seen)
+                if a.pk in done_before:
+                    already += 1
+                    continue
+                if a.id_number_bidx in repeats:
+                    where = "本次活动" if campaign else "本年度"
+                    skipped.append((a.archive_no, a.name, f"{where}已有{aid_type}发放"))
+                    continue
+                account = accounts.get(a.id_number_bidx)
+                if method == PayMethod.BANK and not account:
+                    skipped.append((a.archive_no, a.name, "没有银行账号（请先单独发放一次或补录账号）"))
+                    continue
+                remaining.balance = fresh.balance - running
+                known = {**base_known, "available": base_known["available"] - running,
+                         person_key.format(a.id_number_bidx): totals.get(a.id_number_bidx, Decimal(0))
+                         + per_person[a.id_number_bidx]}
+                proposal.archive_status, proposal.person_bidx = a.status, a.id_number_bidx  # one proposal, reused
+                ev = rules.evaluate(proposal, settings=settings, known=known)
+                if ev.blocked:
+                    skipped.append((a.archive_no, a.name, "；".join(ev.messages())))
+                    continue
+                writer.add(a, account, today)
+                running += value
+                per_person[a.id_number_bidx] += value
+                if len(writer) >= CHUNK:
+                    writer.flush()
+        writer.flush()
+    except BaseException:
+        writer.close(quiet=True)  # the chunk being written still commits or fails on its own; the first error wins
+        raise
+    made = writer.close()  # waits for the chunk still being written; its error, if any, is raised here
     if progress:
         progress.advance(total)
     result = {"batch": batch, "households": total, "made": made, "already": already, "skipped": len(skipped),
@@ -161,28 +181,36 @@ def batch_pay(*, actor: Actor, pot: FundPot, amount, aid_type: str, batch: str, 
 
 
 class _Writer:
-    """The batch's payments and their two trail steps (created, submitted), a chunk per transaction. Payment ids
-    are read back through the one-per-pot×batch×archive constraint, the same on every database."""
+    """The batch's payments and one trail step each (提交审批, noted as made by the batch: the payment's own
+    created_by and created_at say who made it and when), a chunk per transaction.
+
+    On PostgreSQL, outside any open transaction (the worker, the CLI), a chunk is written by one background
+    thread on its own connection while the batch checks the next households: the database's half of the work
+    (the ``COPY``, index upkeep, the foreign-key checks at commit) runs on another core beside the Python half.
+    At most one chunk is in flight, and the next is handed over only after it committed, so what a crash
+    leaves is whole chunks, as before. Inside a transaction (a test, a caller's ``atomic``), or on SQLite,
+    each chunk is written in place, so the batch sees and joins the caller's transaction."""
 
     def __init__(self, actor: Actor, pot: FundPot, batch: str, *, amount, aid_type, method, chain, campaign=None):
         self.actor, self.pot, self.batch = actor, pot, batch
         now = timezone.now()
-        # PostgreSQL: ids from the sequence up front, so the steps need no read-back; elsewhere the database
-        # numbers the rows and they are read back through the pot × batch × archive constraint
-        self.own_ids = bulkcopy.can_copy()
-        self.payment_t = bulkcopy.Table(Payment, pk=self.own_ids)
+        # the database numbers the payments; their trail steps are found again through the one-per-pot × batch ×
+        # archive constraint (on PostgreSQL by one INSERT … SELECT, elsewhere by reading the ids back)
+        self.payment_t = bulkcopy.Table(Payment, pk=False)
         self.payment_row = self.payment_t.maker(
             org_id=pot.org_id, pot_id=pot.pk, recipient_kind=RecipientKind.ARCHIVE, aid_type=aid_type,
             amount=amount, method=method, batch=batch, status=S.SUBMITTED, chain=chain, step=0, submitted_at=now,
             created_by_id=actor.user.pk, created_at=now, snapshot_at=now,
             campaign_id=campaign.pk if campaign else None)
         self.step_t = bulkcopy.Table(PaymentStep, pk=False)
-        self.create_row = self.step_t.maker(action="create", step_name="", note="", actor_id=actor.user.pk, at=now)
-        self.submit_row = self.step_t.maker(action="submit", step_name="", note="批量发放", actor_id=actor.user.pk,
-                                            at=now)
-        self.pk_at = self.payment_t.columns.index(Payment._meta.pk.column) if self.own_ids else -1
+        self.step = {"action": "submit", "note": f"批量发放（批次“{batch}”）", "actor_id": actor.user.pk, "at": now}
+        self.submit_row = self.step_t.maker(step_name="", **self.step)
         self.rows: list[list] = []
         self.archive_ids: list[int] = []
+        self.written = 0
+        background = bulkcopy.can_copy() and not connection.in_atomic_block
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="warmth-batch") if background else None
+        self.pending: Future | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -196,23 +224,64 @@ class _Writer:
         self.rows.append(self.payment_row(values))
         self.archive_ids.append(a.pk)
 
-    def flush(self) -> int:
+    def flush(self) -> None:
+        """Hand the rows gathered so far to be written (in place, or to the background thread)."""
         if not self.rows:
-            return 0
-        with transaction.atomic():
-            if self.own_ids:
-                ids = self.payment_t.ids(len(self.rows))
-                for row, pk in zip(self.rows, ids, strict=True):
-                    row[self.pk_at] = pk
-                self.payment_t.insert(self.rows)
-            else:
-                self.payment_t.insert(self.rows)
-                ids = list(Payment.objects.filter(pot=self.pot, batch=self.batch, archive_id__in=self.archive_ids)
-                           .values_list("id", flat=True))
-            self.step_t.insert([make({"payment_id": pk}) for pk in ids for make in (self.create_row, self.submit_row)])
-        n = len(self.rows)
+            return
+        rows, archive_ids = self.rows, self.archive_ids
         self.rows, self.archive_ids = [], []
-        return n
+        if self.pool is None:
+            self.written += self._write(rows, archive_ids)
+            return
+        self._wait()
+        self.pending = self.pool.submit(self._write, rows, archive_ids)
+
+    def close(self, *, quiet: bool = False) -> int:
+        """Wait for the last chunk and release the thread and its connection; the number of payments written."""
+        try:
+            if self.pool is not None:
+                self._wait(quiet=quiet)
+        finally:
+            if self.pool is not None:
+                self.pool.submit(_close_connection).result()  # the thread's own connection
+                self.pool.shutdown()
+                self.pool = None
+        return self.written
+
+    def _wait(self, *, quiet: bool = False) -> None:
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return
+        try:
+            self.written += pending.result()
+        except Exception:
+            if not quiet:
+                raise
+
+    def _write(self, rows: list[list], archive_ids: list[int]) -> int:
+        with transaction.atomic():
+            self.payment_t.insert(rows)
+            if bulkcopy.can_copy():  # the trail steps made in the database from the rows just written
+                qn = connection.ops.quote_name
+                step, pay = qn(PaymentStep._meta.db_table), qn(Payment._meta.db_table)
+                with connection.cursor() as cur:
+                    cur.execute(
+                        f"INSERT INTO {step} (payment_id, action, step_name, note, actor_id, at) "  # noqa: S608 (model names)
+                        f"SELECT p.id, %s, '', %s, %s, %s FROM unnest(%s::bigint[]) AS a (archive_id) "
+                        f"JOIN {pay} p ON p.pot_id = %s AND p.batch = %s AND p.archive_id = a.archive_id",
+                        [self.step["action"], self.step["note"], self.step["actor_id"], self.step["at"],
+                         archive_ids, self.pot.pk, self.batch])
+                    if cur.rowcount != len(rows):  # rolls the chunk back: never a payment without its trail
+                        raise RuntimeError(f"批量发放：{len(rows)} 笔发放只生成了 {cur.rowcount} 条审批记录")
+            else:
+                ids = list(Payment.objects.filter(pot=self.pot, batch=self.batch, archive_id__in=archive_ids)
+                           .values_list("id", flat=True))
+                self.step_t.insert([self.submit_row({"payment_id": pk}) for pk in ids])
+        return len(rows)
+
+
+def _close_connection() -> None:
+    connection.close()  # ``connection`` resolves to the calling thread's own
 
 
 @register("payments.batch")
