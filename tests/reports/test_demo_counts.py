@@ -116,11 +116,21 @@ def brute(org: Org) -> dict[str, Decimal]:
     return out
 
 
-@pytest.fixture
-def demo():
+@pytest.fixture(params=["season", "season+national"])
+def demo(request):
+    """The demo season; and the same with the national-scale bulk loaders run over it (three seasons of county
+    payments with their pots and entries, a season per province with its visits), which must leave records the
+    forms count exactly as they count those made through the services."""
+    from warmth.campaigns import national as national_visits
+    from warmth.payments import national as national_payments
+
     ctx = DemoContext(scale="small", seed=11, year=YEAR, out=lambda _: None)
     for fn in (seed_orgs, seed_archives, seed_funds, seed_campaigns, seed_payments):
         fn(ctx)
+    if request.param == "season+national":
+        national_visits.load(ctx)
+        national_payments.load(ctx)
+        assert Payment.objects.filter(pot__year=YEAR - 2).exists() and Visit.objects.filter(kind="enterprise").exists()
 
 
 def test_every_auto_cell_of_the_2015_form_equals_a_count_from_the_records(demo):

@@ -152,3 +152,11 @@ def seed_campaigns(ctx: DemoContext) -> None:
                           phone=f"1380000{d:04d}", leader="周领导")
     ctx.out(f"活动：{c}，慰问组 {len(groups)} 个，走访 {made + twice + outside} 次（重复 {twice}，窗口外 {outside}，"
             f"现金 {cash}），企业 {len(counties)} 家，工作记录 {records} 条，欠薪周报 {reports} 份，值班 4 班")
+
+
+@seeder(44, "全国规模走访（批量）")
+def seed_visits_national(ctx: DemoContext) -> None:
+    """Only at ``--scale national``: a season per province and its household and enterprise visits."""
+    from warmth.campaigns.national import seed_national_visits
+
+    seed_national_visits(ctx)

@@ -77,3 +77,11 @@ def seed_payments(ctx: DemoContext) -> None:
               "confirmed": "已确认", "reversed": "已冲正"}
     ctx.out("发放：" + "，".join(f"{labels[s]} {n}" for s, n in counts.items())
             + f"；批量 {result['made']} 笔（跳过 {result['skipped']} 户）；回访 {len(sample)} 户")
+
+
+@seeder(45, "全国规模发放（批量）")
+def seed_payments_national(ctx: DemoContext) -> None:
+    """Only at ``--scale national``: about three million payments over three seasons (``payments.national``)."""
+    from warmth.payments.national import seed_national_payments
+
+    seed_national_payments(ctx)
