@@ -175,3 +175,18 @@ def test_every_derived_rule_passes_on_the_demo_and_fails_on_a_crafted_report(dem
                 bad[part] = Decimal(0)
             broken = {x.rule.code for x in engine.check(defn, bad) if not x.ok}
             assert r.rule.code in broken, (defn.id, r.rule.code)
+
+
+def test_the_batched_queries_give_what_each_source_gives_alone(demo):
+    """``sources.values`` computes a table's sources in one query; each source alone must agree with it."""
+    from warmth.reports import sources
+
+    names = sorted({it.source for d in definitions().values() for it in d.items if it.auto and it.source != "sum"})
+    assert len(names) > 60
+    wuhou = Org.objects.get(code="510107")
+    for org in (wuhou, Org.objects.get(code="510100"), Org.objects.get(parent=None)):
+        scope = sources.Scope(org, YEAR)
+        together = sources.values(names, scope)
+        alone = {name: sources.source(name).value(scope) for name in names}
+        assert together == alone, org.name
+        assert any(v for k, v in together.items() if k.startswith("payments.")) and together["visits.households"]

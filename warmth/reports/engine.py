@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from warmth.orgs.models import Org
 from warmth.reports import sources
-from warmth.reports.definitions import YES_NO, Definition, Item, Rule, _is_number, _terms, quantize
+from warmth.reports.definitions import YES_NO, Definition, Rule, _is_number, _terms, quantize
 
 OPS = {"<=": operator.le, ">=": operator.ge, "==": operator.eq, "<": operator.lt, ">": operator.gt,
        "!=": operator.ne}
@@ -60,13 +60,6 @@ def _fmt(v) -> str:
     return "空" if v is None else format(v.normalize(), "f") if isinstance(v, Decimal) else str(v)
 
 
-def auto_value(item: Item, org: Org, year: int) -> Decimal:
-    src = sources.source(item.source)
-    if src is None:
-        raise KeyError(f"{item.code} 的数据来源 {item.source} 不存在")
-    return quantize(item, src.value(sources.Scope(org, year)))
-
-
 def fill(defn: Definition, org: Org, year: int, *, entries: dict | None = None,
          children_figures: list[dict] | None = None) -> dict[str, CellValue]:
     """Every cell of the form for ``org`` and season ``year``. ``entries``: the org's own cells
@@ -75,13 +68,18 @@ def fill(defn: Definition, org: Org, year: int, *, entries: dict | None = None,
     entries = entries or {}
     children_figures = children_figures or []
     out: dict[str, CellValue] = {}
+    autos = [it for it in defn.items if it.auto and it.source != "sum"]
+    for it in autos:
+        if sources.source(it.source) is None:
+            raise KeyError(f"{it.code} 的数据来源 {it.source} 不存在")
+    computed_all = sources.values([it.source for it in autos], sources.Scope(org, year))
     for it in defn.items:
         e = entries.get(it.code) or {}
         own = None if e.get("value") in (None, "") else quantize(it, e["value"])
         if it.source == "sum":
             continue  # computed from its parts below (it precedes them in print order)
         if it.auto:
-            computed = auto_value(it, org, year)
+            computed = quantize(it, computed_all[it.source])
             if own is not None and e.get("reason"):
                 out[it.code] = CellValue(it.code, own, "override", computed, reason=e["reason"],
                                          comment=e.get("comment", ""))

@@ -327,6 +327,131 @@ def source(name: str) -> Source | None:
     return _SOURCES.get(name) or _activity_source(name)
 
 
+# --- batches: the sources of one table computed together ------------------------------------------------------
+#
+# A form fills about sixty auto cells; computed one by one that is one query each, every one of them scanning
+# the subtree's archives, visits, entries or payments again. ``values`` computes the sources that share a
+# table in one aggregate query (a ``FILTER`` clause per cell), with the very filters the single sources use,
+# so the two ways give the same figures (a test holds them to it).
+
+def _archive_batch(s: Scope) -> dict[str, object]:
+    from warmth.archives.models import FamilyMember
+
+    a = _filed(s).aggregate(
+        households=Count("id"), migrant=Count("id", filter=Q(identity="农民工")),
+        below=Count("id", filter=Q(category__in=["低保户", "深度困难"])),
+        near=Count("id", filter=Q(category__in=["低保边缘户", "相对困难"])),
+        accident=Count("id", filter=Q(category__in=["意外致困户", "意外致困"])))
+    m = FamilyMember.objects.filter(archive__in=_filed(s)).aggregate(
+        workers=Count("id", filter=Q(identity__in=WORKER_MEMBERS)), migrants=Count("id", filter=Q(identity="农民工")))
+    return {"archives.households": a["households"], "archives.migrant_households": a["migrant"],
+            "archives.below_dibao": a["below"], "archives.near_dibao": a["near"], "archives.accident": a["accident"],
+            "archives.workers": a["households"] + m["workers"],
+            "archives.migrant_workers": a["migrant"] + m["migrants"], "archives.lifted": _lifted(s).count()}
+
+
+def _visit_batch(s: Scope) -> dict[str, object]:
+    from warmth.campaigns.choices import VisitKind
+    from warmth.campaigns.models import Visit
+    from warmth.payments.models import Payment
+
+    household = Q(kind=VisitKind.HOUSEHOLD)
+    classes = {"visits.households": _class_q("model") | _class_q("migrant") | _class_q("worker"),
+               "visits.worker_households": _class_q("worker"), "visits.migrant_households": _class_q("migrant"),
+               "visits.model_households": _class_q("model")}
+    cash = Q(entry__isnull=False)
+    exprs = {}
+    for i, q in enumerate(classes.values()):
+        exprs[f"a{i}"] = Count("archive", distinct=True, filter=household & q)
+        exprs[f"o{i}"] = Count("id", filter=household & Q(archive__isnull=True) & q)
+    v = Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False).aggregate(
+        **exprs, enterprises=Count("id", filter=Q(kind=VisitKind.ENTERPRISE)),
+        difficult=Count("id", filter=Q(kind=VisitKind.ENTERPRISE, enterprise_in_difficulty=True)),
+        frontline=Coalesce(Sum("frontline_greeted", filter=Q(frontline_greeted__gt=0)), 0),
+        cash=Sum("cash_amount", filter=cash), cash_models=Sum("cash_amount", filter=cash & _class_q("model")),
+        cash_migrants=Sum("cash_amount", filter=cash & ((Q(archive__isnull=False) & MIGRANT_Q)
+                                                        | Q(archive__isnull=True, recipient_kind="migrant"))))
+    out: dict[str, object] = {name: v[f"a{i}"] + v[f"o{i}"] for i, name in enumerate(classes)}
+    out.update({"visits.enterprises": v["enterprises"], "visits.enterprises_in_difficulty": v["difficult"],
+                "visits.frontline": v["frontline"]})
+    p = Payment.objects.filter(org__path__startswith=s.org.path, pot__year=s.year,
+                               status__in=PAID_STATUSES).aggregate(
+        total=Sum("amount"), models=Sum("amount", filter=(Q(archive__isnull=False) & MODEL_Q)
+                                        | Q(recipient_kind="hardship_model")),
+        migrants=Sum("amount", filter=(Q(archive__isnull=False) & MIGRANT_Q) | Q(recipient_kind="migrant")))
+    for name, paid, handed in (("payments.paid_total", "total", "cash"), ("payments.paid_models", "models",
+                                                                          "cash_models"),
+                               ("payments.paid_migrants", "migrants", "cash_migrants")):
+        out[name] = to_wan(Decimal(p[paid] or 0) + Decimal(v[handed] or 0))
+    return out
+
+
+def _money_batch(s: Scope) -> dict[str, object]:
+    from warmth.funds.choices import FundSource
+
+    lines = {f"funds.raised_{line}": srcs for line, srcs in FORM_SOURCES.items()}
+    lines.update({f"funds.raised:{src}": (src,) for src in FundSource.values})
+    exprs = {f"l{i}": Sum("amount", filter=Q(pot__source__in=srcs)) for i, srcs in enumerate(lines.values())}
+    row = _raised_entries(s, None).aggregate(total=Sum("amount"), **exprs)
+    out: dict[str, object] = {"funds.raised_total": to_wan(row["total"])}
+    out.update({name: to_wan(row[f"l{i}"]) for i, name in enumerate(lines)})
+    return out
+
+
+def _activity_batch(s: Scope) -> dict[str, object]:
+    from warmth.campaigns.choices import KINDS
+    from warmth.campaigns.models import Activity
+    from warmth.core.festival import campaign_window
+
+    start, end = campaign_window(s.year)
+    rows = (Activity.objects.filter(org__path__startswith=s.org.path, voided=False)
+            .filter(Q(campaign__year=s.year) | Q(campaign__isnull=True, on_date__range=(start, end)))
+            .values("kind").annotate(count=Sum("count"), people=Sum("people"), part=Sum("part"),
+                                     amount=Sum("amount"), part_amount=Sum("part_amount")).order_by())
+    got = {r["kind"]: r for r in rows}
+    out: dict[str, object] = {}
+    for kind in KINDS:
+        r = got.get(kind, {})
+        for field in ("count", "people", "part"):
+            out[f"activity:{kind}:{field}"] = int(r.get(field) or 0)
+        for field in ("amount", "part_amount"):
+            out[f"activity:{kind}:{field}"] = to_wan(r.get(field) or 0)
+    return out
+
+
+BATCHES: tuple[Callable[[Scope], dict[str, object]], ...] = (_archive_batch, _visit_batch, _money_batch,
+                                                              _activity_batch)
+_BATCH_OF = {"archives.": _archive_batch, "visits.": _visit_batch, "payments.": _visit_batch,
+             "funds.": _money_batch, "activity:": _activity_batch}
+
+
+def _batch_of(name: str):
+    for prefix, batch in _BATCH_OF.items():
+        if name.startswith(prefix):
+            return batch
+    return None
+
+
+def values(names, s: Scope) -> dict[str, object]:
+    """The values of these sources for one scope: a query per table for the batched ones (archives, visits
+    and payments, money, activity records), one per source for the rest (the 帮扶中心 registry)."""
+    out: dict[str, object] = {}
+    done = {}
+    for name in dict.fromkeys(names):
+        batch = _batch_of(name)
+        if batch is not None:
+            if batch not in done:
+                done[batch] = batch(s)
+            if name in done[batch]:
+                out[name] = done[batch][name]
+                continue
+        src = source(name)
+        if src is None:
+            raise KeyError(f"数据来源 {name} 不存在")
+        out[name] = src.value(s)
+    return out
+
+
 def names() -> list[str]:
     source("archives.households")
     return sorted(_SOURCES or {})
