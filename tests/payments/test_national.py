@@ -11,7 +11,9 @@ from django.db.models import Sum
 from warmth.archives.demo import seed_archives
 from warmth.campaigns import national as national_visits
 from warmth.campaigns.models import Campaign, Visit
+from warmth.core import pii
 from warmth.core.demo import DemoContext
+from warmth.core.fields import bidx
 from warmth.funds.models import FundPot, LedgerEntry
 from warmth.orgs.demo import seed_orgs
 from warmth.orgs.models import OrgLevel
@@ -24,14 +26,29 @@ YEAR = 2025
 BOOKED = {PaymentStatus.APPROVED, PaymentStatus.PAID, PaymentStatus.CONFIRMED}
 
 
+@pytest.fixture(scope="module")
+def _loaded(django_db_setup, django_db_blocker):
+    """Built once for the module inside a transaction rolled back at the end; each test runs in a savepoint."""
+    from django.db import connection, transaction
+
+    from warmth.audit import triggers
+    from warmth.funds import triggers as ledger_triggers
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        triggers.install(connection)
+        ledger_triggers.install(connection)
+        ctx = DemoContext(scale="small", seed=5, year=YEAR, out=lambda _: None)
+        seed_orgs(ctx)
+        seed_archives(ctx)
+        national_visits.load(ctx)
+        national.load(ctx)
+        yield ctx
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def loaded():
-    ctx = DemoContext(scale="small", seed=5, year=YEAR, out=lambda _: None)
-    seed_orgs(ctx)
-    seed_archives(ctx)
-    national_visits.load(ctx)
-    national.load(ctx)
-    return ctx
+def loaded(_loaded, db):
+    return _loaded
 
 
 def test_pots_entries_and_payments_hold_together(loaded):
@@ -46,6 +63,7 @@ def test_pots_entries_and_payments_hold_together(loaded):
     for p in payments:
         assert p.archive.org.path.startswith(p.org.path) and p.id_number == p.archive.id_number
         assert p.name == p.archive.name and p.archive_no == p.archive.archive_no and len(p.bank_account) == 19
+        assert p.bank_account_bidx == bidx(pii.BANK_ACCOUNT, p.bank_account)  # found by its account
         if p.status in BOOKED:
             assert (p.entry.amount, p.entry.ref_id, p.entry.person_bidx) == (-p.amount, str(p.pk), p.id_number_bidx)
         else:

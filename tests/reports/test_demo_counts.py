@@ -116,21 +116,37 @@ def brute(org: Org) -> dict[str, Decimal]:
     return out
 
 
-@pytest.fixture(params=["season", "season+national"])
-def demo(request):
+@pytest.fixture(scope="module", params=["season", "season+national"])
+def _seeded(request, django_db_setup, django_db_blocker):
     """The demo season; and the same with the national-scale bulk loaders run over it (three seasons of county
     payments with their pots and entries, a season per province with its visits), which must leave records the
-    forms count exactly as they count those made through the services."""
+    forms count exactly as they count those made through the services. Built once per module and variant,
+    inside one transaction rolled back at the end; each test runs in a savepoint inside it."""
+    from django.db import connection, transaction
+
+    from warmth.audit import triggers
     from warmth.campaigns import national as national_visits
+    from warmth.funds import triggers as ledger_triggers
     from warmth.payments import national as national_payments
 
-    ctx = DemoContext(scale="small", seed=11, year=YEAR, out=lambda _: None)
-    for fn in (seed_orgs, seed_archives, seed_funds, seed_campaigns, seed_payments):
-        fn(ctx)
-    if request.param == "season+national":
-        national_visits.load(ctx)
-        national_payments.load(ctx)
-        assert Payment.objects.filter(pot__year=YEAR - 2).exists() and Visit.objects.filter(kind="enterprise").exists()
+    with django_db_blocker.unblock(), transaction.atomic():
+        triggers.install(connection)
+        ledger_triggers.install(connection)
+        ctx = DemoContext(scale="small", seed=11, year=YEAR, out=lambda _: None)
+        for fn in (seed_orgs, seed_archives, seed_funds, seed_campaigns, seed_payments):
+            fn(ctx)
+        if request.param == "season+national":
+            national_visits.load(ctx)
+            national_payments.load(ctx)
+            assert Payment.objects.filter(pot__year=YEAR - 2).exists()
+            assert Visit.objects.filter(kind="enterprise").exists()
+        yield ctx
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(_seeded, db):
+    return _seeded
 
 
 def test_every_auto_cell_of_the_2015_form_equals_a_count_from_the_records(demo):

@@ -27,8 +27,9 @@ from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
 from warmth.campaigns.models import Campaign
 from warmth.campaigns.national import counties_of
-from warmth.core import bulkcopy, crypto
+from warmth.core import bulkcopy, crypto, pii
 from warmth.core.demo import DemoContext
+from warmth.core.fields import bidx
 from warmth.funds.choices import EntryKind, FundSource, PayMethod, Purpose
 from warmth.funds.models import FundPot, FundRaise, LedgerEntry
 from warmth.orgs.models import Org, OrgLevel, User
@@ -102,6 +103,10 @@ class _Loader:
         for row in (Archive.objects.filter(org__path__startswith=province.path, status=ArchiveStatus.ACTIVE)
                     .values_list(*fields).order_by("id").iterator(chunk_size=5000)):
             households[county_of[row[1]]].append(dict(zip(fields, row, strict=True)))
+        plan = [(county, year) for county in sorted(households) for year in years if (county, year) not in taken]
+        n_pots = len(plan)
+        if not n_pots:
+            return
         sealed = {}
         for rows in households.values():
             for h in rows:
@@ -109,12 +114,8 @@ class _Loader:
                 sealed[h["pk"]] = (bulkcopy.Raw(self.seal["id_number"](h["id_number"])),
                                    bulkcopy.Raw(self.seal["phone"](h["phone"])) if h["phone"] else "",
                                    bulkcopy.Raw(self.seal["bank_account"](account)),
-                                   crypto.blind_index("bank", account), rng.choice(BANKS))
+                                   bidx(pii.BANK_ACCOUNT, account), rng.choice(BANKS))
         self.counts["households"] += len(sealed)
-        plan = [(county, year) for county in sorted(households) for year in years if (county, year) not in taken]
-        n_pots = len(plan)
-        if not n_pots:
-            return
         # every payment of the province: (county, year, household, aid type, amount, status)
         pays = []
         for county, year in plan:
