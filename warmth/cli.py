@@ -4,6 +4,7 @@
     warmth seed-demo --scale small   load demo data into an empty database
     warmth orgs list --format json   every org the caller may see
     warmth rotate-keys               re-encrypt personal data under the current key
+    warmth backup --out FILE.tar     database and files in one file (restore: warmth restore FILE.tar)
     warmth <any Django command>      migrate, check, db_worker, …
 """
 
