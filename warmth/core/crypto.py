@@ -19,6 +19,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 
 PREFIX = "v1"
 
@@ -28,8 +29,25 @@ class DecryptionError(Exception):
     Deliberately not a ValueError: its text is for operators, never shown to users as input feedback."""
 
 
+_KEYS: dict[str, bytes] | None = None  # the configured field keys, read once (settings are looked up lazily)
+
+
+def _forget_keys(*, setting, **_) -> None:
+    global _KEYS
+    if setting == "WARMTH_FIELD_KEYS":
+        _KEYS = None
+
+
+setting_changed.connect(_forget_keys)
+
+
 def _field_keys() -> dict[str, bytes]:
+    global _KEYS
+    if _KEYS:
+        return _KEYS
     keys = settings.WARMTH_FIELD_KEYS
+    if keys:
+        _KEYS = keys
     if not keys:
         raise ImproperlyConfigured(
             "WARMTH_FIELD_KEY is not set: run `warmth demo` once (it writes data/warmth.env) "

@@ -127,3 +127,17 @@ def bidx(kind: str, value: str) -> str:
     """The blind index of ``value`` as stored by a ``BlindIndexField`` whose source is of ``kind``."""
     normalized = pii.normalize(kind, value)
     return crypto.blind_index(kind, normalized) if normalized else ""
+
+
+@BlindIndexField.register_lookup
+class AnyOf(models.Lookup):
+    """``<index>__any=[…]`` on PostgreSQL: ``= ANY(%s)`` with the whole list as one array parameter, for a
+    lookup of thousands of people at once (``__in`` would build and parse one placeholder each)."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, [str(v) for v in self.rhs]]
+

@@ -306,22 +306,40 @@ def _plain(code: str, name: str, mode: str, outcome: str) -> Verdict:
     return Verdict(code, name, mode, outcome, "符合" if outcome == "pass" else "已关闭，未检查")
 
 
-def evaluate(proposal: Proposal, *, settings: dict[str, Effective] | None = None,
-             known: dict | None = None) -> Evaluation:
-    """Every rule's verdict on ``proposal`` (rules set to off are reported as off, not checked). ``known``
-    seeds the figures a batch has computed for many proposals at once: ``"decision"`` (bool), ``"available"``
-    (Decimal) and ``"person:<bidx>:<year>"`` (what that person was already paid that year)."""
-    settings = settings or effective_settings(proposal.pot.org)
-    ctx = Context(proposal, {code: e.params for code, e in settings.items()}, dict(known or {}))
-    verdicts = []
+@dataclass(frozen=True)
+class Prepared:
+    """What ``evaluate`` derives from the settings, worked out once for a batch of proposals: each rule's
+    parameters, and each rule with its mode and its (shared) pass or off verdict."""
+
+    params: dict[str, dict]
+    steps: tuple[tuple[Rule, str, Verdict], ...]
+
+
+def prepare(settings: dict[str, Effective]) -> Prepared:
+    steps = []
     for rule in RULES:
         mode = RuleMode.BLOCK if rule.locked else settings[rule.code].mode
+        steps.append((rule, mode, _plain(rule.code, rule.name, mode, "off" if mode == RuleMode.OFF else "pass")))
+    return Prepared({code: e.params for code, e in settings.items()}, tuple(steps))
+
+
+def evaluate(proposal: Proposal, *, settings: dict[str, Effective] | None = None,
+             known: dict | None = None, prepared: Prepared | None = None) -> Evaluation:
+    """Every rule's verdict on ``proposal`` (rules set to off are reported as off, not checked). ``known``
+    seeds the figures a batch has computed for many proposals at once: ``"decision"`` (bool), ``"available"``
+    (Decimal) and ``"person:<bidx>:<year>"`` (what that person was already paid that year). ``prepared``: the
+    settings worked out once by ``prepare`` (a batch's)."""
+    if prepared is None:
+        prepared = prepare(settings or effective_settings(proposal.pot.org))
+    ctx = Context(proposal, prepared.params, dict(known or {}))
+    verdicts = []
+    for rule, mode, plain in prepared.steps:
         if mode == RuleMode.OFF:
-            verdicts.append(_plain(rule.code, rule.name, mode, "off"))
+            verdicts.append(plain)
             continue
         failure = rule.check(ctx)
         if failure is None:
-            verdicts.append(_plain(rule.code, rule.name, mode, "pass"))
+            verdicts.append(plain)
         else:
             verdicts.append(Verdict(rule.code, rule.name, mode, "block" if mode == RuleMode.BLOCK else "warn",
                                     failure))
