@@ -36,8 +36,11 @@ def search_archives(actor: Actor, q: str = "") -> QuerySet[Archive]:
         card = None
     if card is not None:
         index = bidx(pii.ID_NUMBER, card.number)
-        member = FamilyMember.objects.filter(archive=OuterRef("pk"), id_number_bidx=index)
-        return qs.filter(Q(id_number_bidx=index) | Exists(member))
+        # two index lookups first, then the actor's scope over those few ids: an OR with a correlated EXISTS
+        # would make the database test every archive of the scope (2 s at the national root)
+        ids = set(Archive.objects.filter(id_number_bidx=index).values_list("pk", flat=True))
+        ids.update(FamilyMember.objects.filter(id_number_bidx=index).values_list("archive_id", flat=True))
+        return qs.filter(pk__in=sorted(ids))
     return qs.filter(Q(name__contains=q) | Q(archive_no=q))
 
 
