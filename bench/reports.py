@@ -159,6 +159,7 @@ def main():
     ap.add_argument("--org", default="ACFTU", help="org code (default: the root)")
     ap.add_argument("--year", type=int, default=2025)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--dirty", type=int, default=100, help="counties marked dirty before the last fill")
     args = ap.parse_args()
     import django
 
@@ -203,6 +204,20 @@ def main():
     print(f"fill warmth-2015 at {org.name} ({args.year}): engine best {best['engine']:.3f} s, median "
           f"{med['engine']:.3f} s; hand-written SQL best {best['sql']:.3f} s, median {med['sql']:.3f} s; "
           f"ratio (best) {best['engine'] / best['sql']:.2f}×, (median) {med['engine'] / med['sql']:.2f}×")
+    # the tally is refreshed before a fill when writes have marked orgs dirty: a fill after writes at a few
+    # counties (what a busy day looks like between two fills), and the worker's full rebuild
+    from warmth.reports import tally
+
+    counties = list(Org.objects.filter(level="county").order_by("path").values_list("id", flat=True)[:args.dirty])
+    for n in (1, args.dirty):
+        tally.mark(counties[:n])
+        t = time.perf_counter()
+        run_engine()
+        print(f"fill after writes at {n} counties (their tally recomputed first): {time.perf_counter() - t:.3f} s")
+    t = time.perf_counter()
+    done = tally.refresh(full=True)
+    print(f"full rebuild of the tally: {time.perf_counter() - t:.1f} s ({done['rows']:,} rows, "
+          f"{done['overlaps']:,} overlap corrections)")
 
 
 if __name__ == "__main__":

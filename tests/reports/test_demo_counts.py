@@ -206,3 +206,98 @@ def test_the_batched_queries_give_what_each_source_gives_alone(demo):
         alone = {name: sources.source(name).value(scope) for name in names}
         assert together == alone, org.name
         assert any(v for k, v in together.items() if k.startswith("payments.")) and together["visits.households"]
+
+
+def test_the_tally_equals_the_records_at_every_org_and_season(demo):
+    """The forms add up the per-org tally; at every org of the demo and every season it must give what the
+    records give (``tally.check`` compares it with the live aggregate queries)."""
+    from warmth.reports import tally
+
+    orgs = list(Org.objects.all())
+    assert tally.check(orgs, [YEAR - 2, YEAR - 1, YEAR, YEAR + 1]) == []
+    assert tally.totals(Org.objects.get(parent=None), YEAR)["visits.households"] > 0
+
+
+def test_the_tally_follows_every_way_of_writing(demo):
+    """Writes the ORM does not see (``update()``, raw SQL, ``bulk_create``) mark their orgs through the
+    triggers: after each the tally still equals the records, and the figure did change."""
+    from django.db import connection
+
+    from warmth.orgs.services import org_move
+    from warmth.reports import tally
+
+    root = Org.objects.get(parent=None)
+    wuhou, city = Org.objects.get(code="510107"), Org.objects.get(code="510100")
+    watch = [root, city, wuhou, *Org.objects.filter(parent=wuhou)]
+
+    def now():
+        return tally.totals(root, YEAR), tally.totals(wuhou, YEAR)
+
+    def holds(before, key, where=0):
+        after = now()
+        assert after[where][key] != before[where][key], key
+        assert tally.check(watch, [YEAR]) == []
+        return after
+
+    state = now()
+    # an archive's class changes by the ORM: its household's visits and payments change class at their orgs
+    paid = Payment.objects.filter(pot__year=YEAR, status__in=("approved", "paid", "confirmed"),
+                                  archive__identity="在岗", archive__model_worker_type__in=["", "非劳模"],
+                                  org__path__startswith=wuhou.path).select_related("archive").first()
+    a = paid.archive
+    a.identity = "农民工"
+    a.save()
+    state = holds(state, "payments.paid_migrants", 1)
+    # a payment reversed with update() (no signal)
+    Payment.objects.filter(pk=paid.pk).update(status="reversed")
+    state = holds(state, "payments.paid_total", 1)
+    # a visit voided in raw SQL
+    v = Visit.objects.filter(campaign__year=YEAR, org__path__startswith=wuhou.path, voided=False,
+                             kind="household", archive__isnull=False).first()
+    with connection.cursor() as cur:
+        cur.execute("UPDATE campaigns_visit SET voided = %s WHERE id = %s", [True, v.pk])
+    state = holds(state, "visits.households", 1)
+    # a member's 身份 changed in raw SQL (a university student now: no longer a worker)
+    m = FamilyMember.objects.filter(archive__status="active", archive__org__path__startswith=wuhou.path,
+                                    identity__in=sorted(WORKER_MEMBERS)).first()
+    with connection.cursor() as cur:
+        cur.execute("UPDATE archives_familymember SET identity = %s WHERE id = %s", ["大学生", m.pk])
+    state = holds(state, "archives.workers", 1)
+    # visits added with bulk_create
+    fresh = [Visit(campaign=v.campaign, org=v.org, kind="enterprise", visited_on=v.visited_on, visitors="x",
+                   created_by=v.created_by, enterprise=f"企业{i}") for i in range(3)]
+    Visit.objects.bulk_create(fresh)
+    state = holds(state, "visits.enterprises", 1)
+    # a whole county moved to another province: its figures leave the city and stay in the root
+    city_before = tally.totals(city, YEAR)
+    org_move(actor=None, org=wuhou, new_parent=Org.objects.exclude(code__startswith="51").filter(level="province")
+             .first(), reason="测试")
+    assert tally.totals(Org.objects.get(code="510100"), YEAR)["archives.households"] < city_before[
+        "archives.households"]
+    assert tally.totals(Org.objects.get(parent=None), YEAR) == state[0]
+    assert tally.check([Org.objects.get(code="510100"), Org.objects.get(parent=None)], [YEAR]) == []
+
+
+def test_a_household_visited_at_two_orgs_counts_once_above_both(demo):
+    """An archive visited at one union, moved to another and visited there again (the season's two visits
+    at two orgs): each org counts it, their common ancestors count it once (``TallyOverlap``)."""
+    from warmth.reports import tally
+
+    wuhou = Org.objects.get(code="510107")
+    units = list(Org.objects.filter(parent=wuhou).order_by("path"))
+    v = Visit.objects.filter(campaign__year=YEAR, org__in=units, voided=False, kind="household",
+                             archive__isnull=False).select_related("archive").first()
+    other = next(u for u in units if u.pk != v.org_id)
+    root = Org.objects.get(parent=None)
+    before = {o.pk: tally.totals(o, YEAR)["visits.households"] for o in (wuhou, root, other)}
+    Archive.objects.filter(pk=v.archive_id).update(org=other)
+    again = Visit.objects.get(pk=v.pk)
+    again.pk, again.org = None, other
+    again.save()
+    after = {o.pk: tally.totals(o, YEAR)["visits.households"] for o in (wuhou, root, other)}
+    assert after[wuhou.pk] == before[wuhou.pk] and after[root.pk] == before[root.pk]
+    assert after[other.pk] == before[other.pk] + 1
+    assert tally.check([wuhou, root, other, Org.objects.get(pk=v.org_id)], [YEAR]) == []
+    from warmth.reports.models import TallyOverlap
+
+    assert TallyOverlap.objects.filter(archive_id=v.archive_id, org=wuhou, year=YEAR, visited=-1).exists()

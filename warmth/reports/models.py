@@ -85,3 +85,64 @@ class ReportStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.action}"
+
+
+# --- the tally: per-org, per-season sums that the statistics forms add up over a subtree (reports/tally.py) ----
+
+class Tally(models.Model):
+    """One org's OWN figures for one season (``year`` 0: the archive as it stands now, which no season
+    owns). A form's auto cell at an org is the sum of these rows over its subtree, plus the
+    ``TallyOverlap`` corrections, instead of a scan of millions of records. Derived data: rebuilt, never
+    edited by hand (``tally.refresh``)."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    # year 0: the filed households and their workers
+    households = models.PositiveIntegerField(default=0)
+    migrant_households = models.PositiveIntegerField(default=0)
+    below_dibao = models.PositiveIntegerField(default=0)
+    near_dibao = models.PositiveIntegerField(default=0)
+    accident = models.PositiveIntegerField(default=0)
+    workers = models.PositiveIntegerField(default=0)
+    migrant_workers = models.PositiveIntegerField(default=0)
+    # a season's rows
+    lifted = models.PositiveIntegerField(default=0)
+    visited = models.IntegerField(default=0)           # households visited: archives once per org, others each
+    visited_workers = models.IntegerField(default=0)
+    visited_migrants = models.IntegerField(default=0)
+    visited_models = models.IntegerField(default=0)
+    enterprises = models.PositiveIntegerField(default=0)
+    enterprises_in_difficulty = models.PositiveIntegerField(default=0)
+    frontline = models.PositiveIntegerField(default=0)
+    paid = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # 元: payments and cash on visits
+    paid_models = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    paid_migrants = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="reports_tally_org_year")]
+
+
+class TallyOverlap(models.Model):
+    """The correction for an archive visited at more than one org in a season (it moved between visits):
+    −1 at the lowest common ancestor of each pair of its visiting orgs that are neighbours in tree order, so
+    a subtree holding several of them still counts the household once."""
+
+    year = models.PositiveSmallIntegerField()
+    archive = models.ForeignKey("archives.Archive", on_delete=models.CASCADE, related_name="+", db_index=False)
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    visited = models.IntegerField(default=0)
+    visited_workers = models.IntegerField(default=0)
+    visited_migrants = models.IntegerField(default=0)
+    visited_models = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["archive", "year"], name="reports_overlap_archive")]
+
+
+class TallyDirty(models.Model):
+    """An org whose tally rows are out of date. Written by database triggers on the archives, members,
+    visits and payments tables (every write path: the ORM, imports, ``COPY``), read and cleared by
+    ``tally.refresh``. No unique key, so a writer never waits on a refresh."""
+
+    id = models.BigAutoField(primary_key=True)
+    org_id = models.BigIntegerField(db_index=True)

@@ -334,56 +334,95 @@ def source(name: str) -> Source | None:
 # table in one aggregate query (a ``FILTER`` clause per cell), with the very filters the single sources use,
 # so the two ways give the same figures (a test holds them to it).
 
-def _archive_batch(s: Scope) -> dict[str, object]:
+ARCHIVE_EXPRS = {  # over the filed archives (``_filed``)
+    "households": lambda: Count("id"), "migrant": lambda: Count("id", filter=Q(identity="农民工")),
+    "below": lambda: Count("id", filter=Q(category__in=["低保户", "深度困难"])),
+    "near": lambda: Count("id", filter=Q(category__in=["低保边缘户", "相对困难"])),
+    "accident": lambda: Count("id", filter=Q(category__in=["意外致困户", "意外致困"])),
+}
+MEMBER_EXPRS = {  # over the members of the filed archives
+    "workers": lambda: Count("id", filter=Q(identity__in=WORKER_MEMBERS)),
+    "migrants": lambda: Count("id", filter=Q(identity="农民工")),
+}
+
+
+def _archive_live(s: Scope) -> dict[str, object]:
+    """The archive sources straight from the records (the tally's check: ``tally.totals`` must agree)."""
     from warmth.archives.models import FamilyMember
 
-    a = _filed(s).aggregate(
-        households=Count("id"), migrant=Count("id", filter=Q(identity="农民工")),
-        below=Count("id", filter=Q(category__in=["低保户", "深度困难"])),
-        near=Count("id", filter=Q(category__in=["低保边缘户", "相对困难"])),
-        accident=Count("id", filter=Q(category__in=["意外致困户", "意外致困"])))
-    m = FamilyMember.objects.filter(archive__in=_filed(s)).aggregate(
-        workers=Count("id", filter=Q(identity__in=WORKER_MEMBERS)), migrants=Count("id", filter=Q(identity="农民工")))
+    a = _filed(s).aggregate(**{k: f() for k, f in ARCHIVE_EXPRS.items()})
+    m = FamilyMember.objects.filter(archive__in=_filed(s)).aggregate(**{k: f() for k, f in MEMBER_EXPRS.items()})
     return {"archives.households": a["households"], "archives.migrant_households": a["migrant"],
             "archives.below_dibao": a["below"], "archives.near_dibao": a["near"], "archives.accident": a["accident"],
             "archives.workers": a["households"] + m["workers"],
             "archives.migrant_workers": a["migrant"] + m["migrants"], "archives.lifted": _lifted(s).count()}
 
 
-def _visit_batch(s: Scope) -> dict[str, object]:
+VISIT_CLASSES = ("visits.households", "visits.worker_households", "visits.migrant_households",
+                 "visits.model_households")
+
+
+def _visit_class_q(i: int) -> Q:
+    return (_class_q("model") | _class_q("migrant") | _class_q("worker"), _class_q("worker"), _class_q("migrant"),
+            _class_q("model"))[i]
+
+
+def visit_exprs() -> dict:
+    """The aggregates of the visit sources over a set of (not voided) visits of one season: ``a<i>`` distinct
+    archives and ``o<i>`` other recipients of class ``VISIT_CLASSES[i]``, enterprises, 一线职工, cash."""
     from warmth.campaigns.choices import VisitKind
-    from warmth.campaigns.models import Visit
-    from warmth.payments.models import Payment
 
     household = Q(kind=VisitKind.HOUSEHOLD)
-    classes = {"visits.households": _class_q("model") | _class_q("migrant") | _class_q("worker"),
-               "visits.worker_households": _class_q("worker"), "visits.migrant_households": _class_q("migrant"),
-               "visits.model_households": _class_q("model")}
     cash = Q(entry__isnull=False)
     exprs = {}
-    for i, q in enumerate(classes.values()):
+    for i in range(len(VISIT_CLASSES)):
+        q = _visit_class_q(i)
         exprs[f"a{i}"] = Count("archive", distinct=True, filter=household & q)
         exprs[f"o{i}"] = Count("id", filter=household & Q(archive__isnull=True) & q)
-    v = Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False).aggregate(
-        **exprs, enterprises=Count("id", filter=Q(kind=VisitKind.ENTERPRISE)),
+    exprs.update(
+        enterprises=Count("id", filter=Q(kind=VisitKind.ENTERPRISE)),
         difficult=Count("id", filter=Q(kind=VisitKind.ENTERPRISE, enterprise_in_difficulty=True)),
         frontline=Coalesce(Sum("frontline_greeted", filter=Q(frontline_greeted__gt=0)), 0),
         cash=Sum("cash_amount", filter=cash), cash_models=Sum("cash_amount", filter=cash & _class_q("model")),
         cash_migrants=Sum("cash_amount", filter=cash & ((Q(archive__isnull=False) & MIGRANT_Q)
                                                         | Q(archive__isnull=True, recipient_kind="migrant"))))
-    out: dict[str, object] = {name: v[f"a{i}"] + v[f"o{i}"] for i, name in enumerate(classes)}
+    return exprs
+
+
+def payment_exprs() -> dict:
+    """The aggregates of the payment sources over paid payments (``PAID_STATUSES``) of one season."""
+    return dict(total=Sum("amount"), models=Sum("amount", filter=(Q(archive__isnull=False) & MODEL_Q)
+                                                | Q(recipient_kind="hardship_model")),
+                migrants=Sum("amount", filter=(Q(archive__isnull=False) & MIGRANT_Q) | Q(recipient_kind="migrant")))
+
+
+PAID_PARTS = (("payments.paid_total", "total", "cash"), ("payments.paid_models", "models", "cash_models"),
+              ("payments.paid_migrants", "migrants", "cash_migrants"))
+
+
+def _visit_live(s: Scope) -> dict[str, object]:
+    """The visit and payment sources straight from the records (the tally's check)."""
+    from warmth.campaigns.models import Visit
+    from warmth.payments.models import Payment
+
+    v = Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False).aggregate(
+        **visit_exprs())
+    out: dict[str, object] = {name: v[f"a{i}"] + v[f"o{i}"] for i, name in enumerate(VISIT_CLASSES)}
     out.update({"visits.enterprises": v["enterprises"], "visits.enterprises_in_difficulty": v["difficult"],
                 "visits.frontline": v["frontline"]})
     p = Payment.objects.filter(org__path__startswith=s.org.path, pot__year=s.year,
-                               status__in=PAID_STATUSES).aggregate(
-        total=Sum("amount"), models=Sum("amount", filter=(Q(archive__isnull=False) & MODEL_Q)
-                                        | Q(recipient_kind="hardship_model")),
-        migrants=Sum("amount", filter=(Q(archive__isnull=False) & MIGRANT_Q) | Q(recipient_kind="migrant")))
-    for name, paid, handed in (("payments.paid_total", "total", "cash"), ("payments.paid_models", "models",
-                                                                          "cash_models"),
-                               ("payments.paid_migrants", "migrants", "cash_migrants")):
+                               status__in=PAID_STATUSES).aggregate(**payment_exprs())
+    for name, paid, handed in PAID_PARTS:
         out[name] = to_wan(Decimal(p[paid] or 0) + Decimal(v[handed] or 0))
     return out
+
+
+def _tally_batch(s: Scope) -> dict[str, object]:
+    """The archive, visit and payment sources from the tally (``tally.totals``): the subtree's per-org sums,
+    brought up to date first, instead of a scan of its records."""
+    from warmth.reports import tally
+
+    return tally.totals(s.org, s.year)
 
 
 def _money_batch(s: Scope) -> dict[str, object]:
@@ -419,9 +458,8 @@ def _activity_batch(s: Scope) -> dict[str, object]:
     return out
 
 
-BATCHES: tuple[Callable[[Scope], dict[str, object]], ...] = (_archive_batch, _visit_batch, _money_batch,
-                                                              _activity_batch)
-_BATCH_OF = {"archives.": _archive_batch, "visits.": _visit_batch, "payments.": _visit_batch,
+LIVE_BATCHES: tuple[Callable[[Scope], dict[str, object]], ...] = (_archive_live, _visit_live)
+_BATCH_OF = {"archives.": _tally_batch, "visits.": _tally_batch, "payments.": _tally_batch,
              "funds.": _money_batch, "activity:": _activity_batch}
 
 

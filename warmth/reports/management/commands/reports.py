@@ -20,7 +20,8 @@ def _cells_and_rules(form: str, org: Org, year: int):
 
 class Command(BaseCommand):
     help = ("统计表：forms 列出报表；fill 按记录计算一个组织某年度的全部栏目并校验；"
-            "export 导出（按 --out 的扩展名：xlsx、pdf、csv、json，或 txt 即送温暖活动报告文稿）。")
+            "export 导出（按 --out 的扩展名：xlsx、pdf、csv、json，或 txt 即送温暖活动报告文稿）；"
+            "tally 刷新统计汇总（按组织的分项合计，填表时自动刷新，定时任务可提前刷新）。")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -37,6 +38,12 @@ class Command(BaseCommand):
                 p.add_argument("--out", required=True, metavar="FILE",
                                help="输出文件，格式由扩展名决定：.xlsx 统计表、.pdf 统计表（A4）、"
                                     ".csv 与 .json 逐栏目数据、.txt 送温暖活动报告文稿")
+
+        t = sub.add_parser("tally", help="刷新统计汇总：默认只算有变动的组织；--full 全部重算；"
+                                         "--check 与原始记录逐项核对")
+        t.add_argument("--full", action="store_true", help="全部组织重算（大批量导入之后）")
+        t.add_argument("--check", metavar="ORG_CODE", help="刷新后在该组织及其直属下级核对汇总与原始记录")
+        t.add_argument("--year", type=int, help="与 --check 同用：核对的年度（默认当前年度）")
 
     def handle(self, *args, action, **opts):
         getattr(self, f"_{action}")(**opts)
@@ -91,3 +98,27 @@ class Command(BaseCommand):
         defn, report, cells, _results = _cells_and_rules(form, o, year)
         Path(out).write_bytes(writers[suffix](defn, o, year, cells, report))
         self.stdout.write(f"已导出到 {out}")
+
+    def _tally(self, *, full, check, year, **_):
+        from django.utils import timezone
+
+        from warmth.reports import tally
+
+        org = None
+        if check:
+            org = Org.objects.filter(code=check).first()
+            if org is None:
+                raise CommandError(f"组织代码 {check} 不存在")
+        done = tally.refresh(full=full, progress=lambda m: self.stderr.write(f"\r{m}", ending=""))
+        if done["orgs"]:
+            self.stderr.write("")
+        self.stdout.write(f"统计汇总：重算 {done['orgs']} 个组织，{done['rows']} 行，跨单位走访校正 "
+                          f"{done['overlaps']} 条，用时 {done['seconds']} 秒")
+        if org is not None:
+            y = year or timezone.localdate().year
+            diffs = tally.check([org, *org.get_children()], [y])
+            for d in diffs:
+                self.stdout.write(f"不一致：{d}")
+            if diffs:
+                raise CommandError(f"统计汇总与原始记录有 {len(diffs)} 处不一致（已全部列出）")
+            self.stdout.write(f"核对：{org.name}及其直属下级 {y} 年度的汇总与原始记录一致")
