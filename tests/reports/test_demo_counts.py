@@ -301,3 +301,28 @@ def test_a_household_visited_at_two_orgs_counts_once_above_both(demo):
     from warmth.reports.models import TallyOverlap
 
     assert TallyOverlap.objects.filter(archive_id=v.archive_id, org=wuhou, year=YEAR, visited=-1).exists()
+
+
+def test_the_tally_command_refreshes_and_its_check_finds_a_tampered_row(demo):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from warmth.reports import tally
+    from warmth.reports.models import Tally, TallyDirty
+
+    tally.refresh()  # whatever the demo's loading left
+    wuhou = Org.objects.get(code="510107")
+    Payment.objects.filter(org=wuhou, pot__year=YEAR).update(note="x")  # marks 武侯
+    assert TallyDirty.objects.filter(org_id=wuhou.pk).exists()
+    out = StringIO()
+    call_command("reports", "tally", "--check", "510100", "--year", str(YEAR), stdout=out, stderr=StringIO())
+    assert "重算 1 个组织" in out.getvalue() and "一致" in out.getvalue()
+    assert not TallyDirty.objects.exists()
+    Tally.objects.filter(org=wuhou, year=YEAR).update(paid=1)  # a row that no longer matches the records
+    with pytest.raises(CommandError, match="不一致"):
+        call_command("reports", "tally", "--check", "510100", "--year", str(YEAR), stdout=StringIO(),
+                     stderr=StringIO())
+    call_command("reports", "tally", "--full", stdout=StringIO(), stderr=StringIO())
+    call_command("reports", "tally", "--check", "510100", "--year", str(YEAR), stdout=StringIO(), stderr=StringIO())

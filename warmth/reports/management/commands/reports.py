@@ -116,7 +116,7 @@ class Command(BaseCommand):
                           f"{done['overlaps']} 条，用时 {done['seconds']} 秒")
         if org is not None:
             y = year or timezone.localdate().year
-            diffs = tally.check([org, *org.get_children()], [y])
+            diffs = tally.check([org, *Org.objects.filter(parent=org)], [y])
             for d in diffs:
                 self.stdout.write(f"不一致：{d}")
             if diffs:
