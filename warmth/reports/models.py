@@ -121,6 +121,9 @@ class Tally(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["org", "year"], name="reports_tally_org_year")]
 
+    def __str__(self):
+        return f"统计汇总 {self.org_id} {self.year}"
+
 
 class TallyOverlap(models.Model):
     """The correction for an archive visited at more than one org in a season (it moved between visits):
@@ -138,6 +141,9 @@ class TallyOverlap(models.Model):
     class Meta:
         indexes = [models.Index(fields=["archive", "year"], name="reports_overlap_archive")]
 
+    def __str__(self):
+        return f"跨单位走访校正 档案 {self.archive_id} {self.year}"
+
 
 class TallyDirty(models.Model):
     """An org whose tally rows are out of date. Written by database triggers on the archives, members,
@@ -146,3 +152,6 @@ class TallyDirty(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     org_id = models.BigIntegerField(db_index=True)
+
+    def __str__(self):
+        return f"待刷新 {self.org_id}"

@@ -134,7 +134,7 @@ def _overlaps(archive_ids: list[int] | None) -> list[TallyOverlap]:
             model = mtype not in ("", "非劳模")
             klass[aid] = (model, identity == "农民工")
     lcas = [(aid, y, _lca(p, q)) for (aid, y), paths in seen.items()
-            for p, q in zip(sorted(paths), sorted(paths)[1:])]
+            for p, q in zip(sorted(paths), sorted(paths)[1:], strict=False)]
     org_of = dict(Org.objects.filter(path__in={p for _, _, p in lcas}).values_list("path", "id"))
     out = []
     for aid, y, path in lcas:
@@ -225,7 +225,7 @@ def totals(org: Org, year: int) -> dict[str, object]:
         "payments.paid_models": sources.to_wan(season["paid_models"]),
         "payments.paid_migrants": sources.to_wan(season["paid_migrants"]),
     }
-    for name, field in zip(sources.VISIT_CLASSES, VISIT_FIELDS):
+    for name, field in zip(sources.VISIT_CLASSES, VISIT_FIELDS, strict=True):
         out[name] = season[field] + fix[field]
     return out
 
