@@ -193,7 +193,7 @@ def main():
         api = Client(token=u["token"])
         tasks = [("archive list", 3), ("archive search by ID", 3), ("archive page", 3), ("payment list", 2),
                  ("report fill", 1)]
-        if "pot" in u and u["pot"]:
+        if u.get("pot"):
             tasks += [("payment create+submit", 1), ("payment approve", 1)]
         names = [t for t, _ in tasks]
         weights = [w for _, w in tasks]
