@@ -8,6 +8,7 @@ cannot hide behind itself.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 
 import pytest
@@ -487,3 +488,13 @@ def test_upgrading_a_15_digit_number_round_trips_birth_date_and_sex(generated):
     old, new = parse(number15, today=TODAY), parse(number, today=TODAY)
     assert old.was_upgraded and not new.was_upgraded
     assert (old.birth_date, old.sex, old.number) == (new.birth_date, new.sex, new.number)
+
+
+@settings(max_examples=max(300, int(os.environ.get("WARMTH_FUZZ_EXAMPLES", "0"))), deadline=None)
+@given(st.one_of(st.text(max_size=25), st.text(alphabet="0123456789Xx -－　１２", min_size=14, max_size=20)))
+def test_parse_of_any_text_gives_an_id_card_or_an_id_card_error(text):
+    try:
+        card = parse(text)
+    except IdCardError:
+        return
+    assert is_valid(card.number) and len(card.number) == 18 and parse(card.number) == card

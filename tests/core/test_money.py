@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from decimal import Decimal
 
@@ -218,13 +219,13 @@ cent_counts = st.one_of(
 amounts = cent_counts.map(lambda cents: Decimal(cents).scaleb(-2))
 
 
-@settings(max_examples=600)
+@settings(max_examples=max(600, int(os.environ.get("WARMTH_FUZZ_EXAMPLES", "0"))))
 @given(amounts)
 def test_reading_the_words_back_gives_the_amount_so_the_words_are_unambiguous(x):
     assert words_to_amount(amount_in_words(x)) == x
 
 
-@settings(max_examples=600)
+@settings(max_examples=max(600, int(os.environ.get("WARMTH_FUZZ_EXAMPLES", "0"))))
 @given(amounts)
 def test_the_words_are_well_formed_for_any_amount(x):
     words = amount_in_words(x)
@@ -473,3 +474,20 @@ def test_to_wanyuan_refuses_floats_and_bad_places():
         to_wanyuan(1.5)
     with pytest.raises(ValueError):
         to_wanyuan(Decimal("1"), -1)
+
+
+FUZZ = max(300, int(os.environ.get("WARMTH_FUZZ_EXAMPLES", "0")))
+
+
+@settings(max_examples=FUZZ, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.text(alphabet="0123456789.,-+ ¥元万角分eE_１２３", max_size=30),
+                 st.integers(), st.floats(), st.none(), st.decimals(allow_nan=True, allow_infinity=True)))
+def test_parse_and_format_refuse_anything_with_an_amount_error_never_a_crash(raw):
+    from warmth.core.money import AmountError, format_yuan, parse_amount
+
+    try:
+        amount = parse_amount(raw, allow_zero=True)
+    except AmountError:
+        return
+    assert amount == amount.quantize(Decimal("0.01")) and amount >= 0
+    assert parse_amount(format_yuan(amount), allow_zero=True) == amount
