@@ -25,7 +25,7 @@ EXAMPLES = max(60, int(os.environ.get("WARMTH_FUZZ_EXAMPLES", "0")) // 10)
 cell = st.one_of(
     st.none(), st.text(max_size=30), st.integers(min_value=-(10 ** 20), max_value=10 ** 20),
     st.floats(allow_nan=False, allow_infinity=False), st.dates(min_value=date(1800, 1, 1)),
-    st.datetimes(min_value=datetime(1900, 1, 1)),
+    st.datetimes(min_value=datetime(1900, 1, 1)),  # noqa: DTZ001 (an Excel cell has no time zone)
     st.sampled_from(["=1+1", "=HYPERLINK(\"http://x\")", "+1", "-1", "@A1", " ", "\t", "\u202e", "NULL",
                      "110101199003077777", "1.1e5", "９９", "低保户", "农民工", "是", "否", "x" * 5000]),
 )
