@@ -175,3 +175,31 @@ def test_auditor_reads_but_cannot_write(client, camp, users):
     assert client.get(reverse("campaign_detail", args=[camp.campaign.pk])).status_code == 200
     r = client.post(reverse("campaign_visit_create", args=[camp.campaign.pk]), {"kind": "household"})
     assert r.status_code == 403 and not Visit.objects.exists()
+
+
+def test_the_not_visited_list_holds_exactly_the_households_the_figures_say(client, camp, users):
+    """The page states the list's length from the coverage figures (no second count): the rows must agree, for
+    all households and for 劳模 only, including a household visited twice and one whose visit was voided."""
+    from datetime import date
+
+    from warmth.campaigns.choices import VisitKind
+
+    a = camp.arch
+    for archive, voided in ((a.model, False), (a.worker1, False), (a.worker1, False), (a.migrant, True)):
+        Visit.objects.create(campaign=camp.campaign, org=archive.org, archive=archive, kind=VisitKind.HOUSEHOLD,
+                             visited_on=date(2026, 1, 20), visitors="x", name=archive.name, voided=voided,
+                             created_by=users.owner)
+    client.force_login(users.owner)
+    url = reverse("campaign_coverage", args=[camp.campaign.pk]) + "?org=510100"
+    page = text(client.get(url))
+    listed = {x.archive_no for x in (a.migrant, a.worker2, a.k2_worker)}
+    missing = page.split('id="missing"')[1].split("</table>")[0]
+    assert {no for no in (x.archive_no for x in vars(a).values()) if no in missing} == listed
+    assert "尚未走访（3 户）" in page and 'id="cov-missing">3<' in page and 'id="cov-twice">1<' in page
+    twice = page.split('id="twice"')[1].split("</table>")[0]
+    assert a.worker1.archive_no in twice and a.model.archive_no not in twice
+    models = text(client.get(url + "&models=1"))
+    assert "尚未走访（0 户）" in models and "已全部走访" in models
+    Visit.objects.filter(archive=a.model).update(voided=True)
+    models = text(client.get(url + "&models=1"))
+    assert "尚未走访（1 户）" in models and a.model.archive_no in models.split('id="missing"')[1]

@@ -291,8 +291,9 @@ def campaigns_detail(request, campaign_id: int):
 def campaigns_coverage(request, campaign_id: int, org: str = ""):
     c = campaign_for_actor(request.auth, campaign_id)
     o = _org(request.auth, c, org)
-    return {"campaign": c.pk, **_coverage_row(o, queries.coverage(c, o)),
-            "children": [_coverage_row(child, cov) for child, cov in queries.coverage_by_child(c, o)]}
+    rows = queries.coverage_by_child(c, o)
+    return {"campaign": c.pk, **_coverage_row(o, queries.summed(rows)),
+            "children": [_coverage_row(child, cov) for child, cov in rows]}
 
 
 @router.get("/{int:campaign_id}/not-visited", response=list[dict], summary="尚未走访的在档户")

@@ -8,10 +8,11 @@ figure is one grouped query over the subtree, whatever the number of children (a
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections import defaultdict
+from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 
 from warmth.archives.choices import ArchiveStatus
@@ -21,7 +22,8 @@ from warmth.campaigns.models import Campaign, Visit
 from warmth.orgs.models import Org
 from warmth.payments.choices import PaymentStatus
 
-MODEL_Q = ~Q(model_worker_type__in=["", "非劳模"])
+NOT_MODEL = ["", "非劳模"]
+MODEL_Q = ~Q(model_worker_type__in=NOT_MODEL)
 
 
 @dataclass
@@ -62,43 +64,64 @@ def _with_visits(campaign: Campaign, qs):
     return qs.annotate(n=Coalesce(Subquery(n, output_field=IntegerField()), Value(0)))
 
 
-def _figures() -> dict:
-    return {"filed": Count("id"), "visited": Count("id", filter=Q(n__gte=1)),
-            "visited_twice": Count("id", filter=Q(n__gte=2)), "models_filed": Count("id", filter=MODEL_Q),
-            "models_visited": Count("id", filter=MODEL_Q & Q(n__gte=1))}
+def _by_prefix(campaign: Campaign, org: Org, width: int) -> dict[str, Coverage]:
+    """Coverage of the org's subtree grouped by the first ``width`` characters of the filing org's path: with the
+    width of a child's path, one group per child plus the org's own households under ``org.path``.
+
+    Two grouped queries, neither correlated per archive: the filed households, and the live visits of filed
+    households counted by distinct archive (a visit with an earlier live visit of the same archive marks the
+    archive visited twice). On the national demo this is 0.13 s for a province against 2.4 s per archive."""
+    out: dict[str, Coverage] = defaultdict(Coverage)
+    filed = (_filed(org).annotate(prefix=Substr("org__path", 1, width)).values("prefix").order_by()
+             .annotate(filed=Count("*"), models_filed=Count("pk", filter=MODEL_Q)))
+    for r in filed:
+        out[r["prefix"]] = Coverage(filed=r["filed"], models_filed=r["models_filed"])
+    earlier = _visits(campaign).filter(archive=OuterRef("archive"), pk__lt=OuterRef("pk"))
+    visits = (_visits(campaign).filter(archive__status=ArchiveStatus.ACTIVE, archive__org__path__startswith=org.path)
+              .annotate(prefix=Substr("archive__org__path", 1, width)).values("prefix").order_by()
+              .annotate(visited=Count("archive", distinct=True),
+                        visited_twice=Count("archive", distinct=True, filter=Exists(earlier)),
+                        models_visited=Count("archive", distinct=True, filter=~Q(
+                            archive__model_worker_type__in=NOT_MODEL))))
+    for r in visits:
+        cov = out[r["prefix"]]
+        cov.visited, cov.visited_twice, cov.models_visited = r["visited"], r["visited_twice"], r["models_visited"]
+    return out
+
+
+def summed(rows: list[tuple[Org | None, Coverage]]) -> Coverage:
+    """The org's whole coverage from the rows of ``coverage_by_child`` (children and own cover the subtree once)."""
+    total = Coverage()
+    for _, cov in rows:
+        for f in fields(Coverage):
+            setattr(total, f.name, getattr(total, f.name) + getattr(cov, f.name))
+    return total
 
 
 def coverage(campaign: Campaign, org: Org) -> Coverage:
-    row = _with_visits(campaign, _filed(org)).aggregate(**_figures())
-    return Coverage(**row)
+    return _by_prefix(campaign, org, len(org.path)).get(org.path, Coverage())
 
 
 def coverage_by_child(campaign: Campaign, org: Org) -> list[tuple[Org | None, Coverage]]:
     """(child, its subtree's coverage) for each direct child, then (None, the org's own households)."""
     children = list(Org.objects.filter(parent=org).order_by("path"))
-    out = {c.path: Coverage() for c in children}
-    if children:
-        width = len(children[0].path)
-        rows = (_with_visits(campaign, _filed(org)).annotate(prefix=Substr("org__path", 1, width))
-                .values("prefix").annotate(**_figures()).order_by())
-        for r in rows:
-            prefix = r.pop("prefix")
-            if prefix in out:
-                out[prefix] = Coverage(**r)
-    own = Coverage(**_with_visits(campaign, Archive.objects.filter(org=org, status=ArchiveStatus.ACTIVE))
-                   .aggregate(**_figures()))
-    return [(c, out[c.path]) for c in children] + [(None, own)]
+    width = len(children[0].path) if children else len(org.path)
+    groups = _by_prefix(campaign, org, width)
+    return [(c, groups.get(c.path, Coverage())) for c in children] + [(None, groups.get(org.path, Coverage()))]
 
 
 def not_visited(campaign: Campaign, org: Org, *, models_only: bool = False):
-    qs = _filed(org).exclude(pk__in=_visits(campaign).filter(archive__isnull=False).values("archive_id"))
+    # NOT EXISTS, not NOT IN: PostgreSQL turns it into an anti-join (NOT IN over a nullable column it cannot)
+    qs = _filed(org).exclude(Exists(_visits(campaign).filter(archive=OuterRef("pk"))))
     if models_only:
         qs = qs.filter(MODEL_Q)
     return qs.select_related("org").order_by("org__path", "archive_no")
 
 
 def visited_twice(campaign: Campaign, org: Org):
-    return (_with_visits(campaign, _filed(org)).filter(n__gte=2).select_related("org")
+    again = _visits(campaign).filter(archive=OuterRef("archive"), pk__lt=OuterRef("pk"))
+    twice = _visits(campaign).filter(Exists(again)).values("archive")
+    return (_with_visits(campaign, _filed(org).filter(pk__in=twice)).select_related("org")
             .order_by("org__path", "archive_no"))
 
 

@@ -166,9 +166,10 @@ def campaign_detail(request, pk):
     for g in groups:
         g.rule = services.group_rule(g, [h for h in g.households.all() if not h.dropped])
         g.rule_ok = all(x["ok"] for x in g.rule)
+    children = queries.coverage_by_child(c, org)
     return render(request, "campaigns/campaign_detail.html", {
-        "c": c, "org": org, "groups": groups, "total": queries.coverage(c, org),
-        "children": queries.coverage_by_child(c, org), "money": queries.money_so_far(c, org),
+        "c": c, "org": org, "groups": groups, "total": queries.summed(children),
+        "children": children, "money": queries.money_so_far(c, org),
         "enterprise": queries.enterprise_figures(c, org), "owner": actor.sees_org(c.org),
         "can_write": actor.can(Perm.CAMPAIGN_WRITE),
         "kinds": [label for v, label in RecipientKind.choices if v in c.recipient_kinds]})
@@ -382,9 +383,13 @@ def coverage(request, pk):
         resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(f'未走访名单-{org.name}.xlsx')}"
         return resp
     ancestors = [o for o in Org.objects.get_ancestors(org) if o.path.startswith(actor.org.path)] + [org]
+    children = queries.coverage_by_child(c, org)
+    total = queries.summed(children)
+    pager = Paginator(missing, PAGE_SIZE)
+    pager.count = total.models_not_visited if only_models else total.not_visited  # known: no second count
     return render(request, "campaigns/coverage.html", {
-        "c": c, "org": org, "total": queries.coverage(c, org), "children": queries.coverage_by_child(c, org),
-        "missing": Paginator(missing, PAGE_SIZE).get_page(request.GET.get("page")),
+        "c": c, "org": org, "total": total, "children": children,
+        "missing": pager.get_page(request.GET.get("page")),
         "twice": queries.visited_twice(c, org)[:100], "trail": ancestors, "only_models": only_models,
         "query": f"org={org.code}" + ("&models=1" if only_models else "")})
 

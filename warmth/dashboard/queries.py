@@ -155,10 +155,7 @@ def coverage(org: Org, year: int, campaign: Campaign | None) -> CoverageFigure:
     if campaign is None:
         return CoverageFigure(None)
     rows = campaign_queries.coverage_by_child(campaign, org)
-    total = campaign_queries.Coverage()
-    for _, cov in rows:
-        for f in ("filed", "visited", "visited_twice", "models_filed", "models_visited"):
-            setattr(total, f, getattr(total, f) + getattr(cov, f))
+    total = campaign_queries.summed(rows)
     # the org's own households are shown only when it has any (a county's grassroots unions have none below)
     rows = [(child, cov) for child, cov in rows if child is not None or cov.filed or cov.visited]
     return CoverageFigure(campaign, rows, total)

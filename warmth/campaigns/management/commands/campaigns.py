@@ -52,15 +52,15 @@ class Command(BaseCommand):
         if o is None:
             raise CommandError(f"组织代码 {org} 不存在")
         c = campaign_covering(o, year, campaign)
-        total = queries.coverage(c, o)
+        rows = queries.coverage_by_child(c, o)
         data = {"campaign": {"id": c.pk, "name": str(c), "year": c.year, "org": c.org.code},
-                **_row(o, total),
-                "children": [_row(child, cov) for child, cov in queries.coverage_by_child(c, o)]}
+                **_row(o, queries.summed(rows)),
+                "children": [_row(child, cov) for child, cov in rows]}
         if format == "json":
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"{c}（{c.org.name}）· {o.name} [{o.code}] 走访覆盖")
         self.stdout.write(pad("单位", 28) + "".join(pad(h, 10) for h in ("在档", "已走访", "未走访", "重复走访")))
-        for r in [_row(o, total), *data["children"]]:
+        for r in [_row(o, queries.summed(rows)), *data["children"]]:
             self.stdout.write(pad(r["name"], 28) + "".join(
                 pad(str(r[k]), 10) for k in ("filed", "visited", "not_visited", "visited_twice")))
