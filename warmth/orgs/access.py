@@ -7,7 +7,7 @@ inside it the role must hold the permission for the action (``PermissionDenied``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -21,6 +21,8 @@ from warmth.orgs.permissions import Perm, role_has
 class Actor:
     user: User
     membership: Membership
+    # the user's valid memberships as ``actor_for`` read them (the identity switcher shows them; no second query)
+    memberships: tuple[Membership, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def org(self) -> Org:
@@ -45,14 +47,14 @@ def actor_for(user: User, membership_id: int | None = None) -> Actor | None:
     """The actor for ``user``: the chosen membership if it is still valid, else the user's first one."""
     if not user.is_authenticated or not user.is_active:
         return None
-    memberships = (Membership.objects.filter(user=user, is_active=True, org__is_active=True)
-                   .select_related("org").order_by("org__depth", "id"))
+    memberships = tuple(Membership.objects.filter(user=user, is_active=True, org__is_active=True)
+                        .select_related("org").order_by("org__depth", "id"))
     chosen = None
     if membership_id is not None:
         chosen = next((m for m in memberships if m.pk == membership_id), None)
     if chosen is None:
         chosen = next(iter(memberships), None)
-    return Actor(user, chosen) if chosen else None
+    return Actor(user, chosen, memberships) if chosen else None
 
 
 def _not_found(kind: str) -> Http404:
