@@ -90,6 +90,11 @@ CARE_LISTS = {"due": "本年度待复核", "overdue": "帮扶计划逾期（或�
 
 
 
+# the columns the list rows show (archives/_rows.html); the rest (the phone's decryption, ~40 columns) stays unread
+ROW_FIELDS = ("archive_no", "name", "is_temporary", "id_number", "category", "cause_1", "cause_2", "cause_3",
+              "org__name", "household_size", "household_annual_income", "status", "created_at")
+
+
 def _masked_rows(rows):
     for a in rows:
         a.masked_id = pii.mask_id_number(a.id_number)
@@ -130,7 +135,7 @@ def archive_list(request):
                          review_due_year=year if f.get("review_due") else None)
     # COUNT(*), not COUNT(id): PostgreSQL answers it from the (org, status) index alone
     counts = dict(qs.order_by().values_list("status").annotate(n=Count("*")))
-    qs = qs.select_related("org").order_by("-created_at", "-id")
+    qs = qs.select_related("org").only(*ROW_FIELDS).order_by("-created_at", "-id")
     pager = Paginator(qs, PAGE_SIZE)
     pager.count = sum(counts.values())  # the same rows: no second count
     page = pager.get_page(request.GET.get("page"))
@@ -190,7 +195,7 @@ def archive_care(request, kind):
     else:
         qs = []
     if not isinstance(qs, list):
-        qs = qs.select_related("org").order_by("archive_no")
+        qs = qs.select_related("org").only(*ROW_FIELDS).order_by("archive_no")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     _masked_rows(page.object_list)
     query = request.GET.copy()
