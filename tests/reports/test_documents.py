@@ -162,6 +162,40 @@ def test_every_form_renders_to_png_pages(form, tmp_path):
     assert all(squash(note) in flat for note in defn.notes)
 
 
+needs_office = pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftoppm")),
+                                  reason="LibreOffice (soffice) or poppler-utils not installed")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@needs_office
+@pytest.mark.parametrize("form", sorted(definitions()))
+def test_every_form_xlsx_prints_on_a4_through_libreoffice(form, tmp_path):
+    """The xlsx as Excel or WPS would print it: LibreOffice turns it into a PDF with the workbook's own print
+    setup, which must be A4 portrait, one page wide, with the title, the head lines, every label and every
+    说明 line on paper; the pages go to PNG (test-artifacts/) for a person to look at."""
+    defn = definition(form)
+    xlsx = tmp_path / f"{form}.xlsx"
+    xlsx.write_bytes(documents.report_xlsx(defn, ORG, 2014, cells_of(defn)))
+    profile = (tmp_path / "lo-profile").as_uri()  # a profile of its own: parallel test workers do not share one
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(xlsx)], check=True, capture_output=True, timeout=120)
+    data = (tmp_path / f"{form}.pdf").read_bytes()
+    info = subprocess.run(["pdfinfo", str(tmp_path / f"{form}.pdf")], check=True, capture_output=True,
+                          text=True).stdout
+    assert re.search(r"Page size:\s+595(\.\d+)? x 841(\.\d+)? pts \(A4\)", info), info
+    flat = squash(pdftotext(data, tmp_path, layout=False))
+    assert defn.title in flat and "填报单位：成都市总工会" in flat
+    assert all(squash(it.label) in flat for it in defn.items)
+    assert all(squash(note) in flat for note in defn.notes)
+    for n in range(1, page_count(data) + 1):  # one page wide: no page holds only the right-hand columns
+        assert "栏目" in squash(pdftotext(data, tmp_path, layout=False, page=n)), n
+    ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(tmp_path / f"{form}.pdf"), str(ARTIFACTS / f"{form}-xlsx")],
+                   check=True)
+    pngs = sorted(ARTIFACTS.glob(f"{form}-xlsx-*.png"))
+    assert len(pngs) == page_count(data) and all(p.stat().st_size > 2000 for p in pngs)
+
+
 # --- CSV and JSON --------------------------------------------------------------------------------------------
 
 def read_csv(data: bytes) -> list[dict]:
