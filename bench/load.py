@@ -25,6 +25,7 @@ import http.client
 import json
 import os
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -140,10 +141,22 @@ def prepare(n_users):
     return users, fresh, ids, pks, wh
 
 
+def deployed_url(url: str) -> str:
+    """The database URL with the options deploy/warmth.env.example gives production (persistent connections:
+    without ``conn_max_age`` every request would open a PostgreSQL connection of its own)."""
+    with open(os.path.join(ROOT, "deploy", "warmth.env.example"), encoding="utf-8") as fh:
+        example = fh.read()
+    wanted = re.search(r"^DATABASE_URL=[^?\s]*\?(\S+)", example, re.M)
+    if not wanted or "?" in url:
+        return url
+    return f"{url}?{wanted.group(1)}"
+
+
 def start_server(workers):
     env = dict(os.environ, WARMTH_ENV="production", WARMTH_ALLOWED_HOSTS="localhost,127.0.0.1",
                WARMTH_BEHIND_PROXY="1", WARMTH_SSL_REDIRECT="1",
-               WARMTH_LOG_LEVEL="WARNING")
+               WARMTH_LOG_LEVEL="WARNING", DATABASE_URL=deployed_url(os.environ["DATABASE_URL"]))
+    print(f"server database: {env['DATABASE_URL']}", flush=True)
     subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT,
                    check=True)
     web = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "warmth.wsgi:application",
@@ -166,7 +179,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=int, default=60)
-    ap.add_argument("--workers", type=int, default=4, help="gunicorn workers (deploy/warmth-web.service: 4)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count(),
+                    help="gunicorn workers (docs/deployment.md: as many as the cores)")
     ap.add_argument("--think", default="1-3", help="pause between a user's requests, seconds: LOW-HIGH")
     args = ap.parse_args()
     lo, hi = (float(x) for x in args.think.split("-"))
