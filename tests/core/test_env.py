@@ -48,7 +48,9 @@ def test_it_reads_postgres_urls_with_credentials_and_options(tmp_path):
     assert (cfg["USER"], cfg["PASSWORD"], cfg["HOST"], cfg["PORT"], cfg["NAME"]) == (
         "warm@th", "p/ss", "db.local", "6543", "warmth")
     assert cfg["OPTIONS"] == {"sslmode": "require"}
-    assert cfg["CONN_MAX_AGE"] == 60
+    assert cfg["CONN_MAX_AGE"] == 60 and cfg["CONN_HEALTH_CHECKS"] is True
+    plain = parse_database_url("postgres://u@h/warmth", base_dir=tmp_path)
+    assert plain["CONN_MAX_AGE"] == 0 and plain["CONN_HEALTH_CHECKS"] is False
 
 
 @pytest.mark.parametrize("url, message", [

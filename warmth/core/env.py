@@ -112,6 +112,9 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict:
             "HOST": parts.hostname or "",
             "PORT": str(port or ""),
             "CONN_MAX_AGE": int(conn_max_age),
+            # a kept connection is checked before a request reuses it: after a PostgreSQL restart the next request
+            # reconnects instead of failing
+            "CONN_HEALTH_CHECKS": int(conn_max_age) > 0,
             "OPTIONS": options,
         }
     raise ImproperlyConfigured(
