@@ -13,12 +13,19 @@ _rng = random.Random(20251123)
 _issued: set[str] = set()  # emptied before each test (tests/conftest.py), so IDs never repeat within a test
 
 
+TRIES = 20_000  # one region and birth date hold 1,000 sequence numbers (500 of one sex)
+
+
 def new_id(*, born: date = date(1975, 5, 20), sex: str | None = None, region: str = "510107") -> str:
-    while True:
+    """A checksum-valid ID not issued before in this test. A test that needs more than the few hundred numbers of
+    one region and birth date must vary ``born``: when they are used up this fails instead of looping forever."""
+    for _ in range(TRIES):
         number = idcard.random_valid(_rng, birth_from=born, birth_to=born, sex=sex, region_code=region)
         if number not in _issued:
             _issued.add(number)
             return number
+    raise RuntimeError(f"new_id: the numbers of {region} born {born} ({sex or 'either sex'}) are all issued; "
+                       "pass another born=")
 
 
 def forget_issued_ids() -> None:

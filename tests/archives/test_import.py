@@ -29,7 +29,8 @@ from warmth.audit.models import AuditEvent
 def head(**values) -> dict:
     """One household's head row by header text (the defaults make a valid 低保户 of 武侯区)."""
     row = {
-        "困难类别": "低保户", "姓名": "王建华", "民族": "汉族", "政治面貌": "群众", "身份证号": new_id(sex="男"),
+        "困难类别": "低保户", "姓名": "王建华", "民族": "汉族", "政治面貌": "群众",
+        "身份证号": values["身份证号"] if "身份证号" in values else new_id(sex="男"),
         "健康状况": "疾病", "残疾类别": "无", "身份": "下（待）岗", "劳模类型": "非劳模", "住房类型": "租房",
         "建筑面积": "20至50", "邮政编码": "610041", "联系电话": "13912345678", "工作时间": "1995-07-01",
         "所属行业": "机电系统", "婚姻状况": "已婚", "户口类型": "非农业", "家庭住址": "成都市武侯区某街道12号",
@@ -44,7 +45,8 @@ def head(**values) -> dict:
 
 def member(head_row: dict, **values) -> dict:
     row = {"户主身份证号": head_row["身份证号"], "姓名": "李秀兰", "关系": "妻子", "政治面貌": "群众",
-           "身份证号": new_id(sex="女"), "健康状况": "良好", "月收入": 600, "身份": "失（无）业"}
+           "身份证号": values["身份证号"] if "身份证号" in values else new_id(sex="女"),
+           "健康状况": "良好", "月收入": 600, "身份": "失（无）业"}
     row.update(values)
     return row
 
