@@ -579,3 +579,15 @@ def test_a_person_filed_elsewhere_while_the_import_runs_undoes_the_whole_import(
     assert result["created"] == 0 and result["errors"] == [{"row": 0, "column": "", "message": importing.RACE}]
     assert list(Archive.objects.values_list("org__code", flat=True)) == ["510104"]
     assert not AuditEvent.objects.filter(action="archive.import").exists()
+
+
+def test_a_huge_number_in_a_date_column_is_a_refusal_with_its_row_not_a_crash(tree, users, tmp_path):
+    """Found by the long fuzz run: calamine panics (a Rust panic, not an Exception) reading this number in the
+    date-formatted 工作时间 column; the file is refused with the row named, nothing written."""
+    path = build(tmp_path / "f.xlsx", [head(), head(工作时间=-8243936769766)])
+    before = written()
+    with pytest.raises(ImportRefused, match=r"“困难职工档案”表第 4 行有单元格的日期或时间超出范围"):
+        archive_import(actor=actor_of(users.owner), org=tree.k1, path=path, dry_run=False)
+    assert written() == before
+    out, failed = cli(path, "--org", tree.k1.code, "--user", users.owner.username)
+    assert failed and "日期或时间超出范围" in json.dumps(out, ensure_ascii=False) and written() == before

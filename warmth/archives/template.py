@@ -643,6 +643,11 @@ def _parse_row(cells: list, plan, rownum: int, label, limit: int = MAX_CELL_CHAR
     return (values, errors) if filled else None
 
 
+def is_rust_panic(exc: BaseException) -> bool:
+    """A panic inside a Rust extension (pyo3's ``PanicException``, which is not importable by name)."""
+    return type(exc).__name__ == "PanicException"
+
+
 def read_book(path: Path, *, progress=None) -> Book:
     """Every data row of the 困难职工档案 and 家庭成员 sheets, typed, with the problems of each row
     as (Excel row number, column header, message). Sheets are recognised by their header row."""
@@ -662,7 +667,7 @@ def read_book(path: Path, *, progress=None) -> Book:
                 rows = book.get_sheet_by_name(meta.name).iter_rows()
             except Exception:
                 raise ImportRefused(CORRUPT) from None
-            kind, plan, width = "", None, 0
+            kind, plan, width, rownum = "", None, 0, 0
             for rownum, cells in enumerate(rows, start=1):  # iter_rows starts at the sheet's row 1
                 if plan is None:
                     if rownum > HEADER_SEARCH_ROWS:
@@ -699,6 +704,13 @@ def read_book(path: Path, *, progress=None) -> Book:
                             raise ImportRefused(f"“{MEMBER_SHEET}”表超过{MAX_MEMBER_ROWS:,}行，请拆分后再导入")
     except (python_calamine.CalamineError, python_calamine.XmlError, python_calamine.ZipError):
         raise ImportRefused(CORRUPT) from None
+    except BaseException as exc:
+        # calamine panics (a Rust panic, raised by pyo3 as a BaseException) on a date or time cell whose number
+        # is out of range, e.g. 1e20 typed into a date-formatted column; its reader cannot go on after that
+        if not is_rust_panic(exc):
+            raise
+        raise ImportRefused(f"“{meta.name}”表第 {rownum + 1} 行有单元格的日期或时间超出范围（例如在日期格式的单元格里"
+                            "填了很大的数字），请改正后再导入") from None
     finally:
         book.close()
     if households is None:
