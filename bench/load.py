@@ -6,7 +6,7 @@ Targets: 0 errors; p95 ≤ 300 ms for pages; archive search by ID number p95 ≤
 The database must hold the national demo (see bench/reports.py for the load); run with its keys:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/warmth_national uv run python bench/load.py \
-        [--users 50] [--seconds 60] [--workers 4] [--think 1-3]
+        [--users 50] [--seconds 60] [--workers CORES] [--think 1-3]
 
 Each simulated user is a county or city handler with a session (made in the database, as a login would:
 logging in is not part of the workload) and an API token; it loops over the tasks below by weight, with a

@@ -52,9 +52,17 @@ def test_coverage_equals_a_brute_force_count(world, tree, plan, exits):
     with transaction.atomic():
         for i in exits:  # some households left the archive since
             Archive.objects.filter(pk=archives[i].pk).update(status=ArchiveStatus.EXITED)
+        places = [tree.k1, tree.g1, tree.k2, tree.c1]
+        # visits that never count: another recipient kind (no archive), and an enterprise
+        Visit.objects.create(campaign=camp.campaign, org=tree.k1, archive=None, kind=VisitKind.HOUSEHOLD,
+                             visited_on=date(2026, 1, 5), visitors="x", name="农民工甲", created_by=camp.planner.user)
+        Visit.objects.create(campaign=camp.campaign, org=tree.k2, archive=None, kind=VisitKind.ENTERPRISE,
+                             visited_on=date(2026, 1, 5), visitors="x", enterprise="某企业",
+                             created_by=camp.planner.user)
         for idx, in_other, voided, day in plan:
             a = archives[idx]
-            Visit.objects.create(campaign=other if in_other else camp.campaign, org=a.org, archive=a,
+            # a visit may be recorded at another unit than the household's (it counts where the archive is filed)
+            Visit.objects.create(campaign=other if in_other else camp.campaign, org=places[day % 4], archive=a,
                                  kind=VisitKind.HOUSEHOLD, visited_on=date(2026, 1, 5 + day), visitors="x",
                                  name=a.name, voided=voided, created_by=camp.planner.user)
         for org in (tree.root, tree.p1, tree.c1, tree.k1, tree.k2, tree.g1):

@@ -14,6 +14,10 @@ def options(html: str) -> list[tuple[str, bool, str]]:
             re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', html)]
 
 
+def tag_attrs(html: str) -> set[str]:
+    return set(re.findall(r'(\S+?)="[^"]*"', re.match(r"<select([^>]*)>", html).group(1)))
+
+
 def test_the_filter_and_django_render_the_same_options_and_choice():
     for data in (None, {"status": "active", "category": "", "cause": "残疾"}, {"status": "no-such"}):
         form = ArchiveFilterForm(data)
@@ -21,6 +25,8 @@ def test_the_filter_and_django_render_the_same_options_and_choice():
             mine, django = select(form[name]), str(form[name])
             assert options(mine) == options(django), (data, name)
             assert f'name="{name}"' in mine and f'id="id_{name}"' in mine
+            assert tag_attrs(mine) <= tag_attrs(django), (data, name)  # aria-invalid on a bad value, as Django
+            assert ('aria-invalid' in mine) == ('aria-invalid' in django), (data, name)
     chosen = [o for o in options(select(ArchiveFilterForm({"cause": "残疾"})["cause"])) if o[1]]
     assert chosen == [("残疾", True, "残疾")]
 

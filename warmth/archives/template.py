@@ -659,15 +659,17 @@ def read_book(path: Path, *, progress=None) -> Book:
     members: list[MemberRow] | None = None
     columns: frozenset[str] = frozenset()
     known: dict[str, str] = {}
+    sheet, rownum = "", 0  # where a panic of the reader is reported
     try:
         for meta in book.sheets_metadata:
             if meta.name == LISTS_SHEET or meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
+            sheet, rownum = meta.name, 0
             try:
                 rows = book.get_sheet_by_name(meta.name).iter_rows()
             except Exception:
                 raise ImportRefused(CORRUPT) from None
-            kind, plan, width, rownum = "", None, 0, 0
+            kind, plan, width = "", None, 0
             for rownum, cells in enumerate(rows, start=1):  # iter_rows starts at the sheet's row 1
                 if plan is None:
                     if rownum > HEADER_SEARCH_ROWS:
@@ -709,7 +711,9 @@ def read_book(path: Path, *, progress=None) -> Book:
         # is out of range, e.g. 1e20 typed into a date-formatted column; its reader cannot go on after that
         if not is_rust_panic(exc):
             raise
-        raise ImportRefused(f"“{meta.name}”表第 {rownum + 1} 行有单元格的日期或时间超出范围（例如在日期格式的单元格里"
+        if not sheet:
+            raise ImportRefused(CORRUPT) from None
+        raise ImportRefused(f"“{sheet}”表第 {rownum + 1} 行有单元格的日期或时间超出范围（例如在日期格式的单元格里"
                             "填了很大的数字），请改正后再导入") from None
     finally:
         book.close()

@@ -2,9 +2,9 @@
 list, the money paid so far.
 
 Coverage counts households filed now (archives 在档) in the org's whole subtree. A filed household is visited
-when it has at least one visit of the campaign that is not voided; visited twice when it has two or more. Each
-figure is one grouped query over the subtree, whatever the number of children (a child is the first
-``len(child.path)`` characters of every path below it)."""
+when it has at least one visit of the campaign that is not voided; visited twice when it has two or more. All the
+figures of an org and of each child come from two grouped queries over the subtree, whatever the number of
+children (a child is the first ``len(child.path)`` characters of every path below it)."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def _by_prefix(campaign: Campaign, org: Org, width: int) -> dict[str, Coverage]:
 
     Two grouped queries, neither correlated per archive: the filed households, and the live visits of filed
     households counted by distinct archive (a visit with an earlier live visit of the same archive marks the
-    archive visited twice). On the national demo this is 0.13 s for a province against 2.4 s per archive."""
+    archive visited twice). On the national demo: 0.14 s for a province, 2.4 s with a subquery per archive."""
     out: dict[str, Coverage] = defaultdict(Coverage)
     filed = (_filed(org).annotate(prefix=Substr("org__path", 1, width)).values("prefix").order_by()
              .annotate(filed=Count("*"), models_filed=Count("pk", filter=MODEL_Q)))
