@@ -6,7 +6,7 @@ Targets: 0 errors; p95 ≤ 300 ms for pages; archive search by ID number p95 ≤
 The database must hold the national demo (see bench/reports.py for the load); run with its keys:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/warmth_national uv run python bench/load.py \
-        [--users 50] [--seconds 60] [--workers CORES] [--think 1-3]
+        [--users 50] [--seconds 60] [--workers CORES] [--think 1-3] [--bare-seconds 30]
 
 Each simulated user is a county or city handler with a session (made in the database, as a login would:
 logging in is not part of the workload) and an API token; it loops over the tasks below by weight, with a
@@ -182,6 +182,8 @@ def main():
     ap.add_argument("--workers", type=int, default=os.cpu_count(),
                     help="gunicorn workers (docs/deployment.md: as many as the cores)")
     ap.add_argument("--think", default="1-3", help="pause between a user's requests, seconds: LOW-HIGH")
+    ap.add_argument("--bare-seconds", type=int, default=30,
+                    help="the baseline phase first: the same users and pauses, every request GET /healthz")
     args = ap.parse_args()
     lo, hi = (float(x) for x in args.think.split("-"))
     users, fresh, ids, pks, _ = prepare(args.users)
@@ -201,9 +203,15 @@ def main():
             if status not in want:
                 errors[name].append((status, body[:200].decode("utf-8", "replace")))
 
-    def user_loop(u, seed):
+    def user_loop(u, seed, bare=False):
         rnd = random.Random(seed)
         page = Client(cookie=u["cookie"])
+        if bare:  # the bare baseline: the whole stack (gunicorn, middleware, session, actor), a view doing nothing
+            time.sleep(rnd.uniform(0, hi))
+            while time.monotonic() < stop_at:
+                record("bare", *page.request("GET", "/healthz")[::2])
+                time.sleep(rnd.uniform(lo, hi))
+            return
         api = Client(token=u["token"])
         tasks = [("archive list", 3), ("archive search by ID", 3), ("archive page", 3), ("payment list", 2),
                  ("report fill", 1)]
@@ -261,32 +269,46 @@ def main():
         for path in ("/archives/", f"/archives/{pks[0]}/", f"/archives/?q={ids[0]}", "/payments/",
                      "/reports/warmth-2015/2025/"):
             warm.request("GET", path)
-    started = time.monotonic()
-    stop_at = started + args.seconds
-    threads = [threading.Thread(target=user_loop, args=(u, i), daemon=True) for i, u in enumerate(users)]
-    try:
+    def phase(seconds, bare):
+        nonlocal stop_at
+        started = time.monotonic()
+        stop_at = started + seconds
+        threads = [threading.Thread(target=user_loop, args=(u, i, bare), daemon=True) for i, u in enumerate(users)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        return time.monotonic() - started
+
+    try:
+        if args.bare_seconds:
+            phase(args.bare_seconds, True)
+        bare = results.pop("bare", [])
+        errors.pop("bare", None)
+        elapsed = phase(args.seconds, False)
     finally:
         for p in (web, worker):
             os.killpg(p.pid, signal.SIGTERM)
         for p in (web, worker):
             p.wait(timeout=30)
-    elapsed = time.monotonic() - started
     total = sum(len(v) for v in results.values())
     n_err = sum(len(v) for v in errors.values())
     print(f"{args.users} users, {args.seconds} s, gunicorn {args.workers} workers + db_worker, think "
           f"{args.think} s: {total} requests in {elapsed:.1f} s ({total / elapsed:.1f}/s), {n_err} errors")
-    print(f"{'task':24} {'n':>6} {'median':>8} {'p95':>8} {'max':>8}  (ms)")
+    def line(name, ms):
+        p50, p95 = statistics.median(ms), percentile(ms, 95)
+        ratio = f"{p50 / statistics.median(bare):7.1f}× {p95 / percentile(bare, 95):6.1f}×" if bare else ""
+        print(f"{name:24} {len(ms):6} {p50:8.0f} {p95:8.0f} {max(ms):8.0f}  {ratio}")
+
+    print(f"{'task':24} {'n':>6} {'median':>8} {'p95':>8} {'max':>8}  (ms)  ratio to bare: median, p95")
+    if bare:
+        line(f"bare /healthz ({args.bare_seconds} s)", bare)
     pages = []
     for name, ms in sorted(results.items()):
         if not name.startswith("payment create") and name != "payment approve":
             pages += ms
-        print(f"{name:24} {len(ms):6} {statistics.median(ms):8.0f} {percentile(ms, 95):8.0f} {max(ms):8.0f}")
-    print(f"{'all pages':24} {len(pages):6} {statistics.median(pages):8.0f} {percentile(pages, 95):8.0f} "
-          f"{max(pages):8.0f}")
+        line(name, ms)
+    line("all pages", pages)
     for name, errs in errors.items():
         print(f"errors in {name}: {len(errs)}, first: {errs[0]}")
     search = results.get("archive search by ID", [])

@@ -1,7 +1,8 @@
 """Page times on the national demo (issue 8: "the app stays responsive on it"): the archive list, a search by
 ID number, an archive page, the payment list, a province's coverage page and the root's 2015 report, each
 requested through Django's test client (the whole view, templates included, no network) as the national
-administrator (``root``) and as 武侯's handler, ``--rounds`` times after one warm-up; median and worst.
+administrator (``root``) and as 武侯's handler, ``--rounds`` times after one warm-up; median, worst, and the ratio
+to a bare request measured in the same run (``/healthz`` through the same client and middleware).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/warmth_national uv run python bench/pages.py
 
@@ -45,10 +46,22 @@ def main():
         ("coverage of 四川's season", f"/campaigns/{campaign.pk}/coverage/" if campaign else None),
         ("2015 report at the user's own org", "/reports/warmth-2015/2025/"),
     ]
+    def timed(client, url):
+        times = []
+        for _ in range(args.rounds):
+            t = time.perf_counter()
+            r = client.get(url)
+            times.append(time.perf_counter() - t)
+            assert r.status_code == 200, (url, r.status_code)
+        return statistics.median(times), max(times)
+
     for username in ("root", "wh_handler"):
         client = Client(SERVER_NAME="localhost")
         client.force_login(User.objects.get(username=username))
-        print(f"\nas {username}:")
+        client.get("/healthz")
+        # the bare baseline: the same client and middleware (session, user, actor), a view that does nothing
+        bare, _ = timed(client, "/healthz")
+        print(f"\nas {username}: bare request (/healthz through the same stack) median {bare * 1000:.1f} ms")
         for name, url in pages:
             if url is None:
                 continue
@@ -56,14 +69,9 @@ def main():
             if first.status_code != 200:
                 print(f"  {name:36} {url}: HTTP {first.status_code} (skipped)")
                 continue
-            times = []
-            for _ in range(args.rounds):
-                t = time.perf_counter()
-                r = client.get(url)
-                times.append(time.perf_counter() - t)
-                assert r.status_code == 200, (url, r.status_code)
-            print(f"  {name:36} median {statistics.median(times) * 1000:7.0f} ms, worst "
-                  f"{max(times) * 1000:7.0f} ms   {url[:60]}")
+            median, worst = timed(client, url)
+            print(f"  {name:36} median {median * 1000:7.0f} ms, worst {worst * 1000:7.0f} ms, "
+                  f"{median / bare:6.1f}× bare   {url[:60]}")
 
 
 if __name__ == "__main__":
