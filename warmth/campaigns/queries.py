@@ -64,6 +64,12 @@ def _with_visits(campaign: Campaign, qs):
     return qs.annotate(n=Coalesce(Subquery(n, output_field=IntegerField()), Value(0)))
 
 
+def _repeat(campaign: Campaign):
+    """A live visit of an archive that already had an earlier live visit in the campaign (its second or later)."""
+    earlier = _visits(campaign).filter(archive=OuterRef("archive"), pk__lt=OuterRef("pk"))
+    return Exists(earlier)
+
+
 def _by_prefix(campaign: Campaign, org: Org, width: int) -> dict[str, Coverage]:
     """Coverage of the org's subtree grouped by the first ``width`` characters of the filing org's path: with the
     width of a child's path, one group per child plus the org's own households under ``org.path``.
@@ -76,11 +82,10 @@ def _by_prefix(campaign: Campaign, org: Org, width: int) -> dict[str, Coverage]:
              .annotate(filed=Count("*"), models_filed=Count("pk", filter=MODEL_Q)))
     for r in filed:
         out[r["prefix"]] = Coverage(filed=r["filed"], models_filed=r["models_filed"])
-    earlier = _visits(campaign).filter(archive=OuterRef("archive"), pk__lt=OuterRef("pk"))
     visits = (_visits(campaign).filter(archive__status=ArchiveStatus.ACTIVE, archive__org__path__startswith=org.path)
               .annotate(prefix=Substr("archive__org__path", 1, width)).values("prefix").order_by()
               .annotate(visited=Count("archive", distinct=True),
-                        visited_twice=Count("archive", distinct=True, filter=Exists(earlier)),
+                        visited_twice=Count("archive", distinct=True, filter=_repeat(campaign)),
                         models_visited=Count("archive", distinct=True, filter=~Q(
                             archive__model_worker_type__in=NOT_MODEL))))
     for r in visits:
@@ -119,8 +124,7 @@ def not_visited(campaign: Campaign, org: Org, *, models_only: bool = False):
 
 
 def visited_twice(campaign: Campaign, org: Org):
-    again = _visits(campaign).filter(archive=OuterRef("archive"), pk__lt=OuterRef("pk"))
-    twice = _visits(campaign).filter(Exists(again)).values("archive")
+    twice = _visits(campaign).filter(_repeat(campaign)).values("archive")
     return (_with_visits(campaign, _filed(org).filter(pk__in=twice)).select_related("org")
             .order_by("org__path", "archive_no"))
 

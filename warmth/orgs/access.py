@@ -43,12 +43,17 @@ class Actor:
         return org.path.startswith(self.org.path)
 
 
+def valid_memberships(user: User) -> QuerySet[Membership]:
+    """The memberships a user may act through (active, in an active org), the highest level first."""
+    return (Membership.objects.filter(user=user, is_active=True, org__is_active=True)
+            .select_related("org").order_by("org__depth", "id"))
+
+
 def actor_for(user: User, membership_id: int | None = None) -> Actor | None:
     """The actor for ``user``: the chosen membership if it is still valid, else the user's first one."""
     if not user.is_authenticated or not user.is_active:
         return None
-    memberships = tuple(Membership.objects.filter(user=user, is_active=True, org__is_active=True)
-                        .select_related("org").order_by("org__depth", "id"))
+    memberships = tuple(valid_memberships(user))
     chosen = None
     if membership_id is not None:
         chosen = next((m for m in memberships if m.pk == membership_id), None)

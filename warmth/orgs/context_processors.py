@@ -1,4 +1,4 @@
-from warmth.orgs.models import Membership
+from warmth.orgs.access import valid_memberships
 from warmth.orgs.permissions import MATRIX, Perm
 
 
@@ -7,7 +7,5 @@ def actor(request):
     ctx = {"actor": a, "Perm": Perm, "actor_perms": frozenset(), "actor_memberships": []}
     if a is not None:
         ctx["actor_perms"] = frozenset(str(p) for p in MATRIX.get(a.role, ()) if a.can(p))
-        ctx["actor_memberships"] = a.memberships or (
-            Membership.objects.filter(user=a.user, is_active=True, org__is_active=True)
-            .select_related("org").order_by("org__depth", "id"))
+        ctx["actor_memberships"] = a.memberships or valid_memberships(a.user)
     return ctx

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from warmth.orgs.access import Actor
-from warmth.orgs.models import Membership, Org, User
+from warmth.orgs.access import Actor, valid_memberships
+from warmth.orgs.models import Org, User
 
 
 class Command(BaseCommand):
@@ -40,8 +40,7 @@ class Command(BaseCommand):
     def _actor(self, username: str, org: Org) -> Actor:
         """The user's membership that sees ``org`` (else their first one, which the service then refuses)."""
         user = User.objects.filter(username=username, is_active=True).first()
-        memberships = list(Membership.objects.filter(user=user, is_active=True, org__is_active=True)
-                           .select_related("org").order_by("org__depth", "id")) if user else []
+        memberships = list(valid_memberships(user)) if user else []
         if not memberships:
             raise CommandError(f"用户 {username} 不存在、未启用或没有任职")
         chosen = next((m for m in memberships if org.path.startswith(m.org.path)), memberships[0])

@@ -53,14 +53,14 @@ class Command(BaseCommand):
             raise CommandError(f"组织代码 {org} 不存在")
         c = campaign_covering(o, year, campaign)
         rows = queries.coverage_by_child(c, o)
-        data = {"campaign": {"id": c.pk, "name": str(c), "year": c.year, "org": c.org.code},
-                **_row(o, queries.summed(rows)),
+        total = _row(o, queries.summed(rows))
+        data = {"campaign": {"id": c.pk, "name": str(c), "year": c.year, "org": c.org.code}, **total,
                 "children": [_row(child, cov) for child, cov in rows]}
         if format == "json":
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"{c}（{c.org.name}）· {o.name} [{o.code}] 走访覆盖")
         self.stdout.write(pad("单位", 28) + "".join(pad(h, 10) for h in ("在档", "已走访", "未走访", "重复走访")))
-        for r in [_row(o, queries.summed(rows)), *data["children"]]:
+        for r in [total, *data["children"]]:
             self.stdout.write(pad(r["name"], 28) + "".join(
                 pad(str(r[k]), 10) for k in ("filed", "visited", "not_visited", "visited_twice")))
