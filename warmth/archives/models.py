@@ -40,9 +40,7 @@ from warmth.archives.choices import (
     Sex,
 )
 from warmth.core import pii
-from warmth.core.fields import BlindIndexField, EncryptedTextField
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from warmth.core.fields import BlindIndexField, EncryptedTextField, MoneyField
 
 # Statuses in which an archive holds its people (a second archive for them is refused).
 LIVE_STATUSES = tuple(s for s in ArchiveStatus.values if s not in (ArchiveStatus.EXITED, ArchiveStatus.REJECTED))
@@ -83,8 +81,8 @@ class Archive(models.Model):
     employer_type = models.CharField("单位性质", max_length=12, choices=EmployerType.choices)
     enterprise_status = models.CharField("企业状况", max_length=8, choices=EnterpriseStatus.choices)
     single_parent = models.BooleanField("是否单亲", default=False)
-    monthly_income = models.DecimalField("本人月平均收入", **MONEY)
-    household_annual_income = models.DecimalField("家庭年度总收入", **MONEY)
+    monthly_income = MoneyField("本人月平均收入")
+    household_annual_income = MoneyField("家庭年度总收入")
     household_size = models.PositiveSmallIntegerField("家庭人口")
     hukou_region_code = models.CharField("户口所在地行政区划", max_length=6,
                                          help_text="县（区）级行政区划代码，显示为省、市、县（区）")
@@ -97,11 +95,11 @@ class Archive(models.Model):
     remarks = models.TextField("备注", blank=True)
 
     # For the category rules (national standard) and the voucher's 低保 details
-    rigid_expenses = models.DecimalField("家庭年度刚性支出", default=Decimal("0"), **MONEY,
-                                         help_text="医疗、教育等必需支出，用于深度/相对困难的认定")
-    hardship_costs = models.DecimalField("年度致困支出", default=Decimal("0"), **MONEY,
-                                         help_text="意外、大病等当年支出，超过家庭收入80%可认定意外致困")
-    dibao_monthly = models.DecimalField("享受低保月额", null=True, blank=True, **MONEY)
+    rigid_expenses = MoneyField("家庭年度刚性支出", default=Decimal("0"),
+                                help_text="医疗、教育等必需支出，用于深度/相对困难的认定")
+    hardship_costs = MoneyField("年度致困支出", default=Decimal("0"),
+                                help_text="意外、大病等当年支出，超过家庭收入80%可认定意外致困")
+    dibao_monthly = MoneyField("享受低保月额", null=True, blank=True)
     dibao_from = models.DateField("低保起始", null=True, blank=True)
     dibao_to = models.DateField("低保截止", null=True, blank=True)
 
@@ -190,7 +188,7 @@ class FamilyMember(models.Model):
     id_number = EncryptedTextField("身份证号", kind=pii.ID_NUMBER, blank=True)
     id_number_bidx = BlindIndexField(source="id_number")
     health = models.CharField("健康状况", max_length=4, choices=Health.choices, default=Health.GOOD)
-    monthly_income = models.DecimalField("月收入", default=Decimal("0"), **MONEY)
+    monthly_income = MoneyField("月收入", default=Decimal("0"))
     identity = models.CharField("身份", max_length=10, choices=MemberIdentity.choices)
     school_or_employer = models.CharField("单位或学校", max_length=200, blank=True)
 
@@ -347,7 +345,7 @@ class DibaoStandard(models.Model):
 
     region_code = models.CharField("行政区划代码", max_length=6)
     year = models.PositiveSmallIntegerField("年度")
-    monthly_amount = models.DecimalField("月低保标准（元/人）", **MONEY)
+    monthly_amount = MoneyField("月低保标准（元/人）")
 
     class Meta:
         verbose_name = "低保标准"

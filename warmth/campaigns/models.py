@@ -21,10 +21,8 @@ from warmth.campaigns.choices import (
     VisitKind,
 )
 from warmth.core import pii
-from warmth.core.fields import BlindIndexField, EncryptedTextField
+from warmth.core.fields import BlindIndexField, EncryptedTextField, MoneyField
 from warmth.payments.choices import RecipientKind
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class Campaign(models.Model):
@@ -74,7 +72,7 @@ class VisitGroup(models.Model):
     # the 联络员's checklist: time, route, money collected and paid, receipts
     planned_on = models.DateField("走访日期", null=True, blank=True)
     route = models.CharField("路线与方式", max_length=200, blank=True)
-    money_collected = models.DecimalField("领取慰问金（元）", default=Decimal("0.00"), **MONEY)
+    money_collected = MoneyField("领取慰问金（元）", default=Decimal("0.00"))
     receipts_done = models.BooleanField("财务手续已办结", default=False)
     note = models.CharField("备注", max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -129,7 +127,7 @@ class Visit(models.Model):
     payment = models.ForeignKey("payments.Payment", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="visits", verbose_name="对应发放")
     # cash a 慰问团 handed over, deducted from the visited unit's allocated money (003 三.4)
-    cash_amount = models.DecimalField("现场发放慰问金（元）", null=True, blank=True, **MONEY)
+    cash_amount = MoneyField("现场发放慰问金（元）", null=True, blank=True)
     cash_pot = models.ForeignKey("funds.FundPot", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                  verbose_name="扣减资金")
     entry = models.OneToOneField("funds.LedgerEntry", on_delete=models.PROTECT, null=True, blank=True,
@@ -167,8 +165,8 @@ class Activity(models.Model):
     count = models.PositiveIntegerField("数量")
     people = models.PositiveIntegerField("运送人次", null=True, blank=True)
     part = models.PositiveIntegerField("其中", null=True, blank=True)
-    amount = models.DecimalField("金额（元）", null=True, blank=True, **MONEY)
-    part_amount = models.DecimalField("其中金额（元）", null=True, blank=True, **MONEY)
+    amount = MoneyField("金额（元）", null=True, blank=True)
+    part_amount = MoneyField("其中金额（元）", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
     voided = models.BooleanField("已作废", default=False)
     void_reason = models.CharField("作废理由", max_length=200, blank=True)

@@ -27,8 +27,7 @@ from warmth.centers.choices import (
     PartnerKind,
     StationKind,
 )
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from warmth.core.fields import MoneyField
 
 
 class _Kept(models.Model):
@@ -171,7 +170,7 @@ class CenterFunding(_Kept):
     year = models.PositiveSmallIntegerField("年度")
     source = models.CharField("资金来源", max_length=12, choices=CenterFundSource.choices)
     special = models.BooleanField("其中：同级财政专项帮扶资金", default=False)
-    amount = models.DecimalField("金额（元）", **MONEY)
+    amount = MoneyField("金额（元）")
     note = models.CharField("文号或说明", max_length=200, blank=True)
     replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="replaced_by", verbose_name="更正的记录")

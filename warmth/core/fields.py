@@ -141,3 +141,20 @@ class AnyOf(models.Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} = ANY(%s)", [*lhs_params, [str(v) for v in self.rhs]]
 
+
+
+class MoneyField(models.DecimalField):
+    """An amount in yuan: ``Decimal`` with 2 places, up to 999,999,999,999.99 (14 digits) — the one money column
+    of every app. Migrations see a plain ``DecimalField(max_digits=14, decimal_places=2)``, so using it changes
+    no schema and no migration state."""
+
+    MAX_DIGITS, DECIMAL_PLACES = 14, 2
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", self.MAX_DIGITS)
+        kwargs.setdefault("decimal_places", self.DECIMAL_PLACES)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from warmth.core.fields import MoneyField
 from warmth.funds.choices import (
     DecisionKind,
     EntryKind,
@@ -26,7 +27,6 @@ from warmth.funds.choices import (
     RuleMode,
 )
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 
@@ -35,7 +35,7 @@ class FundPot(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     source = models.CharField("资金来源", max_length=16, choices=FundSource.choices)
     purpose = models.CharField("用途", max_length=16, choices=Purpose.choices)
-    balance = models.DecimalField("余额", default=ZERO, **MONEY)
+    balance = MoneyField("余额", default=ZERO)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -61,7 +61,7 @@ class FundRaise(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     source = models.CharField("资金来源", max_length=16, choices=FundSource.choices)
     purpose = models.CharField("用途", max_length=16, choices=Purpose.choices)
-    amount = models.DecimalField("金额（元）", **MONEY)
+    amount = MoneyField("金额（元）")
     received_on = models.DateField("到账日期")
     doc_no = models.CharField("文号/凭证号", max_length=60, blank=True)
     donor = models.CharField("捐助单位或个人", max_length=100, blank=True)
@@ -89,7 +89,7 @@ class Allocation(models.Model):
     to_pot = models.ForeignKey(FundPot, on_delete=models.PROTECT, related_name="allocations_in")
     plan = models.ForeignKey("AllocationPlan", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="allocations")
-    amount = models.DecimalField("金额（元）", **MONEY)
+    amount = MoneyField("金额（元）")
     doc_no = models.CharField("文号", max_length=60)
     allocated_on = models.DateField("下拨日期")
     spend_by = models.DateField("使用期限", null=True, blank=True)
@@ -111,7 +111,7 @@ class AllocationPlan(models.Model):
 
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="下拨单位")
     pot = models.ForeignKey(FundPot, on_delete=models.PROTECT, related_name="plans")
-    total = models.DecimalField("下拨总额（元）", **MONEY)
+    total = MoneyField("下拨总额（元）")
     basis = models.CharField("分配依据", max_length=40, default="按在档困难职工户数")
     doc_no = models.CharField("文号", max_length=60)
     allocated_on = models.DateField("下拨日期")
@@ -133,7 +133,7 @@ class AllocationPlanLine(models.Model):
     plan = models.ForeignKey(AllocationPlan, on_delete=models.CASCADE, related_name="lines")
     to_org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="接收单位")
     households = models.PositiveIntegerField("在档户数", default=0)
-    amount = models.DecimalField("金额（元）", **MONEY)
+    amount = MoneyField("金额（元）")
 
     class Meta:
         ordering = ["to_org__path"]
@@ -177,8 +177,8 @@ class LedgerEntry(models.Model):
 
     pot = models.ForeignKey(FundPot, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField("类别", max_length=16, choices=EntryKind.choices)
-    amount = models.DecimalField("金额（元）", **MONEY)
-    balance_after = models.DecimalField("余额", **MONEY)
+    amount = MoneyField("金额（元）")
+    balance_after = MoneyField("余额")
     on_date = models.DateField("业务日期")
     spend_by = models.DateField("使用期限", null=True, blank=True)
     raise_record = models.ForeignKey(FundRaise, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

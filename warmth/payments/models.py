@@ -13,11 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from warmth.core import pii
-from warmth.core.fields import BlindIndexField, EncryptedTextField
+from warmth.core.fields import BlindIndexField, EncryptedTextField, MoneyField
 from warmth.funds.choices import PayMethod
 from warmth.payments.choices import AidType, PaymentStatus, RecipientKind
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class ApprovalChain(models.Model):
@@ -26,7 +24,7 @@ class ApprovalChain(models.Model):
 
     org = models.OneToOneField("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="工会组织")
     steps = models.JSONField("审批环节")
-    threshold = models.DecimalField("加签金额（元）", **MONEY)
+    threshold = MoneyField("加签金额（元）")
     extra_step = models.CharField("加签环节", max_length=30)
     set_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(default=timezone.now)
@@ -45,7 +43,7 @@ class Payment(models.Model):
                                 related_name="payments", verbose_name="档案")
     recipient_kind = models.CharField("对象类别", max_length=16, choices=RecipientKind.choices)
     aid_type = models.CharField("帮扶项目", max_length=10, choices=AidType.choices)
-    amount = models.DecimalField("金额（元）", **MONEY)
+    amount = MoneyField("金额（元）")
     method = models.CharField("发放方式", max_length=8, choices=PayMethod.choices)
     on_visit = models.BooleanField("慰问团入户发放", default=False)
     goods_items = models.CharField("实物名称与数量", max_length=200, blank=True)
@@ -149,7 +147,7 @@ class Verification(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="verifications")
     sample = models.CharField("抽样批次", max_length=60)
     answer = models.CharField("核实结果", max_length=14, choices=VerificationAnswer.choices, blank=True)
-    amount_reported = models.DecimalField("对象所述金额", null=True, blank=True, **MONEY)
+    amount_reported = MoneyField("对象所述金额", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
     drawn_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
     drawn_at = models.DateTimeField(default=timezone.now)
