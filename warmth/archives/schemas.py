@@ -5,27 +5,14 @@ integer: a JSON number with a decimal point is refused, because amounts are neve
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import BeforeValidator, StrictInt, StrictStr
-from pydantic_core import PydanticCustomError
 
 from warmth.archives.models import Archive, Transfer
 from warmth.core import pii
+from warmth.core.schemas import Money
 
 # --- input -----------------------------------------------------------------------------------------
-
-def _money_type(value: Any) -> Any:
-    if value is None or (isinstance(value, str | int) and not isinstance(value, bool)):
-        return value
-    raise PydanticCustomError(
-        "money_type", "金额须写成字符串（如 \"850.00\"）或整数，不接受带小数点的数字（会丢失精度）")
-
-
-# A yuan amount as the client typed it; parse_amount turns it into an exact Decimal in the service.
-Money = Annotated[StrictStr | StrictInt | None, BeforeValidator(_money_type)]
-
 
 class MemberIn(Schema):
     name: str = ""

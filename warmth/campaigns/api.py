@@ -15,7 +15,6 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from warmth.archives.access import archives_for_actor
-from warmth.archives.schemas import Money
 from warmth.campaigns import queries, services
 from warmth.campaigns.access import (
     activities_for_actor,
@@ -28,6 +27,7 @@ from warmth.campaigns.access import (
 )
 from warmth.campaigns.models import Campaign, VisitGroup
 from warmth.core import pii
+from warmth.core.schemas import Money
 from warmth.funds.access import pot_for_actor
 from warmth.orgs.access import Actor, org_for_actor
 from warmth.orgs.models import Org

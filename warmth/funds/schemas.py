@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from ninja import Schema
 
-from warmth.archives.schemas import Money
+from warmth.core.schemas import Money
 
 
 def _m(value) -> str | None:

@@ -12,9 +12,9 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from warmth.archives.access import archives_for_actor
-from warmth.archives.schemas import Money
 from warmth.audit.services import audit_record
 from warmth.core import pii
+from warmth.core.schemas import Money
 from warmth.funds.access import pot_for_actor
 from warmth.orgs.permissions import Perm
 from warmth.payments import services

@@ -7,14 +7,11 @@ transaction, so a refusal writes nothing. A value is a string or an integer, nev
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
 from django.db import transaction
 from django.http import Http404
 from ninja import Router, Schema
-from pydantic import BeforeValidator, StrictInt, StrictStr
-from pydantic_core import PydanticCustomError
 
+from warmth.core.schemas import Figure
 from warmth.orgs.access import Actor, org_for_actor
 from warmth.orgs.models import Org
 from warmth.reports import engine, services
@@ -27,17 +24,6 @@ router = Router(tags=["统计表"])
 
 
 # --- schemas ------------------------------------------------------------------------------------------
-
-def _figure_type(value: Any) -> Any:
-    if value is None or (isinstance(value, str | int) and not isinstance(value, bool)):
-        return value
-    raise PydanticCustomError(
-        "figure_type", "数值须写成字符串（如 \"12.3456\"）或整数，不接受带小数点的数字（会丢失精度）")
-
-
-# A cell as the client typed it; services.parse_value turns it into an exact Decimal (or refuses it).
-Figure = Annotated[StrictStr | StrictInt | None, BeforeValidator(_figure_type)]
-
 
 class CellIn(Schema):
     value: Figure = None
