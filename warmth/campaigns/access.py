@@ -3,18 +3,10 @@ covers (a county sees the province's campaign it takes part in, and within it on
 records). A group, a visit, a record, a report and a shift belong to an org of the actor's subtree."""
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from warmth.campaigns.models import Activity, ArrearsReport, Campaign, DutyShift, Visit, VisitGroup
 from warmth.funds.rules import ancestors_paths
-from warmth.orgs.access import Actor
-
-
-def _get(qs, pk: int, kind: str):
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise Http404(f"{kind}不存在或不在您的管辖范围内")
-    return obj
+from warmth.orgs.access import Actor, fetch
 
 
 def campaigns_for_actor(actor: Actor) -> QuerySet[Campaign]:
@@ -24,12 +16,12 @@ def campaigns_for_actor(actor: Actor) -> QuerySet[Campaign]:
 
 
 def campaign_for_actor(actor: Actor, pk: int) -> Campaign:
-    return _get(campaigns_for_actor(actor).select_related("org", "created_by"), pk, "活动")
+    return fetch(campaigns_for_actor(actor).select_related("org", "created_by"), pk, "活动")
 
 
 def campaign_owned(actor: Actor, pk: int) -> Campaign:
     """A campaign the actor may plan: organized by an org of their subtree."""
-    return _get(Campaign.objects.filter(org__path__startswith=actor.org.path).select_related("org"), pk, "活动")
+    return fetch(Campaign.objects.filter(org__path__startswith=actor.org.path).select_related("org"), pk, "活动")
 
 
 def groups_for_actor(actor: Actor) -> QuerySet[VisitGroup]:
@@ -37,7 +29,7 @@ def groups_for_actor(actor: Actor) -> QuerySet[VisitGroup]:
 
 
 def group_for_actor(actor: Actor, pk: int) -> VisitGroup:
-    return _get(groups_for_actor(actor).select_related("campaign__org"), pk, "慰问组")
+    return fetch(groups_for_actor(actor).select_related("campaign__org"), pk, "慰问组")
 
 
 def visits_for_actor(actor: Actor) -> QuerySet[Visit]:
@@ -45,7 +37,7 @@ def visits_for_actor(actor: Actor) -> QuerySet[Visit]:
 
 
 def visit_for_actor(actor: Actor, pk: int) -> Visit:
-    return _get(visits_for_actor(actor).select_related("campaign__org", "org", "group", "archive", "payment"), pk,
+    return fetch(visits_for_actor(actor).select_related("campaign__org", "org", "group", "archive", "payment"), pk,
                 "走访记录")
 
 
@@ -54,7 +46,7 @@ def activities_for_actor(actor: Actor) -> QuerySet[Activity]:
 
 
 def activity_for_actor(actor: Actor, pk: int) -> Activity:
-    return _get(activities_for_actor(actor).select_related("org"), pk, "工作记录")
+    return fetch(activities_for_actor(actor).select_related("org"), pk, "工作记录")
 
 
 def arrears_for_actor(actor: Actor) -> QuerySet[ArrearsReport]:
@@ -62,7 +54,7 @@ def arrears_for_actor(actor: Actor) -> QuerySet[ArrearsReport]:
 
 
 def arrears_report_for_actor(actor: Actor, pk: int) -> ArrearsReport:
-    return _get(arrears_for_actor(actor).select_related("org", "campaign__org"), pk, "周报")
+    return fetch(arrears_for_actor(actor).select_related("org", "campaign__org"), pk, "周报")
 
 
 def shifts_for_actor(actor: Actor) -> QuerySet[DutyShift]:
@@ -70,6 +62,6 @@ def shifts_for_actor(actor: Actor) -> QuerySet[DutyShift]:
 
 
 def shift_for_actor(actor: Actor, pk: int) -> DutyShift:
-    return _get(shifts_for_actor(actor).select_related("org", "campaign"), pk, "值班安排")
+    return fetch(shifts_for_actor(actor).select_related("org", "campaign"), pk, "值班安排")
 
 

@@ -6,17 +6,9 @@ sits in. Outside the subtree a record does not exist (404)."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from warmth.centers.models import Center, CenterFunding, Partner, Station
-from warmth.orgs.access import Actor
-
-
-def _get(qs, pk: int, kind: str):
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise Http404(f"{kind}不存在或不在您的管辖范围内")
-    return obj
+from warmth.orgs.access import Actor, fetch
 
 
 def centers_for_actor(actor: Actor) -> QuerySet[Center]:
@@ -24,7 +16,7 @@ def centers_for_actor(actor: Actor) -> QuerySet[Center]:
 
 
 def center_for_actor(actor: Actor, pk: int) -> Center:
-    return _get(centers_for_actor(actor).select_related("org"), pk, "帮扶中心")
+    return fetch(centers_for_actor(actor).select_related("org"), pk, "帮扶中心")
 
 
 def stations_for_actor(actor: Actor) -> QuerySet[Station]:
@@ -32,7 +24,7 @@ def stations_for_actor(actor: Actor) -> QuerySet[Station]:
 
 
 def station_for_actor(actor: Actor, pk: int) -> Station:
-    return _get(stations_for_actor(actor).select_related("center__org", "org"), pk, "帮扶站点")
+    return fetch(stations_for_actor(actor).select_related("center__org", "org"), pk, "帮扶站点")
 
 
 def partners_for_actor(actor: Actor) -> QuerySet[Partner]:
@@ -40,7 +32,7 @@ def partners_for_actor(actor: Actor) -> QuerySet[Partner]:
 
 
 def partner_for_actor(actor: Actor, pk: int) -> Partner:
-    return _get(partners_for_actor(actor).select_related("center__org", "org"), pk, "定点帮扶机构")
+    return fetch(partners_for_actor(actor).select_related("center__org", "org"), pk, "定点帮扶机构")
 
 
 def funding_for_actor(actor: Actor) -> QuerySet[CenterFunding]:
@@ -48,4 +40,4 @@ def funding_for_actor(actor: Actor) -> QuerySet[CenterFunding]:
 
 
 def funding_row_for_actor(actor: Actor, pk: int) -> CenterFunding:
-    return _get(funding_for_actor(actor).select_related("center__org", "org", "replaces"), pk, "资金记录")
+    return fetch(funding_for_actor(actor).select_related("center__org", "org", "replaces"), pk, "资金记录")

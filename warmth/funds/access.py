@@ -4,18 +4,10 @@ A pot, a raise, a decision and a plan belong to one org. An allocation is seen f
 allocating org's subtree and by the receiving org's subtree (the receiver sees what it was sent)."""
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from warmth.funds.models import Allocation, AllocationPlan, Decision, FundPot, FundRaise, LedgerEntry
-from warmth.orgs.access import Actor
+from warmth.orgs.access import Actor, fetch
 from warmth.orgs.permissions import Perm
-
-
-def _get(qs, pk: int, kind: str):
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise Http404(f"{kind}不存在或不在您的管辖范围内")
-    return obj
 
 
 def pots_for_actor(actor: Actor) -> QuerySet[FundPot]:
@@ -23,7 +15,7 @@ def pots_for_actor(actor: Actor) -> QuerySet[FundPot]:
 
 
 def pot_for_actor(actor: Actor, pk: int, *, write: bool = False, perm: Perm = Perm.FUNDS_WRITE) -> FundPot:
-    pot = _get(pots_for_actor(actor).select_related("org"), pk, "资金")
+    pot = fetch(pots_for_actor(actor).select_related("org"), pk, "资金")
     if write:
         actor.require(perm)
     return pot
@@ -34,7 +26,7 @@ def raises_for_actor(actor: Actor) -> QuerySet[FundRaise]:
 
 
 def raise_for_actor(actor: Actor, pk: int) -> FundRaise:
-    return _get(raises_for_actor(actor).select_related("org", "pot"), pk, "筹集记录")
+    return fetch(raises_for_actor(actor).select_related("org", "pot"), pk, "筹集记录")
 
 
 def allocations_for_actor(actor: Actor) -> QuerySet[Allocation]:
@@ -43,7 +35,7 @@ def allocations_for_actor(actor: Actor) -> QuerySet[Allocation]:
 
 
 def allocation_for_actor(actor: Actor, pk: int) -> Allocation:
-    return _get(allocations_for_actor(actor).select_related("from_org", "to_org", "from_pot"), pk, "下拨记录")
+    return fetch(allocations_for_actor(actor).select_related("from_org", "to_org", "from_pot"), pk, "下拨记录")
 
 
 def plans_for_actor(actor: Actor) -> QuerySet[AllocationPlan]:
@@ -51,7 +43,7 @@ def plans_for_actor(actor: Actor) -> QuerySet[AllocationPlan]:
 
 
 def plan_for_actor(actor: Actor, pk: int) -> AllocationPlan:
-    return _get(plans_for_actor(actor).select_related("org", "pot"), pk, "下拨方案")
+    return fetch(plans_for_actor(actor).select_related("org", "pot"), pk, "下拨方案")
 
 
 def decisions_for_actor(actor: Actor) -> QuerySet[Decision]:
@@ -59,9 +51,9 @@ def decisions_for_actor(actor: Actor) -> QuerySet[Decision]:
 
 
 def decision_for_actor(actor: Actor, pk: int) -> Decision:
-    return _get(decisions_for_actor(actor).select_related("org"), pk, "集体决策")
+    return fetch(decisions_for_actor(actor).select_related("org"), pk, "集体决策")
 
 
 def entry_for_actor(actor: Actor, pk: int) -> LedgerEntry:
-    return _get(LedgerEntry.objects.filter(pot__org__path__startswith=actor.org.path)
+    return fetch(LedgerEntry.objects.filter(pot__org__path__startswith=actor.org.path)
                 .select_related("pot__org", "allocation__from_org"), pk, "台账记录")

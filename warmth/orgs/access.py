@@ -66,6 +66,15 @@ def _not_found(kind: str) -> Http404:
     return Http404(f"{kind}不存在或不在您的管辖范围内")
 
 
+def fetch(qs: QuerySet, pk: int, kind: str):
+    """The one record ``pk`` of ``qs`` (a queryset already narrowed to what the actor may see), else 404 worded
+    for ``kind`` (资金, 活动 …): outside the subtree a record does not exist."""
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise _not_found(kind)
+    return obj
+
+
 # --- orgs ----------------------------------------------------------------------------------------
 
 def visible_orgs(actor: Actor) -> QuerySet[Org]:
