@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
-from warmth.orgs.access import Actor
+from warmth.orgs.access import actor_for
 
 
 class TokenAuth(HttpBearer):
@@ -21,8 +21,13 @@ class TokenAuth(HttpBearer):
         t = token_authenticate(token)
         if t is None:
             return None
-        request.actor = Actor(t.membership.user, t.membership)
-        return request.actor
+        # the same rule as a session (actor_for): the membership must still be one the user may act through
+        # (active, in an active org); an account that must first change its password reaches nothing
+        actor = actor_for(t.membership.user, t.membership_id)
+        if actor is None or actor.membership.pk != t.membership_id or t.membership.user.must_change_password:
+            return None
+        request.actor = actor
+        return actor
 
 
 class SessionActorAuth(SessionAuth):

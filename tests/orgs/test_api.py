@@ -29,6 +29,30 @@ def test_no_or_a_revoked_token_gets_401(client, users):
     assert client.get("/api/me", HTTP_AUTHORIZATION="Bearer wt_forged").status_code == 401
 
 
+def test_a_token_stops_working_when_its_membership_is_no_longer_valid_as_a_session_would(client, users, tree,
+                                                                                        bearer, login):
+    from warmth.orgs.access import actor_for
+    from warmth.orgs.models import Membership
+
+    headers = bearer(users.owner)
+    assert client.get("/api/me", **headers).status_code == 200
+    Org.objects.filter(pk=tree.c1.pk).update(is_active=False)  # the org of the token's membership is closed
+    assert actor_for(users.owner) is None  # the session path refuses it ...
+    assert client.get("/api/me", **headers).status_code == 401  # ... and so does the token
+    Org.objects.filter(pk=tree.c1.pk).update(is_active=True)
+    assert client.get("/api/me", **headers).status_code == 200
+    Membership.objects.filter(user=users.owner).update(is_active=False)
+    assert client.get("/api/me", **headers).status_code == 401
+
+
+def test_a_token_of_an_account_that_must_change_its_password_reaches_nothing(client, users, bearer):
+    from warmth.orgs.models import User
+
+    headers = bearer(users.owner)
+    User.objects.filter(pk=users.owner.pk).update(must_change_password=True)
+    assert client.get("/api/me", **headers).status_code == 401
+
+
 def test_the_org_list_holds_only_the_subtree(client, users, bearer):
     data = client.get("/api/orgs?limit=100", **bearer(users.owner)).json()
     assert sorted(o["code"] for o in data["items"]) == ["510100", "510104", "510107", "510107-0001"]
