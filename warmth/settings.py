@@ -133,6 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "warmth.orgs.passwords.UserAttributeSimilarityValidator"},
     {"NAME": "warmth.orgs.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "warmth.orgs.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "warmth.orgs.passwords.DifferentFromCurrentValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

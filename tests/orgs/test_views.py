@@ -169,6 +169,18 @@ def test_a_user_changes_their_password_and_weak_ones_are_refused(login, users):
     assert client.get(reverse("home")).status_code == 200  # still logged in after the change
 
 
+
+def test_a_password_cannot_be_changed_to_itself(login, users):
+    from warmth.orgs.models import User
+
+    before = User.objects.get(pk=users.owner.pk).password
+    response = login(users.owner).post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert response.status_code == 200 and "新密码不能与原密码相同" in response.content.decode()
+    assert User.objects.get(pk=users.owner.pk).password == before
+    assert not AuditEvent.objects.filter(action="user.password", actor=users.owner).exists()
+
+
 def test_the_org_form_offers_only_levels_allowed_under_the_parent(login, users):
     page = login(users.admin).get(reverse("org_create", args=["510107"])).content.decode()
     assert "基层工会" in page and "乡镇(街道)工会" in page and "全国总工会" not in page

@@ -46,7 +46,7 @@ class LockoutPasswordChangeForm(PasswordChangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = PASSWORD_RULE
+        self.fields["new_password1"].help_text = PASSWORD_RULE + "不能与原密码相同。"
 
     def clean_old_password(self):
         from warmth.orgs.auth import attempt_claim, attempt_failed, attempt_succeeded

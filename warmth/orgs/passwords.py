@@ -58,3 +58,19 @@ class UserAttributeSimilarityValidator:
 
     def get_help_text(self):
         return "不能与用户名、姓名相近。"
+
+
+class DifferentFromCurrentValidator:
+    """A new password must differ from the one the account has now (a "change" to itself is no change).
+
+    Compared with the stored hash without touching the user (``hashers.check_password``, no rehash on save)."""
+
+    def validate(self, password, user=None):
+        from django.contrib.auth.hashers import check_password
+
+        current = getattr(user, "password", "") or ""
+        if password and current and check_password(password, current):
+            raise ValidationError("新密码不能与原密码相同。", code="password_unchanged")
+
+    def get_help_text(self):
+        return "不能与原密码相同。"
