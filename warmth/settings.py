@@ -65,11 +65,11 @@ INSTALLED_APPS = [
     "treebeard",
     "ninja",
     "django_tasks",
-    "django_tasks_db",
     "warmth.core",
     "warmth.orgs",
     "warmth.audit",
     "warmth.jobs",
+    "django_tasks_db",  # after warmth.jobs, whose db_worker (with the job sweeps) extends the library's
     "warmth.archives",
     "warmth.funds",
     "warmth.payments",
@@ -180,6 +180,11 @@ TASKS = {
         "BACKEND": env_str("WARMTH_TASK_BACKEND") or "django_tasks_db.DatabaseBackend",
     },
 }
+# A running job whose worker has sent no heartbeat for this long is taken to be dead (killed, out of memory,
+# machine restarted): `warmth db_worker` queues it again if its kind is safe to re-run, else marks it failed.
+WARMTH_JOB_STALE_SECONDS = env_int("WARMTH_JOB_STALE_SECONDS", 300, minimum=2, maximum=24 * 3600)
+# Files a job leaves (exports with full ID numbers, audit.csv) are deleted this many days after it finished.
+WARMTH_EXPORT_KEEP_DAYS = env_int("WARMTH_EXPORT_KEEP_DAYS", 7, minimum=1, maximum=3650)
 
 # A CJK TrueType font embedded in PDFs; falls back to reportlab's STSong-Light CID font if missing.
 WARMTH_PDF_FONT = env_str("WARMTH_PDF_FONT") or "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"

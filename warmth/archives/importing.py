@@ -571,7 +571,16 @@ class _JobProgress:
         self.p.job.save(update_fields=["message"])
 
 
-@register("archives.import")
+def _drop_upload(job) -> None:
+    """The stored upload of an import given up after its worker died (the handler's ``finally`` never ran)."""
+    root = _imports_dir().resolve()
+    path = (root.parent / str(job.params.get("path", ""))).resolve()
+    if path.is_relative_to(root) and path.is_file():
+        path.unlink()
+
+
+# all or nothing (one transaction) and the upload stays until the job ends: a re-run after a dead worker is safe
+@register("archives.import", rerun=True, abandon=_drop_upload)
 def import_job(job, progress) -> None:
     """Params: path (under the files directory), name, org (code), dry_run, valid_only; result: the summary.
     The stored upload holds personal data: it is deleted when the job ends, whatever the outcome."""

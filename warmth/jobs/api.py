@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from ninja import Router, Schema
 
 from warmth.jobs.access import job_for_actor
@@ -16,6 +18,10 @@ class JobOut(Schema):
     message: str
     result: dict | None
     error: str
+    result_name: str
+    # the result file is deleted at files_expire_at (WARMTH_EXPORT_KEEP_DAYS after the job finished)
+    files_expire_at: datetime | None
+    files_expired: bool
 
 
 @router.get("/{job_id}", response=JobOut, summary="任务进度")

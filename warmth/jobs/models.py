@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -33,6 +36,8 @@ class Job(models.Model):
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("执行次数", default=0)
+    files_deleted_at = models.DateTimeField("文件删除时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "后台任务"
@@ -54,3 +59,38 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def files_keep_days(self) -> int:
+        return settings.WARMTH_EXPORT_KEEP_DAYS
+
+    @property
+    def files_expire_at(self) -> datetime | None:
+        """When the job's files (its result, anything under jobs/<id>/) are deleted: WARMTH_EXPORT_KEEP_DAYS
+        after it finished. They hold personal data (full ID numbers in exports), so they do not stay."""
+        if self.finished_at is None:
+            return None
+        return self.finished_at + timedelta(days=self.files_keep_days)
+
+    @property
+    def files_expired(self) -> bool:
+        """Past the expiry (deleted, or about to be by the worker's next sweep): no longer downloadable."""
+        expires = self.files_expire_at
+        return self.files_deleted_at is not None or (expires is not None and expires <= timezone.now())
+
+
+class JobHeartbeat(models.Model):
+    """Proof that the worker running a job is alive: its ``beat_at`` is refreshed every few seconds from a
+    thread of the worker (its own database connection), so it moves even while the handler is busy inside
+    one long transaction. Kept apart from the job row, which a handler's transaction may hold locked."""
+
+    job = models.OneToOneField(Job, verbose_name="任务", on_delete=models.CASCADE, primary_key=True,
+                               related_name="heartbeat")
+    worker = models.CharField("工作进程", max_length=200)
+    beat_at = models.DateTimeField("最近心跳")
+
+    class Meta:
+        verbose_name = "任务心跳"
+
+    def __str__(self) -> str:
+        return f"{self.job_id} @ {self.worker}"

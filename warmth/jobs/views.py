@@ -33,6 +33,8 @@ def job_download(request, pk):
     job = job_for_actor(request.actor, pk)
     if not job.result_file:
         raise Http404("该任务没有可下载的文件")
+    if job.files_expired:
+        raise Http404("文件已过有效期并已删除，请重新导出")
     root = Path(settings.WARMTH_FILES_DIR).resolve()
     path = (root / job.result_file).resolve()
     if not path.is_relative_to(root) or not path.is_file():

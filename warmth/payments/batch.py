@@ -286,7 +286,7 @@ def _close_connection() -> None:
     connection.close()  # ``connection`` resolves to the calling thread's own
 
 
-@register("payments.batch")
+@register("payments.batch", rerun=True)  # idempotent: a re-run pays no one twice
 def batch_job(job, progress) -> None:
     """Params: pot, amount, aid_type, batch, categories. Each chunk commits on its own, so a crash keeps what
     was written and a re-run of the same batch continues where it stopped."""
