@@ -114,6 +114,7 @@ def test_the_env_file_is_created_once_with_private_permissions(tmp_path):
     assert ensure_env_file(f) is False and f.read_text(encoding="utf-8") == text
 
 
+@pytest.mark.slow
 def test_the_console_command_prepares_a_fresh_data_folder(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WARMTH_", "DJANGO_", "DATABASE_URL"))}
     env["WARMTH_DATA_DIR"] = str(tmp_path)

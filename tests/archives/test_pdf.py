@@ -1,12 +1,11 @@
 """The 困难职工档案登记表 PDF: filled from the archive, masked unless asked, one landscape A4 page.
 
 The PDF is read back with poppler (pdftotext, pdftoppm); those tests skip when poppler-utils is missing,
-unless WARMTH_REQUIRE_BROWSER=1 (CI), where a missing tool is a failure. A rendering of the form is kept in
+unless WARMTH_REQUIRE_BROWSER=1 or CI=true, where a missing tool is a failure. A rendering of the form is kept in
 test-artifacts/registration-form.png for a person to look at."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -14,11 +13,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
 from tests.archives.factories import archive_input, head_fields, new_id
 from tests.conftest import actor_of
+from tests.tools import tool
 from warmth.archives.models import Attachment
 from warmth.archives.pdf import registration_form_pdf
 from warmth.archives.services import ArchiveInput, archive_file
@@ -35,12 +34,7 @@ NUMBERED_LABELS = [
 
 
 def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("WARMTH_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{name} not found (apt-get install poppler-utils)")
-        pytest.skip(f"{name} not found; PDF read-back needs poppler-utils")
-    return path
+    return tool(name, "PDF read-back needs poppler-utils")
 
 
 def _pdf_text(data: bytes, tmp_path: Path, *, layout: bool = True) -> str:

@@ -124,6 +124,7 @@ def test_the_api_lists_events_for_the_auditor_only(client, users):
     assert client.get("/api/audit/events", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 403
 
 
+@pytest.mark.slow
 def test_a_freshly_migrated_database_has_the_append_only_triggers(tmp_path):
     import os
     import sqlite3

@@ -9,6 +9,7 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from tests.conftest import make_user
+from tests.tools import tool
 from warmth.audit.models import AuditEvent
 from warmth.campaigns import services
 from warmth.campaigns.models import Activity, ArrearsReport, Campaign, Visit, VisitGroup
@@ -103,10 +104,9 @@ def test_group_table_exports_in_xlsx_and_pdf(client, camp, users, tree, tmp_path
     p = client.get(reverse("campaign_group_export", args=[camp.campaign.pk]) + "?format=pdf")
     path = tmp_path / "g.pdf"
     path.write_bytes(p.content)
-    try:
-        out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
-    except FileNotFoundError:
-        pytest.skip("pdftotext not found; PDF read-back needs poppler-utils")
+    tool("pdftotext", "PDF read-back needs poppler-utils")
+    tool("pdftoppm", "PDF read-back needs poppler-utils")
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
     assert "走访慰问活动分组表" in out.stdout and "李丰海" in out.stdout and "邱军" in out.stdout
     subprocess.run(["pdftoppm", "-png", "-r", "50", "-singlefile", str(path), str(tmp_path / "g")], check=True)
     assert (tmp_path / "g.png").stat().st_size > 1000

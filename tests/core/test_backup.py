@@ -14,6 +14,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.tools import tool
+
+pytestmark = pytest.mark.slow  # console commands in subprocesses: about three minutes
+
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = {"WARMTH_FIELD_KEY": "k1:" + "C" * 43 + "=", "WARMTH_INDEX_KEY": "i1:" + "D" * 43 + "=",
         "WARMTH_SECRET_KEY": "backup-test-secret-key-" + "x" * 40}
@@ -61,9 +65,8 @@ def databases(tmp_path):
 
 
 def test_a_backup_restores_to_identical_rows_files_and_figures(databases, tmp_path):
-    if connection.vendor == "postgresql" and not any(
-            (Path(d) / "pg_dump").exists() for d in os.environ.get("PATH", "").split(os.pathsep)):
-        pytest.skip("pg_dump is not installed")
+    if connection.vendor == "postgresql":
+        tool("pg_dump", "a PostgreSQL backup runs pg_dump")
     source, target = databases
     base = {k: v for k, v in os.environ.items() if not k.startswith(("WARMTH_", "DATABASE_URL"))} | KEYS
     a = base | {"DATABASE_URL": source, "WARMTH_FILES_DIR": str(tmp_path / "files-a")}

@@ -111,12 +111,14 @@ def production_env(tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_production_settings_pass_check_deploy_with_no_warning(tmp_path):
     result = _manage(["check", "--deploy", "--fail-level", "WARNING"], **production_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("missing", ["WARMTH_SECRET_KEY", "WARMTH_ALLOWED_HOSTS", "WARMTH_FIELD_KEY"])
 def test_production_refuses_to_start_without_its_secrets(tmp_path, missing):
     env = production_env(tmp_path)
@@ -126,6 +128,7 @@ def test_production_refuses_to_start_without_its_secrets(tmp_path, missing):
     assert missing in result.stderr
 
 
+@pytest.mark.slow
 def test_a_malformed_variable_stops_start_up_with_its_name(tmp_path):
     result = _manage(["check"], WARMTH_LOCKOUT_MINUTES="fifteen", WARMTH_DATA_DIR=str(tmp_path))
     assert result.returncode != 0

@@ -11,7 +11,7 @@ from warmth.core.fields import MoneyField
 def test_a_money_field_is_a_plain_two_place_decimal_to_migrations():
     field = MoneyField("金额（元）", null=True, blank=True)
     field.set_attributes_from_name("amount")
-    name, path, args, kwargs = field.deconstruct()
+    _name, path, _args, kwargs = field.deconstruct()
     assert path == "django.db.models.DecimalField"
     assert (kwargs["max_digits"], kwargs["decimal_places"], kwargs["null"]) == (14, 2, True)
     assert field.to_python("1234.5") == Decimal("1234.50")

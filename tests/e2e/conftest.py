@@ -1,14 +1,18 @@
 """Real-browser tests: Debian's chromium driven by Playwright (no browser download).
 
-Skipped when /usr/bin/chromium is missing, unless WARMTH_REQUIRE_BROWSER=1 (set by .ci/run), where a missing
-browser is a failure. Screenshots go to test-artifacts/ for a person to look at."""
+Skipped when chromium is missing (not on PATH, or WARMTH_CHROMIUM not a file), unless WARMTH_REQUIRE_BROWSER=1
+(set by .ci/run) or CI=true, where a missing browser is a failure. Screenshots go to test-artifacts/ for a person to
+look at."""
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("WARMTH_CHROMIUM", "/usr/bin/chromium")
+from tests.tools import missing
+
+CHROMIUM = os.environ.get("WARMTH_CHROMIUM") or shutil.which("chromium") or ""
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test itself are safe.
@@ -23,10 +27,8 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("WARMTH_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} not found (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} not found; browser tests need Debian's chromium")
+    if not CHROMIUM or not Path(CHROMIUM).is_file():
+        missing("chromium", "browser tests need Debian's chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -11,6 +11,7 @@ from tests.archives.conftest import make_active  # noqa: F401 (fixture)
 from tests.conftest import actor_of, make_user
 from tests.e2e.test_archives import log_in, log_out
 from tests.funds.factories import decided, raised
+from tests.tools import tool
 from warmth.core.money import amount_in_words
 from warmth.orgs.models import Role
 from warmth.payments.models import Payment
@@ -58,6 +59,7 @@ def test_create_approve_twice_voucher_and_roster(live_server, users, tree, page,
         page.click("#voucher")
     pdf = tmp_path / "voucher.pdf"
     dl.value.save_as(pdf)
+    tool("pdftotext", "PDF read-back needs poppler-utils")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert amount_in_words(Decimal("1234.56")) in text.replace(" ", "").replace("\n", "")
 

@@ -10,6 +10,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from tests.payments.test_services import create, through
+from tests.tools import needs
 from warmth.core.money import amount_in_words
 from warmth.payments.documents import roster_xlsx, voucher_pdf
 from warmth.payments.models import Payment
@@ -24,8 +25,7 @@ def pdf_text(data: bytes, tmp_path: Path) -> str:
                           check=True).stdout
 
 
-@pytest.mark.skipif(subprocess.run(["which", "pdftotext"], capture_output=True).returncode != 0,
-                    reason="poppler-utils not installed")
+@needs("pdftotext", "pdfinfo", why="PDF read-back needs poppler-utils")
 def test_the_voucher_holds_the_amount_in_words_the_approvers_and_a_masked_id(pay, make_active, tmp_path):
     p = through(pay, create(pay, make_active(), amount="1234.56"))
     data = voucher_pdf([p])

@@ -8,9 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import shutil
 import subprocess
 from datetime import datetime
 from decimal import Decimal
@@ -21,14 +19,14 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from tests.tools import needs
 from warmth.orgs.models import Org
 from warmth.reports import documents
 from warmth.reports.definitions import YES_NO, _parse, definition, definitions
 from warmth.reports.engine import CellValue
 from warmth.reports.models import Report
 
-needs_poppler = pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdftoppm")),
-                                   reason="poppler-utils (pdftotext, pdftoppm) not installed")
+needs_poppler = needs("pdftotext", "pdftoppm", why="PDF read-back needs poppler-utils")
 
 ORG = Org(code="510100", name="成都市总工会")
 # chosen figures of the 2015 form: zeros, blanks, 万元 with 4 decimals, a 万元 given without decimals
@@ -163,12 +161,11 @@ def test_every_form_renders_to_png_pages(form, tmp_path):
     assert all(squash(note) in flat for note in defn.notes)
 
 
-needs_office = pytest.mark.skipif(not os.environ.get("CI")
-                                  and not (shutil.which("soffice") and shutil.which("pdftoppm")),
-                                  reason="LibreOffice (soffice) or poppler-utils not installed (CI must have them)")
+needs_office = needs("soffice", "pdftoppm", "pdfinfo", why="printing the xlsx needs LibreOffice and poppler-utils")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+@pytest.mark.slow
 @needs_office
 @pytest.mark.parametrize("form", sorted(definitions()))
 def test_every_form_xlsx_prints_on_a4_through_libreoffice(form, tmp_path):
