@@ -78,7 +78,7 @@ def kill_mid_job(users, kind, hold: Path) -> Job:
 
 
 def next_worker(job):
-    """A worker started after the heartbeat went stale, in batch mode (runs what is queued, then exits)."""
+    """A worker started after the heartbeat went stale, in batch mode (sweeps at start, runs what is queued, exits)."""
     time.sleep(STALE_SECONDS + 0.5 - (time.time() - JobHeartbeat.objects.get(job=job).beat_at.timestamp()))
     proc = worker("-", "--batch")
     out, _ = proc.communicate(timeout=120)
@@ -89,7 +89,13 @@ def next_worker(job):
 
 def test_a_job_of_a_killed_worker_is_marked_failed_with_the_reason_by_the_next_worker(users, login, tmp_path):
     job = kill_mid_job(users, "test.slow", tmp_path / "hold")
-    job = next_worker(job)
+    proc = worker("-")  # started at once: its heartbeat is still fresh, so the periodic sweep finds it later
+    try:
+        wait_for(lambda: Job.objects.get(pk=job.pk).status != JobStatus.RUNNING, "the periodic sweep")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.finished_at is not None
     assert "后台进程已停止" in job.error and f"已处理{job.done}/100" in job.error
     page = login(users.owner).get(reverse("job_detail", args=[job.pk])).content.decode()
