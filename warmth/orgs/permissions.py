@@ -70,6 +70,11 @@ def role_has(role: str, perm: Perm) -> bool:
     return perm in MATRIX.get(role, frozenset())
 
 
+def role_labels(perm: Perm) -> list[str]:
+    """The Chinese names of the roles that hold ``perm`` (who may act next on a workflow object)."""
+    return [Role(r).label for r, perms in MATRIX.items() if perm in perms]
+
+
 def is_write(perm: Perm) -> bool:
     return perm not in READ_ONLY_PERMS
 

@@ -8,6 +8,7 @@ payment row, writes a ``PaymentStep`` and an audit row. Nothing is deleted; a su
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -23,13 +24,14 @@ from warmth.audit.services import audit_record
 from warmth.core import idcard, pii
 from warmth.core.fields import bidx
 from warmth.core.money import AmountError, parse_amount
+from warmth.core.workflow import Action, Guard, Transition, Workflow
 from warmth.funds import rules
 from warmth.funds import services as funds
 from warmth.funds.choices import EntryKind, PayMethod
 from warmth.funds.models import FundPot
 from warmth.orgs.access import Actor
 from warmth.orgs.models import Org
-from warmth.orgs.permissions import Perm
+from warmth.orgs.permissions import Perm, role_labels
 from warmth.payments.choices import (
     DEFAULT_CHAIN,
     DEFAULT_THRESHOLD,
@@ -220,11 +222,6 @@ def payment_create(*, actor: Actor, pot: FundPot, aid_type: str, amount, method:
     return p
 
 
-def _locked(payment: Payment) -> Payment:
-    return (Payment.objects.select_for_update(of=("self",)).select_related("pot__org", "org", "archive")
-            .get(pk=payment.pk))
-
-
 def _proposal(p: Payment) -> rules.Proposal:
     status = p.archive.status if p.archive_id else None
     return rules.Proposal(pot=p.pot, amount=p.amount, method=p.method, on_visit=p.on_visit, archive_status=status,
@@ -245,139 +242,189 @@ def evaluate(p: Payment) -> rules.Evaluation:
     return rules.evaluate(_proposal(p))
 
 
-# --- the flow -------------------------------------------------------------------------------------------
+# --- the flow: one table run by warmth.core.workflow -------------------------------------------------------
 
-def _step(p: Payment, actor: Actor, action: str, step_name: str = "", note: str = "") -> None:
-    PaymentStep.objects.create(payment=p, action=action, step_name=step_name, note=note[:200], actor=actor.user)
+def _payment_access(actor: Actor, p: Payment) -> None:
+    if not actor.sees_org(p.org):
+        raise PermissionDenied("该发放不在您的管辖范围内。")
+
+
+def _as_submitted(t: Transition) -> Payment:
+    """The payment as submission would leave it: with a fresh snapshot of its archive (a copy; the rules and the
+    repeat check look at the person as the archive has them now)."""
+    if "submitted" not in t.scratch:
+        p = copy.copy(t.obj)
+        if p.archive_id:
+            values = snapshot_values(p.archive, timezone.localdate())
+            for name, value in values.items():
+                setattr(p, name, value)
+            t.scratch["snapshot"] = values
+        t.scratch["submitted"] = p
+    return t.scratch["submitted"]
+
+
+def _archive_fit(t: Transition) -> str | None:
+    a = t.obj.archive
+    if a is not None and a.status in LATE_ARCHIVE:
+        return f"档案 {a.archive_no} 状态为“{a.get_status_display()}”，不能发放。"
+    return None
+
+
+def _repeat_explained(t: Transition) -> str | None:
+    p = _as_submitted(t)
+    if not p.repeat_reason and repeats_of(p).exists():
+        return f"{p.name}本年度已有{p.get_aid_type_display()}发放，再次发放须填写理由。"
+    return None
+
+
+def _rules_pass(t: Transition) -> str | None:
+    p = _as_submitted(t) if t.action.name == "submit" else t.obj
+    ev = t.scratch["evaluation"] = evaluate(p)
+    return "；".join(ev.messages()) if ev.blocked else None
+
+
+def _not_the_payer(t: Transition) -> str | None:
+    return "不能审批自己经办的发放。" if t.actor is not None and t.obj.created_by_id == t.actor.user.pk else None
+
+
+def _one_step_each(t: Transition) -> str | None:
+    p = t.obj
+    if t.actor is not None and p.steps.filter(action="approve", actor=t.actor.user, at__gte=p.submitted_at).exists():
+        return "同一人不能审批同一笔发放的两个环节。"
+    return None
+
+
+def _has_entry(t: Transition) -> str | None:
+    return None if t.obj.entry_id else f"该发放当前为“{t.obj.get_status_display()}”，没有可冲正的支出。"
+
+
+def _submit(t: Transition) -> None:
+    p = t.obj
+    values = t.scratch.get("snapshot") or {}
+    for name, value in values.items():
+        setattr(p, name, value)
+    t.fields += list(values)
+    ev = t.scratch["evaluation"]
+    p.chain, p.step, p.submitted_at = steps_for(p.org, p.amount), 0, timezone.now()
+    t.result = ev
+    t.note = "；".join(f"{v.name}：{v.message}" for v in ev.warnings)
+    t.audit_after = {"chain": p.chain, "warnings": [v.code for v in ev.warnings]}
+
+
+def _approve(t: Transition) -> None:
+    p = t.obj
+    t.note = str(t.data.get("note") or "")
+    t.step_data = {"step_name": p.chain[p.step]}
+    p.step += 1
+    if p.step >= len(p.chain):
+        spent = funds.pot_spend(actor=t.actor, proposal=_proposal(p), ref_type="payment", ref_id=str(p.pk),
+                                memo=f"{p.get_aid_type_display()}：{p.name}", kind=EntryKind.PAID,
+                                perm=Perm.PAYMENT_APPROVE)
+        p.entry = spent.entry
+        t.fields.append("entry")
+    t.audit_after = {"step": t.step_data["step_name"], "status": _approved_or_not(p)}
+
+
+def _approved_or_not(p: Payment) -> str:
+    return S.APPROVED if p.step >= len(p.chain) else S.SUBMITTED
+
+
+def _return(t: Transition) -> None:
+    p = t.obj
+    t.step_data = {"step_name": p.chain[p.step]}
+    p.step = 0
+    t.audit_after = {"step": t.step_data["step_name"], "reason": t.note}
+
+
+def _pay(t: Transition) -> None:
+    p = t.obj
+    p.paid_on, p.paid_by = t.data.get("paid_on") or timezone.localdate(), t.actor.user
+    t.note = str(t.data.get("note") or "")
+    t.audit_after = {"paid_on": p.paid_on}
+
+
+def _confirm(t: Transition) -> None:
+    t.obj.confirmed_at = timezone.now()
+    t.note = str(t.data.get("note") or "")
+    t.audit_after = {}
+
+
+def _reverse(t: Transition) -> None:
+    funds.entry_reverse(actor=t.actor, entry=t.obj.entry, reason=t.note)
+    t.audit_after = {"reason": t.note, "amount": t.obj.amount}
+
+
+def _step(t: Transition) -> None:
+    PaymentStep.objects.create(payment=t.obj, action=t.action.name, step_name=t.step_data.get("step_name", ""),
+                               note=t.note[:200], actor=t.actor.user)
+
+
+def _wrong_state(p: Payment, a: Action) -> str:
+    return f"该发放当前为“{p.get_status_display()}”，不能{a.label}。"
+
+
+def _approve_label(p: Payment) -> str:
+    return f"审批（第{p.step + 1}/{len(p.chain)}步：{p.chain[p.step]}）" if p.step < len(p.chain) else "审批"
+
+
+PW, PA = Perm.PAYMENT_WRITE, Perm.PAYMENT_APPROVE
+
+WORKFLOW = Workflow(
+    name="payment", model=Payment, access=_payment_access, sees=lambda actor, p: actor.sees_org(p.org),
+    step=_step, audit=audit_record, org_of=lambda p: p.org, roles=role_labels, audit_prefix="payments",
+    lock_related=("pot__org", "org", "archive"), wrong_state=_wrong_state,
+    actions=[
+        Action("submit", "提交审批", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, PW,
+               guards=(Guard(_archive_fit, field="archive"), Guard(_repeat_explained, field="repeat_reason"),
+                       Guard(_rules_pass)),
+               apply=_submit, fields=("chain", "step", "submitted_at"), forward=True),
+        Action("approve", "审批", frozenset({S.SUBMITTED}), _approved_or_not, PA,
+               guards=(Guard(_not_the_payer), Guard(_one_step_each), Guard(_rules_pass)),
+               apply=_approve, fields=("step",), forward=True, next_label=_approve_label),
+        Action("return", "退回", frozenset({S.SUBMITTED}), S.RETURNED, PA, guards=(Guard(_not_the_payer),),
+               reason="理由", reason_missing="退回须填写理由", apply=_return, fields=("step",)),
+        Action("pay", "登记为已发放", frozenset({S.APPROVED}), S.PAID, PW, apply=_pay, fields=("paid_on", "paid_by"),
+               forward=True),
+        Action("confirm", "确认", frozenset({S.PAID}), S.CONFIRMED, PA, apply=_confirm, fields=("confirmed_at",),
+               forward=True),
+        Action("reverse", "冲正", frozenset({S.APPROVED, S.PAID, S.CONFIRMED}), S.REVERSED, PW,
+               guards=(Guard(_has_entry),), reason="理由", reason_missing="冲正须填写理由", apply=_reverse),
+    ],
+)
 
 
 @transaction.atomic
 def payment_submit(*, actor: Actor, payment: Payment) -> rules.Evaluation:
     """Submit a draft (or a returned payment): take a fresh snapshot, run the funds rules (blocking rules refuse
     with their messages), check repeats, and start the approval chain."""
-    if not actor.sees_org(payment.org):
-        raise PermissionDenied("该发放不在您的管辖范围内。")
-    actor.require(Perm.PAYMENT_WRITE)
-    p = _locked(payment)
-    if p.status not in (S.DRAFT, S.RETURNED):
-        raise ValidationError({"__all__": f"该发放当前为“{p.get_status_display()}”，不能提交。"})
-    if p.archive_id:
-        _check_archive(p.archive)
-        _snapshot_archive(p, p.archive, timezone.localdate())
-    if repeats_of(p).exists() and not p.repeat_reason:
-        raise ValidationError({"repeat_reason": f"{p.name}本年度已有{p.get_aid_type_display()}发放，"
-                                                "再次发放须填写理由。"})
-    ev = evaluate(p)
-    if ev.blocked:
-        raise ValidationError({"__all__": ev.messages()})
-    p.chain, p.step, p.status, p.submitted_at = steps_for(p.org, p.amount), 0, S.SUBMITTED, timezone.now()
-    p.save()
-    _step(p, actor, "submit", note="；".join(f"{v.name}：{v.message}" for v in ev.warnings))
-    audit_record(actor=actor, action="payments.submit", object_type="payment", object_id=p.pk, org=p.org,
-                 after={"chain": p.chain, "warnings": [v.code for v in ev.warnings]})
-    return ev
-
-
-def _approver(actor: Actor, p: Payment) -> None:
-    if not actor.sees_org(p.org):
-        raise PermissionDenied("该发放不在您的管辖范围内。")
-    actor.require(Perm.PAYMENT_APPROVE)
-    if p.status != S.SUBMITTED:
-        raise ValidationError({"__all__": f"该发放当前为“{p.get_status_display()}”，不能审批。"})
-    if p.created_by_id == actor.user.pk:
-        raise ValidationError({"__all__": "不能审批自己经办的发放。"})
+    return WORKFLOW.run(actor, payment, "submit").result
 
 
 @transaction.atomic
 def payment_approve(*, actor: Actor, payment: Payment, note: str = "") -> Payment:
     """Approve the current step. One person approves one step of a payment at most. The last approval takes
     the money out of the pot (every funds rule again, under the pot's lock)."""
-    p = _locked(payment)
-    _approver(actor, p)
-    if p.steps.filter(action="approve", actor=actor.user, at__gte=p.submitted_at).exists():
-        raise ValidationError({"__all__": "同一人不能审批同一笔发放的两个环节。"})
-    ev = evaluate(p)
-    if ev.blocked:
-        raise ValidationError({"__all__": ev.messages()})
-    name = p.chain[p.step]
-    p.step += 1
-    if p.step >= len(p.chain):
-        spent = funds.pot_spend(actor=actor, proposal=_proposal(p), ref_type="payment", ref_id=str(p.pk),
-                                memo=f"{p.get_aid_type_display()}：{p.name}", kind=EntryKind.PAID,
-                                perm=Perm.PAYMENT_APPROVE)
-        p.entry, p.status = spent.entry, S.APPROVED
-    p.save()
-    _step(p, actor, "approve", name, note)
-    audit_record(actor=actor, action="payments.approve", object_type="payment", object_id=p.pk, org=p.org,
-                 after={"step": name, "status": p.status})
-    return p
+    return WORKFLOW.run(actor, payment, "approve", note=note).obj
 
 
 @transaction.atomic
 def payment_return(*, actor: Actor, payment: Payment, reason: str) -> Payment:
-    p = _locked(payment)
-    _approver(actor, p)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "退回须填写理由"})
-    name = p.chain[p.step]
-    p.status, p.step = S.RETURNED, 0
-    p.save()
-    _step(p, actor, "return", name, reason)
-    audit_record(actor=actor, action="payments.return", object_type="payment", object_id=p.pk, org=p.org,
-                 after={"step": name, "reason": reason})
-    return p
+    return WORKFLOW.run(actor, payment, "return", reason=reason).obj
 
 
 @transaction.atomic
 def payment_mark_paid(*, actor: Actor, payment: Payment, paid_on: date | None = None, note: str = "") -> Payment:
     """待发放 → 已发放: the bank batch went out, or the cash was handed over against the recipient's signature."""
-    if not actor.sees_org(payment.org):
-        raise PermissionDenied("该发放不在您的管辖范围内。")
-    actor.require(Perm.PAYMENT_WRITE)
-    p = _locked(payment)
-    if p.status != S.APPROVED:
-        raise ValidationError({"__all__": f"该发放当前为“{p.get_status_display()}”，不能登记为已发放。"})
-    p.status, p.paid_on, p.paid_by = S.PAID, paid_on or timezone.localdate(), actor.user
-    p.save()
-    _step(p, actor, "pay", note=note)
-    audit_record(actor=actor, action="payments.pay", object_type="payment", object_id=p.pk, org=p.org,
-                 after={"paid_on": p.paid_on})
-    return p
+    return WORKFLOW.run(actor, payment, "pay", paid_on=paid_on, note=note).obj
 
 
 @transaction.atomic
 def payment_confirm(*, actor: Actor, payment: Payment, note: str = "") -> Payment:
     """已发放 → 已确认 (the bank's return or the signed receipt checked by someone other than the payer)."""
-    p = _locked(payment)
-    if not actor.sees_org(p.org):
-        raise PermissionDenied("该发放不在您的管辖范围内。")
-    actor.require(Perm.PAYMENT_APPROVE)
-    if p.status != S.PAID:
-        raise ValidationError({"__all__": f"该发放当前为“{p.get_status_display()}”，不能确认。"})
-    p.status, p.confirmed_at = S.CONFIRMED, timezone.now()
-    p.save()
-    _step(p, actor, "confirm", note=note)
-    audit_record(actor=actor, action="payments.confirm", object_type="payment", object_id=p.pk, org=p.org, after={})
-    return p
+    return WORKFLOW.run(actor, payment, "confirm", note=note).obj
 
 
 @transaction.atomic
 def payment_reverse(*, actor: Actor, payment: Payment, reason: str) -> Payment:
     """冲正: the money goes back into the pot through a reversal entry; the payment is kept, marked reversed."""
-    p = _locked(payment)
-    if not actor.sees_org(p.org):
-        raise PermissionDenied("该发放不在您的管辖范围内。")
-    actor.require(Perm.PAYMENT_WRITE)
-    if p.status not in (S.APPROVED, S.PAID, S.CONFIRMED) or p.entry_id is None:
-        raise ValidationError({"__all__": f"该发放当前为“{p.get_status_display()}”，没有可冲正的支出。"})
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "冲正须填写理由"})
-    funds.entry_reverse(actor=actor, entry=p.entry, reason=reason)
-    p.status = S.REVERSED
-    p.save()
-    _step(p, actor, "reverse", note=reason)
-    audit_record(actor=actor, action="payments.reverse", object_type="payment", object_id=p.pk, org=p.org,
-                 after={"reason": reason, "amount": p.amount})
-    return p
+    return WORKFLOW.run(actor, payment, "reverse", reason=reason).obj
