@@ -109,6 +109,8 @@ def detail_for(actor: Actor, archive_id: int) -> dict:
                  for r in a.reviews.all()],
         pending_transfers=[{"id": t.pk, "to_org_code": t.to_org.code, "to_org_name": t.to_org.name,
                             "reason": t.reason, "requested_at": t.requested_at} for t in a.pending_transfers],
+        actions=lifecycle.WORKFLOW.allowed(actor, a),
+        waiting_on=str(w) if (w := lifecycle.WORKFLOW.waiting_on(a)) else None,
     )
     return data
 

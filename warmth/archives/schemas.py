@@ -270,6 +270,8 @@ class ArchiveOut(Schema):
     objections: list[ObjectionOut]
     reviews: list[ReviewOut]
     pending_transfers: list[PendingTransferOut]
+    actions: list[str]          # what this caller may do now (the lifecycle's allowed actions), nothing else
+    waiting_on: str | None      # who acts next ("待 … 审批通过"), None when the archive rests
 
 
 class ArchiveRowOut(Schema):

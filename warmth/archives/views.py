@@ -46,7 +46,7 @@ from warmth.archives.forms import (
     archive_input,
     member_formset,
 )
-from warmth.archives.lifecycle import TRANSITIONS
+from warmth.archives.lifecycle import TRANSFER_WORKFLOW, TRANSITIONS, WORKFLOW
 from warmth.archives.models import Archive, AssistancePlan, Transfer
 from warmth.archives.queries import filter_archives, search_archives
 from warmth.archives.services import EDITABLE_STATUSES, archive_file, archive_update
@@ -326,16 +326,17 @@ def archive_suggest(request):
 
 # --- the archive page -----------------------------------------------------------------------------
 
-def _available_steps(actor: Actor, archive: Archive) -> list[dict]:
+def _available_steps(actor: Actor, archive: Archive, allowed: list[str]) -> list[dict]:
+    """A button (with its form) for each lifecycle step the engine allows this actor now, and nothing else."""
     steps = []
-    for action, (starts, _to, perm, name) in TRANSITIONS.items():
-        if archive.status in starts and actor.can(perm):
-            if action == "approve" and archive.created_by_id == actor.user.pk:
-                continue  # the filer never approves their own archive (the service refuses it too)
-            form_class = STEPS[action][0]
-            steps.append({"action": action, "name": name, "url": reverse(f"archive_{action}", args=[archive.pk]),
-                          "form": form_class(auto_id=f"{action}-%s") if form_class else None,
-                          "danger": action in ("return", "reject", "exit_request")})
+    for action in allowed:
+        if action not in STEPS:
+            continue  # promotion and transfer have their own sections of the page
+        form_class = STEPS[action][0]
+        steps.append({"action": action, "name": WORKFLOW.label(action),
+                      "url": reverse(f"archive_{action}", args=[archive.pk]),
+                      "form": form_class(auto_id=f"{action}-%s") if form_class else None,
+                      "danger": action in ("return", "reject", "exit_request")})
     return steps
 
 
@@ -378,23 +379,26 @@ def archive_detail(request, pk):
     transfers = list(archive.transfers.select_related("from_org", "to_org", "requested_by", "decided_by")
                      .order_by("-requested_at"))
     for t in transfers:
-        t.can_decide = t.status == "pending" and actor.can(Perm.ARCHIVE_APPROVE) and actor.sees_org(t.to_org)
+        t.decisions = TRANSFER_WORKFLOW.allowed(actor, t)
+        t.waiting = TRANSFER_WORKFLOW.waiting_on(t)
     steps = list(archive.steps.select_related("actor"))
     for s in steps:
         s.name = STEP_NAMES.get(s.action, s.action)
         s.from_label = ArchiveStatus(s.from_status).label if s.from_status in ArchiveStatus.values else ""
         s.to_label = ArchiveStatus(s.to_status).label if s.to_status in ArchiveStatus.values else ""
     can_write, can_approve = actor.can(Perm.ARCHIVE_WRITE), actor.can(Perm.ARCHIVE_APPROVE)
+    allowed = WORKFLOW.allowed(actor, archive)
     publicizing = archive.status in (ArchiveStatus.PUBLICIZING, ArchiveStatus.EXIT_PUBLICIZING)
     return render(request, "archives/archive_detail.html", {
         "a": archive, "members": members, "today": today, "age": archive.age_on(today),
         "id_shown": archive.id_number if show_ids else pii.mask_id_number(archive.id_number),
         "phone_shown": archive.phone if show_phone else pii.mask_phone(archive.phone),
         "can_reveal": actor.can(Perm.PII_FULL), "show_ids": show_ids, "show_phone": show_phone,
-        "steps": _available_steps(actor, archive), "timeline": steps,
+        "steps": _available_steps(actor, archive, allowed), "timeline": steps,
+        "waiting": WORKFLOW.waiting_on(archive),
         "can_edit": can_write and archive.status in EDITABLE_STATUSES,
         "can_write": can_write, "can_approve": can_approve,
-        "can_promote": can_approve and archive.is_temporary and archive.status == ArchiveStatus.ACTIVE,
+        "can_promote": "promote" in allowed,
         "plan": plan, "plan_form": PlanForm(initial=plan_initial, auto_id="plan-%s") if can_write else None,
         "attachments": archive.attachments.filter(withdrawn_at__isnull=True).select_related("uploaded_by"),
         "attachment_form": AttachmentForm(auto_id="att-%s") if can_write else None,
@@ -408,8 +412,7 @@ def archive_detail(request, pk):
         "objection_resolve_form": ObjectionResolveForm() if can_approve else None,
         "transfers": transfers, "flow": _flow(archive.status),
         "plan_phone": (plan.contact_phone if show_phone else pii.mask_phone(plan.contact_phone)) if plan else "",
-        "transfer_form": (TransferForm(auto_id="transfer-%s") if can_write and archive.status == ArchiveStatus.ACTIVE
-                          and not any(t.status == "pending" for t in transfers) else None),
+        "transfer_form": TransferForm(auto_id="transfer-%s") if "transfer" in allowed else None,
     })
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -83,6 +82,8 @@ class PaymentOut(Schema):
     chain: list[str]
     step: int
     steps: list[StepOut]
+    actions: list[str]          # what this caller may do now (the workflow's allowed actions), nothing else
+    waiting_on: str | None      # who acts next ("待 … 审批"), None when the payment rests
 
 
 class RowOut(Schema):
@@ -117,6 +118,8 @@ def _out(actor, p) -> dict:
             "sex": p.sex, "age": p.age, "id_number": p.id_number if full else pii.mask_id_number(p.id_number),
             "phone": p.phone if full or not p.phone else pii.mask_phone(p.phone), "unit_or_address": p.unit_or_address,
             "archive_no": p.archive_no, "chain": p.chain, "step": p.step,
+            "actions": services.WORKFLOW.allowed(actor, p),
+            "waiting_on": str(w) if (w := services.WORKFLOW.waiting_on(p)) else None,
             "steps": [{"action": s.action, "step_name": s.step_name, "note": s.note, "actor": s.actor.display_name,
                        "at": s.at.isoformat()} for s in p.steps.select_related("actor")]}
 
@@ -197,8 +200,6 @@ def payments_confirm(request, payment_id: int):
 
 @router.post("/{int:payment_id}/reverse", response=PaymentOut, summary="冲正")
 def payments_reverse(request, payment_id: int, payload: ReasonIn):
-    if not payload.reason.strip():
-        raise ValidationError({"reason": "冲正须填写理由"})
     return _step(request, payment_id, services.payment_reverse, reason=payload.reason)
 
 

@@ -102,17 +102,10 @@ def payment_detail(request, pk):
     actor = request.actor
     p = payment_for_actor(actor, pk)
     evaluation = services.evaluate(p) if p.status in (S.DRAFT, S.RETURNED, S.SUBMITTED) else None
-    can = actor.can
-    mine = p.created_by_id == actor.user.pk
-    actions = {
-        "submit": p.status in (S.DRAFT, S.RETURNED) and can(Perm.PAYMENT_WRITE),
-        "approve": p.status == S.SUBMITTED and can(Perm.PAYMENT_APPROVE) and not mine,
-        "pay": p.status == S.APPROVED and can(Perm.PAYMENT_WRITE),
-        "confirm": p.status == S.PAID and can(Perm.PAYMENT_APPROVE),
-        "reverse": p.status in (S.APPROVED, S.PAID, S.CONFIRMED) and can(Perm.PAYMENT_WRITE),
-    }
+    actions = {name: True for name in services.WORKFLOW.allowed(actor, p)}  # exactly what the engine allows
     return render(request, "payments/payment_detail.html", {
         "p": p, "evaluation": evaluation, "actions": actions, "trail": p.steps.select_related("actor"),
+        "waiting": services.WORKFLOW.waiting_on(p),
         "masked_id": pii.mask_id_number(p.id_number), "masked_phone": pii.mask_phone(p.phone) if p.phone else "",
         "masked_account": pii.mask_account(p.bank_account) if p.bank_account else "",
         "repeats": services.repeats_of(p).count(),

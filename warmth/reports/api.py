@@ -94,6 +94,8 @@ def _report(actor: Actor, defn: Definition, org: Org, year: int) -> dict:
     cells = services.compute(defn, org, year, report)
     results = engine.check(defn, {c: v.value for c, v in cells.items()})
     steps = list(report.steps.select_related("actor")) if report else []
+    probe = report or Report(form=defn.id, org=org, year=year)
+    waiting = services.WORKFLOW.waiting_on(probe)
     return {
         "form": defn.id, "title": defn.title, "org": org.code, "org_name": org.name, "year": year,
         "report": report.pk if report else None, "status": report.status if report else None,
@@ -105,6 +107,8 @@ def _report(actor: Actor, defn: Definition, org: Org, year: int) -> dict:
         "rules": [{"rule": r.rule.code, "level": r.level, "ok": r.ok, "skipped": r.skipped, "message": r.message}
                   for r in results],
         "steps": [{"action": s.action, "note": s.note, "actor": s.actor.display_name, "at": s.at} for s in steps],
+        "actions": services.WORKFLOW.allowed(actor, probe),  # what this caller may do now, nothing else
+        "waiting_on": str(waiting) if waiting else None,
     }
 
 

@@ -13,10 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from warmth.audit.services import audit_record
+from warmth.core.workflow import Action, Guard, Transition, Workflow
 from warmth.funds.rules import ancestors_paths
 from warmth.orgs.access import Actor
 from warmth.orgs.models import Org
-from warmth.orgs.permissions import Perm
+from warmth.orgs.permissions import Perm, role_labels
 from warmth.reports import engine
 from warmth.reports.definitions import YES_NO, Definition, definition
 from warmth.reports.models import Cell, Report, ReportStatus, ReportStep
@@ -153,17 +154,50 @@ def cells_save(*, actor: Actor, report: Report, values: dict) -> Report:
     return report
 
 
-@transaction.atomic
-def report_submit(*, actor: Actor, report: Report, filled_by: str = "", phone: str = "", note: str = "") -> Report:
+# --- the workflow: one table run by warmth.core.workflow ----------------------------------------------------
+
+def _report_access(actor: Actor, report: Report) -> None:
+    if not actor.sees_org(report.org):
+        raise PermissionDenied("该统计表不在您的管辖范围内。")
+
+
+def _own(t: Transition) -> str | None:
+    return None if t.actor is None or t.obj.org_id == t.actor.org.pk else "统计表由本单位报送。"
+
+
+def _above(t: Transition) -> str | None:
+    """The level above: the actor's org is the report org's parent."""
+    return None if t.actor is None or t.obj.org.parent_id == t.actor.org.pk else "统计表由上一级工会审核。"
+
+
+def _children_done(t: Transition) -> str | None:
+    report = t.obj
+    done = {r.org_id for r in children_reports(report.form, report.year, report.org).values()
+            if r.status in (S.APPROVED, S.EXEMPT)}
+    waiting = [k.name for k in expected_children(report.org) if k.pk not in done]
+    if waiting:
+        return (f"{report.org.name}的下级尚未全部审核通过或免报：{'、'.join(waiting[:10])}"
+                + ("等" if len(waiting) > 10 else ""))
+    return None
+
+
+def _parent_open(t: Transition) -> str | None:
+    report = t.obj
+    if report.status != S.APPROVED:
+        return None
+    parent = Report.objects.filter(form=report.form, year=report.year, org_id=report.org.parent_id).first()
+    if parent is not None and parent.status in (S.SUBMITTED, S.APPROVED):
+        return "上级统计表已报送或已通过，须先退回上级统计表"
+    return None
+
+
+def _submit(t: Transition) -> None:
     """报送: errors block; a failed warning needs a comment on one of its cells (or a note)."""
-    actor.require(Perm.REPORT_WRITE)
-    if report.org_id != actor.org.pk:
-        raise PermissionDenied("统计表由本单位报送。")
-    report = Report.objects.select_for_update().get(pk=report.pk)
-    if report.status not in (S.DRAFT, S.RETURNED):
-        raise ValidationError({"__all__": f"统计表当前为“{report.get_status_display()}”，不能报送"})
+    report, d = t.obj, t.data
+    note = str(d.get("note") or "")
     defn = definition(report.form)
-    filled_by, phone = (filled_by or report.filled_by).strip()[:30], (phone or report.phone).strip()[:30]
+    filled_by = (d.get("filled_by") or report.filled_by).strip()[:30]
+    phone = (d.get("phone") or report.phone).strip()[:30]
     if not filled_by or not phone:
         raise ValidationError({"filled_by": "报送须填写填报人和联系电话"})
     cells = compute(defn, report.org, report.year, report)
@@ -176,80 +210,96 @@ def report_submit(*, actor: Actor, report: Report, filled_by: str = "", phone: s
     if unexplained:
         raise ValidationError({"__all__": ["以下提示须在相关栏目填写说明（或填写报送说明）：", *unexplained]})
     report.figures = engine.figures(cells)
-    report.status, report.submitted_at = S.SUBMITTED, timezone.now()
+    report.submitted_at = timezone.now()
     report.filled_by, report.phone = filled_by, phone
-    report.save(update_fields=["figures", "status", "submitted_at", "filled_by", "phone"])
-    _step(actor, report, "submit", note.strip()[:300], late=report.late)
-    return report
+    t.note = note.strip()[:300]
+    t.step_data = {"late": None}  # the report's lateness, read once the status is set (see _step)
 
 
-def _above(actor: Actor, report: Report, perm: Perm = Perm.REPORT_APPROVE) -> None:
-    """The level above: the actor's org is the report org's parent."""
-    if not actor.sees_org(report.org):
-        raise PermissionDenied("该统计表不在您的管辖范围内。")
-    actor.require(perm)
-    if report.org.parent_id != actor.org.pk:
-        raise PermissionDenied("统计表由上一级工会审核。")
+def _decided(t: Transition) -> None:
+    t.obj.decided_at, t.obj.decided_by = timezone.now(), t.actor.user
+    if t.action.reason:
+        t.note = t.reason[:300]
+    else:
+        t.note = str(t.data.get("note") or "").strip()[:300]
+
+
+def _return(t: Transition) -> None:
+    t.note = t.reason[:300]
+    if t.before == S.APPROVED:
+        t.step_action = "reopen"
+
+
+def _report_step(t: Transition) -> None:
+    report = t.obj
+    action = t.step_action or t.action.name
+    if "late" in t.step_data:
+        t.step_data = {"late": report.late}
+    ReportStep.objects.create(report=report, action=action, note=t.note, actor=t.actor.user)
+    t.audit_action = f"report.{action}"
+    t.audit_after = {"form": report.form, "year": report.year, "status": report.status, "note": t.note,
+                     **t.step_data}
+
+
+def _wrong_state(report: Report, a: Action) -> str:
+    return f"统计表当前为“{report.get_status_display()}”，不能{a.label}"
+
+
+RW, RA = Perm.REPORT_WRITE, Perm.REPORT_APPROVE
+_DECIDED = ("decided_at", "decided_by")
+
+WORKFLOW = Workflow(
+    name="report", model=Report, access=_report_access, sees=lambda actor, r: actor.sees_org(r.org), step=_report_step,
+    audit=audit_record, org_of=lambda r: r.org, roles=role_labels, lock_related=("org",), wrong_state=_wrong_state,
+    actions=[
+        Action("submit", "报送", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, RW,
+               guards=(Guard(_own, denied=True),), apply=_submit,
+               fields=("figures", "submitted_at", "filled_by", "phone"), forward=True),
+        Action("approve", "审核通过", frozenset({S.SUBMITTED}), S.APPROVED, RA,
+               guards=(Guard(_above, denied=True), Guard(_children_done)), apply=_decided, fields=_DECIDED,
+               forward=True, acting_org=lambda r: r.org.parent),
+        Action("return", "退回", frozenset({S.SUBMITTED, S.APPROVED}), S.RETURNED, RA,
+               guards=(Guard(_above, denied=True), Guard(_parent_open)), reason="理由",
+               reason_missing="退回须填写理由", apply=_return),
+        Action("exempt", "免报", frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.EXEMPT}), S.EXEMPT, RA,
+               guards=(Guard(_above, denied=True),), reason="理由", reason_missing="免报须填写理由",
+               apply=_decided, fields=_DECIDED, wrong_state="已通过的统计表不能改为免报"),
+    ],
+)
+
+
+@transaction.atomic
+def report_submit(*, actor: Actor, report: Report, filled_by: str = "", phone: str = "", note: str = "") -> Report:
+    """报送: errors block; a failed warning needs a comment on one of its cells (or a note)."""
+    return WORKFLOW.run(actor, report, "submit", filled_by=filled_by, phone=phone, note=note).obj
 
 
 @transaction.atomic
 def report_approve(*, actor: Actor, report: Report, note: str = "") -> Report:
-    _above(actor, report)
-    report = Report.objects.select_for_update().select_related("org").get(pk=report.pk)
-    if report.status != S.SUBMITTED:
-        raise ValidationError({"__all__": f"统计表当前为“{report.get_status_display()}”，只能审核已报送的"})
-    kids = expected_children(report.org)
-    done = {r.org_id for r in children_reports(report.form, report.year, report.org).values()
-            if r.status in (S.APPROVED, S.EXEMPT)}
-    waiting = [k.name for k in kids if k.pk not in done]
-    if waiting:
-        raise ValidationError({"__all__": f"{report.org.name}的下级尚未全部审核通过或免报：{'、'.join(waiting[:10])}"
-                                          + ("等" if len(waiting) > 10 else "")})
-    report.status, report.decided_at, report.decided_by = S.APPROVED, timezone.now(), actor.user
-    report.save(update_fields=["status", "decided_at", "decided_by"])
-    _step(actor, report, "approve", note.strip()[:300])
-    return report
-
-
-def _parent_open(report: Report) -> None:
-    parent = Report.objects.filter(form=report.form, year=report.year, org_id=report.org.parent_id).first()
-    if parent is not None and parent.status in (S.SUBMITTED, S.APPROVED):
-        raise ValidationError({"__all__": "上级统计表已报送或已通过，须先退回上级统计表"})
+    """通过 by the level above, only when every active child of the org is approved or exempt."""
+    return WORKFLOW.run(actor, report, "approve", note=note).obj
 
 
 @transaction.atomic
 def report_return(*, actor: Actor, report: Report, reason: str) -> Report:
-    _above(actor, report)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "退回须填写理由"})
-    report = Report.objects.select_for_update().select_related("org").get(pk=report.pk)
-    if report.status not in (S.SUBMITTED, S.APPROVED):
-        raise ValidationError({"__all__": f"统计表当前为“{report.get_status_display()}”，不能退回"})
-    if report.status == S.APPROVED:
-        _parent_open(report)
-    action = "reopen" if report.status == S.APPROVED else "return"
-    report.status = S.RETURNED
-    report.save(update_fields=["status"])
-    _step(actor, report, action, reason[:300])
-    return report
+    """退回 (or reopen an approved report while the parent's own report is still open)."""
+    return WORKFLOW.run(actor, report, "return", reason=reason).obj
 
 
 @transaction.atomic
 def report_exempt(*, actor: Actor, form: str, org: Org, year: int, reason: str) -> Report:
-    """The level above exempts a child from reporting this form (e.g. a union merged or without members)."""
+    """The level above exempts a child from reporting this form (e.g. a union merged or without members). The
+    parent's figures hold nothing of a child not approved: exempting never changes them."""
     defn = definition(form)
     if not (reason or "").strip():
         raise ValidationError({"reason": "免报须填写理由"})
     probe = Report(form=defn.id, org=org, year=year)
-    _above(actor, probe)  # the parent's figures hold nothing of a child not approved: exempting never changes them
+    _report_access(actor, probe)
+    actor.require(Perm.REPORT_APPROVE)
+    if (refused := _above(Transition(WORKFLOW, WORKFLOW["exempt"], actor, probe, {}))):
+        raise PermissionDenied(refused)
     r, _ = Report.objects.get_or_create(form=defn.id, org=org, year=year, defaults={"created_by": actor.user})
-    if r.status == S.APPROVED:
-        raise ValidationError({"__all__": "已通过的统计表不能改为免报"})
-    r.status, r.decided_at, r.decided_by = S.EXEMPT, timezone.now(), actor.user
-    r.save(update_fields=["status", "decided_at", "decided_by"])
-    _step(actor, r, "exempt", reason.strip()[:300])
-    return r
+    return WORKFLOW.run(actor, r, "exempt", reason=reason).obj
 
 
 def completeness(form: str, year: int, org: Org, today: date | None = None) -> dict:

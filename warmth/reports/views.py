@@ -212,13 +212,16 @@ def _preview(defn: Definition, org: Org, year: int, report: Report | None, poste
     return engine.fill(defn, org, year, entries=entries, children_figures=approved)
 
 
-def _may(actor: Actor, org: Org, report: Report | None) -> dict[str, bool]:
-    own = org.pk == actor.org.pk
-    writable = own and actor.can(Perm.REPORT_WRITE) and not (report is not None and report.locked)
+def _may(actor: Actor, org: Org, report: Report) -> dict:
+    """What the page offers: exactly the workflow's allowed actions (``report`` may be an unsaved probe of a
+    report not started yet), and the cells' form while the org's own report is open (which is when 报送 is)."""
+    allowed = services.WORKFLOW.allowed(actor, report)
     above = org.parent_id == actor.org.pk and actor.can(Perm.REPORT_APPROVE)
-    status = report.status if report else None
-    return {"write": writable, "submit": writable, "approve": above and status == S.SUBMITTED,
-            "return": above and status in (S.SUBMITTED, S.APPROVED), "above": above}
+    held = ""
+    if above and report.status == S.SUBMITTED and "approve" not in allowed:
+        held = services.WORKFLOW.refusal(actor, report, "approve") or ""
+    return {"write": "submit" in allowed, "submit": "submit" in allowed, "approve": "approve" in allowed,
+            "return": "return" in allowed, "above": above, "held": held, "allowed": allowed}
 
 
 @actor_required()
@@ -265,7 +268,8 @@ def report_detail(request, form, year):
                     "approve": f"已通过{org.name}的统计表。", "return": f"已退回{org.name}的统计表。"}
             messages.success(request, done[action])
             return redirect(f"{request.path}?{_query(org)}")
-    may = _may(actor, org, report)
+    probe = report or Report(form=defn.id, org=org, year=year)
+    may = _may(actor, org, probe)
     cells = services.compute(defn, org, year, report)
     previewed = False
     if data is not None and action in ("save", "submit"):
@@ -286,6 +290,7 @@ def report_detail(request, form, year):
         "status": report.get_status_display() if report else "未填报",
         "badge": BADGES.get(report.status, "badge") if report else "badge",
         "rows": _rows(defn, cells, data, may["write"], field_errors, flagged), "may": may, "errors": errors,
+        "waiting": services.WORKFLOW.waiting_on(probe),
         "bad": bad, "warn": warn, "checked": len([r for r in results if not r.skipped]), "steps": steps,
         "formats": _formats(), "query": _query(org), "has_children": bool(services.expected_children(org)),
         "trail": trail, "data": data or {}, "previewed": previewed,
@@ -464,7 +469,8 @@ def report_board(request, form, year):
         r = row["report"]
         row["label"] = r.get_status_display() if r else "未填报"
         row["badge"] = BADGES.get(r.status, "badge") if r else "badge"
-        row["can_exempt"] = row["status"] not in (S.APPROVED, S.EXEMPT)
+        probe = r or Report(form=defn.id, org=row["org"], year=year)
+        row["can_exempt"] = row["status"] != S.EXEMPT and "exempt" in services.WORKFLOW.allowed(actor, probe)
     above = org.pk == actor.org.pk
     return render(request, "reports/board.html", {
         "defn": defn, "org": org, "year": year, "season": season_label(year), "board": board, "errors": errors,
