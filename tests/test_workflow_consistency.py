@@ -236,6 +236,18 @@ def test_every_allowed_transfer_decision_succeeds_and_every_other_is_refused(dem
     assert offered == {"accept", "refuse"}
 
 
+def test_the_archive_list_offers_exactly_the_allowed_transfer_decisions(demo):
+    pending = list(Transfer.objects.filter(status="pending").select_related("archive", "to_org"))
+    receivers = {a.membership.pk: a for t in pending for a in _viewers(demo, t.to_org)}
+    offered = 0
+    for actor in receivers.values():
+        page = _page(actor, reverse("archive_list"))
+        expected = {d for t in pending for d in lifecycle.TRANSFER_WORKFLOW.allowed(actor, t)}
+        assert page.decisions == expected, actor.user.username
+        offered += len(expected)
+    assert offered > 0
+
+
 def test_the_archive_page_offers_exactly_the_allowed_actions_and_says_who_acts_next(demo):
     pages = 0
     for archive in _sample_archives():

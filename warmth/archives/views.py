@@ -147,6 +147,7 @@ def archive_list(request):
                 .select_related("archive", "from_org", "to_org", "requested_by").order_by("requested_at")[:50])
     for t in incoming:
         t.masked_id = pii.mask_id_number(t.archive.id_number)
+        t.decisions = TRANSFER_WORKFLOW.allowed(actor, t)  # 接收 only while the archive is still 在档
     return render(request, "archives/archive_list.html", {
         "form": form, "page": page, "query": query.urlencode(), "q": q,
         "status_counts": [(v, label, counts.get(v, 0)) for v, label in ArchiveStatus.choices if counts.get(v)],
