@@ -258,6 +258,7 @@ def test_the_archive_page_offers_exactly_the_allowed_actions_and_says_who_acts_n
             allowed = set(lifecycle.WORKFLOW.allowed(actor, archive))
             assert _step_ids(page.ids) == allowed, (archive.status, actor.user.username, actor.org.code)
             assert ("waiting-on" in page.ids) == (waiting is not None)
+            assert ("held" in page.ids) == bool(lifecycle.WORKFLOW.held(actor, archive))
             decisions = {d for t in transfers for d in lifecycle.TRANSFER_WORKFLOW.allowed(actor, t)}
             assert page.decisions == decisions
             pages += 1
@@ -301,6 +302,7 @@ def test_the_payment_page_offers_exactly_the_allowed_actions_and_says_who_acts_n
             page = _page(actor, reverse("payment_detail", args=[p.pk]))
             assert _step_ids(page.ids) == set(payments.WORKFLOW.allowed(actor, p)), (p.status, actor.user.username)
             assert ("waiting-on" in page.ids) == (waiting is not None)
+            assert ("held" in page.ids) == bool(payments.WORKFLOW.held(actor, p))
 
 
 # --- reports -----------------------------------------------------------------------------------------
@@ -349,6 +351,7 @@ def test_every_allowed_report_action_succeeds_and_every_other_is_refused(demo):
 
 def test_the_report_pages_offer_exactly_the_allowed_actions_and_say_who_acts_next(demo):
     on_page = {"report-submit": "submit", "step-approve": "approve", "step-return": "return"}
+    helds = 0
     for r in _report_objects():
         waiting = reports.WORKFLOW.waiting_on(r)
         for actor in _page_viewers(demo, r.org, REPORT_PERMS):
@@ -356,6 +359,10 @@ def test_the_report_pages_offer_exactly_the_allowed_actions_and_say_who_acts_nex
             allowed = set(reports.WORKFLOW.allowed(actor, r)) - {"exempt"}  # 免报 is offered on the board
             assert {on_page[i] for i in page.ids if i in on_page} == allowed, (r.org.code, actor.user.username)
             assert ("waiting-on" in page.ids) == (waiting is not None)
+            held = reports.WORKFLOW.held(actor, r)
+            assert ("approve-held" in page.ids) == bool(held)
+            helds += bool(held)
+    assert helds > 0  # 成都 is told why it cannot pass 武侯's report yet (a grassroots union has not reported)
     # the board of 武侯 offers 免报 for exactly the children the engine allows it for
     wuhou = Org.objects.get(code="510107")
     for actor in _viewers(demo, wuhou):

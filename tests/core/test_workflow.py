@@ -171,3 +171,13 @@ def test_waiting_on_names_the_roles_at_the_org_and_none_when_at_rest(draft, tree
     assert str(FLOW.waiting_on(draft)) == "待 武侯区总工会 审核人或领导 审批"
     draft.status = S.ACTIVE
     assert FLOW.waiting_on(draft) is None
+
+
+def test_held_explains_why_the_role_that_acts_next_cannot_act_yet(draft, users):
+    owner, reviewer = actor_of(users.owner), actor_of(users.colleague)
+    assert FLOW.held(owner, draft) is None  # it may act: nothing to explain
+    Archive.objects.filter(pk=draft.pk).update(remarks="sunday")
+    draft.refresh_from_db()
+    assert FLOW.held(owner, draft) == "今天休息，不能办理"
+    assert FLOW.held(reviewer, draft) is None  # not this role's step
+    assert FLOW.held(actor_of(users.outsider), draft) is None  # outside the subtree

@@ -396,7 +396,7 @@ def archive_detail(request, pk):
         "phone_shown": archive.phone if show_phone else pii.mask_phone(archive.phone),
         "can_reveal": actor.can(Perm.PII_FULL), "show_ids": show_ids, "show_phone": show_phone,
         "steps": _available_steps(actor, archive, allowed), "timeline": steps,
-        "waiting": WORKFLOW.waiting_on(archive),
+        "waiting": WORKFLOW.waiting_on(archive), "held": WORKFLOW.held(actor, archive),
         "can_edit": can_write and archive.status in EDITABLE_STATUSES,
         "can_write": can_write, "can_approve": can_approve,
         "can_promote": "promote" in allowed,

@@ -215,6 +215,23 @@ class Workflow:
                 return Waiting(org=org, roles=tuple(self.roles(a.perm)), label=label, action=a.name)
         return None
 
+    def held(self, actor: Any, obj: Any) -> str | None:
+        """Why ``actor``, whose role takes the next step forward here, cannot take it now (a rule's Chinese
+        reason: the 公示 is not over, a child has not reported, the actor filed it), or None. Rules about who
+        acts (``denied`` guards) are not explained: the step is simply someone else's."""
+        w = self.waiting_on(obj)
+        if w is None or actor is None or not self.sees(actor, obj):
+            return None
+        a = self.table[w.action]
+        if not actor.can(a.perm):
+            return None
+        t = Transition(self, a, actor, obj, {}, before=getattr(obj, self.state_field))
+        for g in a.guards:
+            message = g.check(t)
+            if message:
+                return None if g.denied else message
+        return None
+
     def run(self, actor: Any, obj: Any, name: str, **data: Any) -> Transition:
         """Take ``name`` on ``obj`` as ``actor`` (None: the operator), everything in one transaction."""
         if name not in self.table:

@@ -105,7 +105,7 @@ def payment_detail(request, pk):
     actions = {name: True for name in services.WORKFLOW.allowed(actor, p)}  # exactly what the engine allows
     return render(request, "payments/payment_detail.html", {
         "p": p, "evaluation": evaluation, "actions": actions, "trail": p.steps.select_related("actor"),
-        "waiting": services.WORKFLOW.waiting_on(p),
+        "waiting": services.WORKFLOW.waiting_on(p), "held": services.WORKFLOW.held(actor, p),
         "masked_id": pii.mask_id_number(p.id_number), "masked_phone": pii.mask_phone(p.phone) if p.phone else "",
         "masked_account": pii.mask_account(p.bank_account) if p.bank_account else "",
         "repeats": services.repeats_of(p).count(),

@@ -216,12 +216,8 @@ def _may(actor: Actor, org: Org, report: Report) -> dict:
     """What the page offers: exactly the workflow's allowed actions (``report`` may be an unsaved probe of a
     report not started yet), and the cells' form while the org's own report is open (which is when 报送 is)."""
     allowed = services.WORKFLOW.allowed(actor, report)
-    above = org.parent_id == actor.org.pk and actor.can(Perm.REPORT_APPROVE)
-    held = ""
-    if above and report.status == S.SUBMITTED and "approve" not in allowed:
-        held = services.WORKFLOW.refusal(actor, report, "approve") or ""
     return {"write": "submit" in allowed, "submit": "submit" in allowed, "approve": "approve" in allowed,
-            "return": "return" in allowed, "above": above, "held": held, "allowed": allowed}
+            "return": "return" in allowed, "held": services.WORKFLOW.held(actor, report) or "", "allowed": allowed}
 
 
 @actor_required()
