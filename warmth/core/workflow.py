@@ -15,7 +15,7 @@ engine imports no app: an actor is anything with ``user``, ``can(perm)`` and ``r
 - ``Workflow.allowed(actor, obj)``: the actions this actor may take now (state, permission, subtree, guards),
   in table order, without locking or writing. Views and the API offer exactly these.
 - ``Workflow.waiting_on(obj)``: who takes the next step forward (the roles and the org), or None when the
-  object rests (final, or nothing is pending).
+  object rests (final, or nothing is pending); ``Workflow.held(actor, obj)``: why that role cannot take it yet.
 
 Guards are the rules about the world (the filer is not the approver, every child approved, the 公示 is over);
 the input an action takes (a date, the figures of a report) is validated by the action's ``apply`` and is not
