@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from warmth.archives import care, lifecycle, rules
 from warmth.archives.access import archive_for_actor
@@ -52,6 +52,7 @@ from warmth.archives.services import HEAD_FIELDS, MEMBER_FIELDS, ArchiveInput, a
 from warmth.audit.services import audit_record
 from warmth.core import pii
 from warmth.core.money import AmountError, parse_amount
+from warmth.core.validation import BoundedPagination
 from warmth.orgs.access import Actor, org_for_actor
 from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm
@@ -133,7 +134,7 @@ def _current_input(archive: Archive) -> ArchiveInput:
 # --- reads -----------------------------------------------------------------------------------------
 
 @router.get("/", response=list[ArchiveRowOut], summary="档案列表（检索与筛选）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def archive_list(request, q: str = "", status: str = "", category: str = "", cause: str = "", org: str = "",
                  model_worker: bool | None = None, migrant: bool | None = None,
                  review_due_year: int | None = None):

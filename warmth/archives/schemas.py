@@ -11,10 +11,11 @@ from ninja import Schema
 from warmth.archives.models import Archive, Transfer
 from warmth.core import pii
 from warmth.core.schemas import Money
+from warmth.core.validation import InputSchema
 
 # --- input -----------------------------------------------------------------------------------------
 
-class MemberIn(Schema):
+class MemberIn(InputSchema):
     name: str = ""
     relation: str = ""
     sex: str = ""
@@ -27,7 +28,7 @@ class MemberIn(Schema):
     school_or_employer: str = ""
 
 
-class ArchiveFieldsIn(Schema):
+class ArchiveFieldsIn(InputSchema):
     """The head fields of the 登记表. All optional in the schema: what is missing is reported by the service
     in Chinese (on update, what is left out keeps its current value)."""
 
@@ -79,51 +80,51 @@ class ArchiveUpdateIn(ArchiveFieldsIn):
     members: list[MemberIn] | None = None  # left out: the family stays as it is
 
 
-class SearchIn(Schema):
+class SearchIn(InputSchema):
     q: str
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     note: str = ""
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = ""
 
 
-class VerifyIn(Schema):
+class VerifyIn(InputSchema):
     visited_on: date
     visitors: str
     findings: str
     publicity_start: date | None = None
 
 
-class ExitRequestIn(Schema):
+class ExitRequestIn(InputSchema):
     reason: str
     note: str = ""
 
 
-class ExitApproveIn(Schema):
+class ExitApproveIn(InputSchema):
     publicity_start: date | None = None
 
 
-class ObjectionIn(Schema):
+class ObjectionIn(InputSchema):
     received_on: date
     content: str
     raised_by: str = ""
 
 
-class ResolveIn(Schema):
+class ResolveIn(InputSchema):
     resolution: str
 
 
-class ReviewIn(Schema):
+class ReviewIn(InputSchema):
     year: int
     result: str
     notes: str = ""
 
 
-class PlanIn(Schema):
+class PlanIn(InputSchema):
     needs: str
     measures: str
     contact_name: str
@@ -131,12 +132,12 @@ class PlanIn(Schema):
     contact_phone: str = ""
 
 
-class TransferIn(Schema):
+class TransferIn(InputSchema):
     to_org: str  # the receiving org's code (anywhere in the tree)
     reason: str
 
 
-class DecideIn(Schema):
+class DecideIn(InputSchema):
     accept: bool
     note: str = ""
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -23,9 +23,10 @@ from warmth.archives.models import (
     FamilyMember,
 )
 from warmth.audit.services import audit_record
-from warmth.core import idcard, pii, regions
-from warmth.core.fields import bidx
+from warmth.core import idcard, pii, regions, validation
+from warmth.core.fields import EncryptedTextField, bidx
 from warmth.core.money import AmountError, parse_amount
+from warmth.core.validation import LONG_TEXT, Errors
 from warmth.orgs.access import Actor
 from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm
@@ -71,18 +72,62 @@ def _clean_id(value: str, field: str, *, required: bool) -> idcard.IdCard | None
         raise ValidationError({field: str(exc)}) from None
 
 
+# Dates within sense (the export writes them to Excel and the importer reads 1900–2099 back): not before
+# 1900, a birth date not after today, a start not more than a year ahead, an end within ten years.
+DATE_AHEAD = {"work_start_date": 366, "dibao_from": 366, "dibao_to": 3653, "birth_date": 0}
+
+
+def _texts(model, values: dict, errors: Errors, *, prefix: str = "", field: str | None = None) -> None:
+    """The input policy on every text and closed-list field of ``model`` in ``values`` (cleaned in place); a
+    field left out that has a default keeps it. Problems go under the field, or under ``field`` with
+    ``prefix`` (a family member's row)."""
+    for f in model._meta.concrete_fields:
+        if f.name not in values and (f.has_default() or f.name not in HEAD_FIELDS + MEMBER_FIELDS):
+            continue
+        if not isinstance(f, models.CharField | models.TextField | EncryptedTextField):
+            continue
+        label = str(f.verbose_name)
+        encrypted = isinstance(f, EncryptedTextField)
+        max_length = f.max_length or (LONG_TEXT if f.name == "remarks" else 24 if encrypted else 200)
+        key = field or f.name
+        try:  # an ID number and a sex are checked (or derived) below
+            value = validation.clean_text(values.get(f.name), label=label, max_length=max_length,
+                                          required=not f.blank and f.name not in ("id_number", "sex"),
+                                          multiline=isinstance(f, models.TextField) and not encrypted)
+        except ValidationError as exc:
+            errors.add(key, prefix + exc.messages[0])
+            continue
+        if value and f.choices and value not in {c[0] for c in f.choices}:
+            errors.add(key, f"{prefix}{label}“{value}”不是可选的值")
+        values[f.name] = value
+
+
+def _dates(values: dict, errors: Errors, *, prefix: str = "", field: str | None = None) -> None:
+    for name, ahead in DATE_AHEAD.items():
+        day = values.get(name)
+        if isinstance(day, date):
+            label = "出生日期" if name == "birth_date" else _label(name)
+            try:
+                validation.check_date(day, label=label, future_days=ahead)
+            except ValidationError as exc:
+                errors.add(field or name, prefix + exc.messages[0])
+
+
 def _normalize(data: ArchiveInput) -> tuple[dict, list[dict], list[idcard.IdCard | None]]:
     """Typed, derived and checked values; raises one ValidationError listing every problem."""
-    errors: dict[str, list[str]] = {}
     f = dict(data.fields)
     unknown = set(f) - set(HEAD_FIELDS)
     if unknown:
         raise ValidationError({"__all__": f"未知字段：{', '.join(sorted(unknown))}"})
+    errors = Errors()
+    _texts(Archive, f, errors)
+    _dates(f, errors)
+    with errors.field("household_size"):
+        f["household_size"] = validation.integer(f.get("household_size"), label="家庭人口", min_value=1,
+                                                 max_value=99)
     head = None
-    try:
+    with errors.field("id_number"):
         head = _clean_id(f.get("id_number", ""), "id_number", required=True)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
     if head:
         f["id_number"], f["birth_date"], f["sex"] = head.number, head.birth_date, head.sex
     for name in MONEY_FIELDS:
@@ -96,53 +141,57 @@ def _normalize(data: ArchiveInput) -> tuple[dict, list[dict], list[idcard.IdCard
         try:
             f[name] = parse_amount(raw if raw is not None else "", allow_zero=True)
         except AmountError as exc:
-            errors[name] = [f"{_label(name)}：{exc}"]
+            errors.add(name, f"{_label(name)}：{exc}")
     causes = [c for c in (f.pop("causes", None) or []) if c]
     if not 1 <= len(causes) <= 3:
-        errors["causes"] = ["致困主要原因最少填写1项，最多3项"]
+        errors.add("causes", "致困主要原因最少填写1项，最多3项")
     elif len(set(causes)) != len(causes):
-        errors["causes"] = ["致困主要原因不能重复"]
+        errors.add("causes", "致困主要原因不能重复")
     elif bad := [c for c in causes if c not in CAUSES]:
-        errors["causes"] = [f"致困主要原因“{bad[0]}”不在填表说明的8项之内"]
+        errors.add("causes", f"致困主要原因“{bad[0] if isinstance(bad[0], str) else ''}”不在填表说明的8项之内")
     for i, c in enumerate([*causes, "", "", ""][:3], start=1):
         f[f"cause_{i}"] = c
-    code = (f.get("hukou_region_code") or "").strip()
-    if code and not regions.is_known(code):
-        errors["hukou_region_code"] = [f"户口所在地行政区划代码{code}不在区划代码表中"]
+    code = f.get("hukou_region_code") or ""
+    if "hukou_region_code" in errors:
+        pass
+    elif code and not regions.is_known(code):
+        errors.add("hukou_region_code", f"户口所在地行政区划代码{code}不在区划代码表中")
     elif code and code.endswith("00"):
-        errors["hukou_region_code"] = ["户口所在地须填写到县（区）一级（省、市、县（区））"]
-    if f.get("phone"):
+        errors.add("hukou_region_code", "户口所在地须填写到县（区）一级（省、市、县（区））")
+    if f.get("phone") and "phone" not in errors:
         digits = pii.normalize(pii.PHONE, f["phone"])
         if not digits.isdigit() or not 7 <= len(digits) <= 12:
-            errors["phone"] = ["联系电话应为7至12位数字"]
+            errors.add("phone", "联系电话应为7至12位数字")
     if f.get("postcode") and not (len(f["postcode"]) == 6 and f["postcode"].isdigit()):
-        errors["postcode"] = ["邮政编码应为6位数字"]
+        errors.add("postcode", "邮政编码应为6位数字")
     members, cards = [], []
     for n, m in enumerate(data.members, start=1):
         m = {k: v for k, v in m.items() if k in MEMBER_FIELDS}
+        row = f"第{n}位家庭成员："
+        _texts(FamilyMember, m, errors, prefix=row, field="members")
+        _dates(m, errors, prefix=row, field="members")
         try:
             card = _clean_id(m.get("id_number", ""), "id_number", required=False)
         except ValidationError as exc:
-            errors.setdefault("members", []).append(f"第{n}位家庭成员：{exc.messages[0]}")
+            errors.add("members", f"{row}{exc.messages[0]}")
             card = None
         if card:
             m["id_number"], m["birth_date"], m["sex"] = card.number, card.birth_date, card.sex
         elif not m.get("birth_date") or not m.get("sex"):
-            errors.setdefault("members", []).append(f"第{n}位家庭成员：没有身份证号时须填写出生日期和性别")
+            errors.add("members", f"{row}没有身份证号时须填写出生日期和性别")
         try:
             m["monthly_income"] = parse_amount(m.get("monthly_income") or "0", allow_zero=True)
         except AmountError as exc:
-            errors.setdefault("members", []).append(f"第{n}位家庭成员：月收入{exc}")
+            errors.add("members", f"{row}月收入{exc}")
         members.append(m)
         cards.append(card)
     size = f.get("household_size")
-    if isinstance(size, int) and size < 1 + len(members):
-        errors["household_size"] = [f"家庭人口（{size}）不能少于户主加登记的家庭成员数（{1 + len(members)}）"]
+    if isinstance(size, int) and "household_size" not in errors and size < 1 + len(members):
+        errors.add("household_size", f"家庭人口（{size}）不能少于户主加登记的家庭成员数（{1 + len(members)}）")
     ids = [c.number for c in [head, *cards] if c]
     if len(ids) != len(set(ids)):
-        errors.setdefault("members", []).append("同一身份证号在本户中出现了两次")
-    if errors:
-        raise ValidationError(errors)
+        errors.add("members", "同一身份证号在本户中出现了两次")
+    errors.raise_if_any()
     return f, members, cards
 
 

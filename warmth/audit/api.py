@@ -1,9 +1,10 @@
 from datetime import date, datetime
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from warmth.audit.queries import events_for_actor, filter_events
+from warmth.core.validation import BoundedPagination
 
 router = Router(tags=["审计"])
 
@@ -22,7 +23,7 @@ class EventOut(Schema):
 
 
 @router.get("/events", response=list[EventOut], summary="审计日志（经审/纪检、系统管理员）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def events(request, action: str = "", object_type: str = "", object_id: str = "",
            date_from: date | None = None, date_to: date | None = None):
     return filter_events(events_for_actor(request.auth), action=action, object_type=object_type,

@@ -12,7 +12,7 @@ from datetime import date, time
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from warmth.archives.access import archives_for_actor
 from warmth.campaigns import queries, services
@@ -28,6 +28,7 @@ from warmth.campaigns.access import (
 from warmth.campaigns.models import Campaign, VisitGroup
 from warmth.core import pii
 from warmth.core.schemas import Money
+from warmth.core.validation import BoundedPagination, InputSchema
 from warmth.funds.access import pot_for_actor
 from warmth.orgs.access import Actor, org_for_actor
 from warmth.orgs.models import Org
@@ -37,7 +38,7 @@ router = Router(tags=["送温暖活动"])
 
 # --- schemas ------------------------------------------------------------------------------------------
 
-class CampaignIn(Schema):
+class CampaignIn(InputSchema):
     org: str
     year: int
     theme: str
@@ -51,7 +52,7 @@ class CampaignIn(Schema):
     report_deadline: date | None = None
 
 
-class GroupIn(Schema):
+class GroupIn(InputSchema):
     name: str
     leaders: str
     liaison: str
@@ -59,14 +60,14 @@ class GroupIn(Schema):
     departments: list[str] | None = None
 
 
-class HouseholdIn(Schema):
+class HouseholdIn(InputSchema):
     archive_no: str = ""
     name: str = ""
     unit: str = ""
     klass: str = ""
 
 
-class VisitIn(Schema):
+class VisitIn(InputSchema):
     kind: str
     visited_on: date
     visitors: str
@@ -87,11 +88,11 @@ class VisitIn(Schema):
     note: str = ""
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str
 
 
-class ActivityIn(Schema):
+class ActivityIn(InputSchema):
     org: str = ""
     kind: str
     on_date: date
@@ -104,13 +105,13 @@ class ActivityIn(Schema):
     note: str = ""
 
 
-class ArrearsCellIn(Schema):
+class ArrearsCellIn(InputSchema):
     amount: Money = None
     enterprises: int | None = None
     people: int | None = None
 
 
-class ArrearsIn(Schema):
+class ArrearsIn(InputSchema):
     org: str = ""
     week_of: date
     lines: dict[str, ArrearsCellIn]
@@ -122,7 +123,7 @@ class ArrearsIn(Schema):
     submit: bool = False
 
 
-class DutyIn(Schema):
+class DutyIn(InputSchema):
     org: str = ""
     on_date: date
     starts: time
@@ -265,7 +266,7 @@ def _detail(actor: Actor, c: Campaign) -> dict:
 # --- campaigns ----------------------------------------------------------------------------------------
 
 @router.get("/", response=list[CampaignRowOut], summary="活动列表（本单位及下级组织的、上级覆盖本单位的）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def campaigns_list(request, year: int | None = None):
     qs = campaigns_for_actor(request.auth).select_related("org").order_by("-year", "org__path")
     return qs.filter(year=year) if year else qs
@@ -297,7 +298,7 @@ def campaigns_coverage(request, campaign_id: int, org: str = ""):
 
 
 @router.get("/{int:campaign_id}/not-visited", response=list[dict], summary="尚未走访的在档户")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def campaigns_not_visited(request, campaign_id: int, org: str = "", models_only: bool = False):
     c = campaign_for_actor(request.auth, campaign_id)
     o = _org(request.auth, c, org)
@@ -345,7 +346,7 @@ def campaigns_household_plan(request, group_id: int, payload: HouseholdIn):
 # --- visits ---------------------------------------------------------------------------------------------
 
 @router.get("/{int:campaign_id}/visits", response=list[VisitOut], summary="走访记录（身份证号脱敏）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def campaigns_visit_list(request, campaign_id: int, org: str = ""):
     c = campaign_for_actor(request.auth, campaign_id)
     qs = visits_for_actor(request.auth).filter(campaign=c).select_related("org", "archive")
@@ -395,7 +396,7 @@ def campaigns_visit_void(request, visit_id: int, payload: ReasonIn):
 # --- rights and services --------------------------------------------------------------------------------
 
 @router.get("/activities", response=list[ActivityOut], summary="维权、帮扶、服务与返乡记录")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def campaigns_activity_list(request, kind: str = "", campaign: int | None = None):
     qs = activities_for_actor(request.auth).select_related("org")
     if kind:

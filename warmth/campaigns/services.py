@@ -39,6 +39,7 @@ from warmth.campaigns.models import (
 from warmth.core import festival as festival_dates
 from warmth.core import idcard
 from warmth.core.money import AmountError, parse_amount
+from warmth.core.validation import text
 from warmth.funds.models import FundPot
 from warmth.orgs.access import Actor
 from warmth.orgs.models import Org
@@ -65,21 +66,6 @@ def fridays(start: date, end: date) -> list[date]:
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
-
-def _text(value, field: str, label: str, *, max_length: int, required: bool = False,
-          errors: dict | None = None) -> str:
-    text = (value or "").strip()
-    problem = None
-    if required and not text:
-        problem = f"请填写{label}"
-    elif len(text) > max_length:
-        problem = f"{label}不能超过 {max_length} 个字"
-    if problem:
-        if errors is None:
-            raise ValidationError({field: problem})
-        errors[field] = problem
-    return text[:max_length]
-
 
 def _inside(actor: Actor, org: Org, perm: Perm = Perm.CAMPAIGN_WRITE) -> None:
     if not actor.sees_org(org):
@@ -116,8 +102,9 @@ EDITABLE = ("theme", "doc_no", "starts_on", "ends_on", "focus_from", "focus_to",
 
 def _check_campaign(c: Campaign) -> None:
     errors: dict[str, str] = {}
-    _text(c.theme, "theme", "活动主题", max_length=100, required=True, errors=errors)
-    _text(c.doc_no, "doc_no", "通知文号", max_length=60, errors=errors)
+    c.theme = text(c.theme, "theme", "活动主题", max_length=100, required=True, errors=errors)
+    c.doc_no = text(c.doc_no, "doc_no", "通知文号", max_length=60, errors=errors)
+    c.hotline = text(c.hotline, "hotline", "值班电话", max_length=40, errors=errors)
     if c.starts_on and c.ends_on and c.ends_on < c.starts_on:
         errors["ends_on"] = "活动结束日期不能早于开始日期"
     if bool(c.focus_from) != bool(c.focus_to):
@@ -152,9 +139,9 @@ def campaign_create(*, actor: Actor, org: Org, year: int, theme: str, doc_no: st
     if unknown:
         raise ValidationError({"__all__": f"未知的日期字段：{'、'.join(sorted(unknown))}"})
     window.update({k: v for k, v in dates.items() if v is not None or k in ("focus_from", "focus_to")})
-    c = Campaign(org=org, year=year, theme=(theme or "").strip(), doc_no=(doc_no or "").strip(),
+    c = Campaign(org=org, year=year, theme=theme or "", doc_no=doc_no or "",
                  recipient_kinds=list(recipient_kinds or [k for k in RecipientKind.values]),
-                 duties=dict(DEFAULT_DUTIES if duties is None else duties), hotline=(hotline or "").strip()[:40],
+                 duties=dict(DEFAULT_DUTIES if duties is None else duties), hotline=hotline or "",
                  created_by=actor.user, **window)
     _check_campaign(c)
     if Campaign.objects.filter(org=org, year=year).exists():
@@ -174,7 +161,7 @@ def campaign_update(*, actor: Actor, campaign: Campaign, **changes) -> Campaign:
     c = Campaign.objects.select_for_update().get(pk=campaign.pk)
     before = {k: getattr(c, k) for k in changes}
     for k, v in changes.items():
-        setattr(c, k, v.strip() if isinstance(v, str) else v)
+        setattr(c, k, v)
     if "status" in changes and c.status not in CampaignStatus.values:
         raise ValidationError({"status": "状态无效"})
     _check_campaign(c)
@@ -188,9 +175,9 @@ def campaign_update(*, actor: Actor, campaign: Campaign, **changes) -> Campaign:
 
 def _group_fields(campaign: Campaign, name, leaders, liaison, units, departments) -> tuple[dict, list[Org]]:
     errors: dict[str, str] = {}
-    fields = {"name": _text(name, "name", "组别", max_length=30, required=True, errors=errors),
-              "leaders": _text(leaders, "leaders", "领导", max_length=100, required=True, errors=errors),
-              "liaison": _text(liaison, "liaison", "联络员", max_length=30, required=True, errors=errors)}
+    fields = {"name": text(name, "name", "组别", max_length=30, required=True, errors=errors),
+              "leaders": text(leaders, "leaders", "领导", max_length=100, required=True, errors=errors),
+              "liaison": text(liaison, "liaison", "联络员", max_length=30, required=True, errors=errors)}
     units = list(units or [])
     outside = [u.name for u in units if not _covers(campaign, u)]
     if outside:
@@ -245,8 +232,8 @@ def group_checklist(*, actor: Actor, group: VisitGroup, planned_on: date | None,
     """The 联络员's checklist (003 附件3 四): time, route and way, money collected, receipts."""
     _inside(actor, group.campaign.org)
     errors: dict[str, str] = {}
-    route = _text(route, "route", "路线与方式", max_length=200, errors=errors)
-    note = _text(note, "note", "备注", max_length=200, errors=errors)
+    route = text(route, "route", "路线与方式", max_length=200, errors=errors)
+    note = text(note, "note", "备注", max_length=200, errors=errors)
     try:
         collected = parse_amount(money_collected, allow_zero=True) if money_collected not in (None, "") \
             else Decimal("0.00")
@@ -288,8 +275,8 @@ def household_plan(*, actor: Actor, group: VisitGroup, archive: Archive | None =
                                             unit=archive.org.name[:100], klass=archive_class(archive))
     else:
         errors: dict[str, str] = {}
-        name = _text(name, "name", "姓名", max_length=30, required=True, errors=errors)
-        unit = _text(unit, "unit", "单位", max_length=100, errors=errors)
+        name = text(name, "name", "姓名", max_length=30, required=True, errors=errors)
+        unit = text(unit, "unit", "单位", max_length=100, errors=errors)
         if klass not in HouseholdClass.values:
             errors["klass"] = "请选择类别（困难劳模、困难农民工、困难职工或其他）"
         if errors:
@@ -303,7 +290,7 @@ def household_plan(*, actor: Actor, group: VisitGroup, archive: Archive | None =
 @transaction.atomic
 def household_drop(*, actor: Actor, household: PlannedHousehold, reason: str) -> PlannedHousehold:
     _inside(actor, household.group.campaign.org)
-    reason = _text(reason, "reason", "取消理由", max_length=200, required=True)
+    reason = text(reason, "reason", "取消理由", max_length=200, required=True)
     household.dropped, household.drop_reason = True, reason
     household.save(update_fields=["dropped", "drop_reason"])
     audit_record(actor=actor, action="campaign.plan_drop", object_type="visit_group", object_id=household.group_id,
@@ -355,7 +342,7 @@ def visit_record(*, actor: Actor, campaign: Campaign, kind: str, visited_on: dat
         raise ValidationError({"kind": "请选择走访类型"})
     if not isinstance(visited_on, date):
         raise ValidationError({"visited_on": "请填写走访日期"})
-    visitors = _text(visitors, "visitors", "走访人员", max_length=200, required=True, errors=errors)
+    visitors = text(visitors, "visitors", "走访人员", max_length=200, required=True, errors=errors)
     if archive is not None:
         if not actor.sees_org(archive.org):
             raise PermissionDenied("该档案不在您的管辖范围内。")
@@ -378,10 +365,10 @@ def visit_record(*, actor: Actor, campaign: Campaign, kind: str, visited_on: dat
     if greeted < 0:
         errors["frontline_greeted"] = "慰问一线职工人数须为不小于 0 的整数"
     v = Visit(campaign=campaign, org=org, group=group, kind=kind, visited_on=visited_on, visitors=visitors,
-              created_by=actor.user, note=_text(note, "note", "备注", max_length=200, errors=errors),
+              created_by=actor.user, note=text(note, "note", "备注", max_length=200, errors=errors),
               frontline_greeted=max(greeted, 0))
     if kind == VisitKind.HOUSEHOLD:
-        v.handed_over = _text(handed_over, "handed_over", "送去的慰问金物", max_length=200, errors=errors)
+        v.handed_over = text(handed_over, "handed_over", "送去的慰问金物", max_length=200, errors=errors)
         if archive is not None:
             if archive.status != ArchiveStatus.ACTIVE:
                 errors["archive"] = (f"档案 {archive.archive_no} 状态为“{archive.get_status_display()}”，"
@@ -389,7 +376,7 @@ def visit_record(*, actor: Actor, campaign: Campaign, kind: str, visited_on: dat
             v.archive, v.recipient_kind, v.name = archive, RecipientKind.ARCHIVE, archive.name
             v.id_number = archive.id_number
         else:
-            v.name = _text(name, "name", "姓名", max_length=30, required=True, errors=errors)
+            v.name = text(name, "name", "姓名", max_length=30, required=True, errors=errors)
             if recipient_kind not in RecipientKind.values or recipient_kind == RecipientKind.ARCHIVE:
                 errors["recipient_kind"] = "在档困难职工请选择档案；其他对象请选择对象类别"
             v.recipient_kind = recipient_kind
@@ -419,9 +406,9 @@ def visit_record(*, actor: Actor, campaign: Campaign, kind: str, visited_on: dat
                 errors["cash_amount"] = "现金只能由慰问团入户当面发放：请选择慰问组"
             v.cash_pot = cash_pot
     else:
-        v.enterprise = _text(enterprise, "enterprise", "企业名称", max_length=100, required=True, errors=errors)
+        v.enterprise = text(enterprise, "enterprise", "企业名称", max_length=100, required=True, errors=errors)
         v.enterprise_in_difficulty = bool(enterprise_in_difficulty)
-        v.findings = (findings or "").strip()[:4000]
+        v.findings = text(findings, "findings", "了解到的情况", max_length=4000, multiline=True, errors=errors)
     if errors:
         raise ValidationError(errors)
     if not campaign.in_window(visited_on):
@@ -451,7 +438,7 @@ def visit_void(*, actor: Actor, visit: Visit, reason: str) -> Visit:
     """A visit recorded in error is voided (kept, left out of coverage). Cash it deducted is not touched here:
     reverse that ledger entry on the funds side, with its own reason."""
     _inside(actor, visit.org)
-    reason = _text(reason, "reason", "作废理由", max_length=200, required=True)
+    reason = text(reason, "reason", "作废理由", max_length=200, required=True)
     if visit.voided:
         raise ValidationError({"__all__": "该走访记录已作废"})
     visit.voided, visit.void_reason = True, reason
@@ -493,7 +480,7 @@ def activity_record(*, actor: Actor, org: Org, kind: str, on_date: date, count, 
         raise ValidationError({"on_date": "请填写日期"})
     errors: dict[str, str] = {}
     a = Activity(org=org, kind=kind, on_date=on_date, campaign=campaign, created_by=actor.user,
-                 note=_text(note, "note", "说明", max_length=200, errors=errors))
+                 note=text(note, "note", "说明", max_length=200, errors=errors))
     a.count = _count(count, "count", k.count_label or "数量", errors, required=True)
     a.people = _count(people, "people", "运送人次", errors, required=k.people) if k.people else None
     a.part = _count(part, "part", k.part_label or "其中", errors, required=False) if k.part_label else None
@@ -527,7 +514,7 @@ def activity_record(*, actor: Actor, org: Org, kind: str, on_date: date, count, 
 @transaction.atomic
 def activity_void(*, actor: Actor, activity: Activity, reason: str) -> Activity:
     _inside(actor, activity.org)
-    reason = _text(reason, "reason", "作废理由", max_length=200, required=True)
+    reason = text(reason, "reason", "作废理由", max_length=200, required=True)
     if activity.voided:
         raise ValidationError({"__all__": "该记录已作废"})
     activity.voided, activity.void_reason = True, reason
@@ -606,9 +593,10 @@ def arrears_save(*, actor: Actor, campaign: Campaign, org: Org, week_of: date, l
         raise ValidationError({"week_of": f"报送周须为 {campaign.arrears_from:%Y-%m-%d} 至 "
                                           f"{campaign.arrears_to:%Y-%m-%d} 之间的周五"})
     errors: dict[str, str] = {}
-    head = _text(head, "head", "单位负责人", max_length=30, required=submit, errors=errors)
-    filled_by = _text(filled_by, "filled_by", "填表人", max_length=30, required=submit, errors=errors)
-    phone = _text(phone, "phone", "联系电话", max_length=30, required=submit, errors=errors)
+    head = text(head, "head", "单位负责人", max_length=30, required=submit, errors=errors)
+    filled_by = text(filled_by, "filled_by", "填表人", max_length=30, required=submit, errors=errors)
+    phone = text(phone, "phone", "联系电话", max_length=30, required=submit, errors=errors)
+    cases_note = text(cases_note, "cases_note", "具体案例说明", max_length=4000, multiline=True, errors=errors)
     values, problems = _arrears_values(lines or {})
     errors.update(problems)
     if errors:
@@ -630,7 +618,7 @@ def arrears_save(*, actor: Actor, campaign: Campaign, org: Org, week_of: date, l
         report = ArrearsReport(campaign=campaign, org=org, week_of=week_of, version=version, created_by=actor.user)
     report.head, report.filled_by, report.phone = head, filled_by, phone
     report.reported_on = reported_on or (timezone.localdate() if submit else None)
-    report.cases_note = (cases_note or "").strip()[:4000]
+    report.cases_note = cases_note
     if submit:
         report.status, report.submitted_at = ArrearsStatus.SUBMITTED, timezone.now()
     try:
@@ -654,10 +642,10 @@ def duty_add(*, actor: Actor, campaign: Campaign, org: Org, on_date: date, start
              phone: str, leader: str = "") -> DutyShift:
     _inside(actor, org)
     errors: dict[str, str] = {}
-    person = _text(person, "person", "值班人员", max_length=30, required=True, errors=errors)
-    leader = _text(leader, "leader", "带班领导", max_length=30, errors=errors)
-    phone = (phone or "").strip()
-    if not (7 <= len(phone.replace("-", "")) <= 20 and phone.replace("-", "").isdigit()):
+    person = text(person, "person", "值班人员", max_length=30, required=True, errors=errors)
+    leader = text(leader, "leader", "带班领导", max_length=30, errors=errors)
+    phone = text(phone, "phone", "联系电话", max_length=20, errors=errors)
+    if "phone" not in errors and not (7 <= len(phone.replace("-", "")) <= 20 and phone.replace("-", "").isdigit()):
         errors["phone"] = "联系电话须为 7 至 20 位数字（可含“-”）"
     if not _covers(campaign, org):
         errors["org"] = "该单位不在本次活动范围内"

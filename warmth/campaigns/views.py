@@ -43,7 +43,7 @@ from warmth.campaigns.choices import (
     VisitKind,
 )
 from warmth.campaigns.models import PlannedHousehold
-from warmth.core.feedback import messages_of
+from warmth.core.feedback import error_list, messages_of
 from warmth.funds.access import pots_for_actor
 from warmth.orgs.access import org_for_actor
 from warmth.orgs.decorators import actor_required
@@ -66,12 +66,6 @@ def _time(value: str | None) -> time | None:
         return time.fromisoformat((value or "").strip())
     except ValueError:
         return None
-
-
-def _errors(exc: Exception) -> list[str]:
-    if isinstance(exc, ValidationError):
-        return exc.messages
-    return [messages_of(exc)]
 
 
 def _org_in(request, campaign=None) -> Org:
@@ -130,7 +124,7 @@ def campaign_create(request):
             try:
                 c = services.campaign_create(actor=actor, org=_org_in(request), year=year, **fields, **dates)
             except (ValidationError, PermissionDenied) as exc:
-                errors += _errors(exc)
+                errors += error_list(exc)
             else:
                 messages.success(request, "活动已建立：活动时间按农历默认填好，可在活动页修改。")
                 return redirect("campaign_detail", pk=c.pk)
@@ -147,7 +141,7 @@ def campaign_edit(request, pk):
         try:
             services.campaign_update(actor=request.actor, campaign=c, **_campaign_fields(request.POST))
         except (ValidationError, PermissionDenied) as exc:
-            errors += _errors(exc)
+            errors += error_list(exc)
         else:
             messages.success(request, "活动已修改。")
             return redirect("campaign_detail", pk=c.pk)
@@ -189,7 +183,7 @@ def group_create(request, pk):
                                       leaders=p.get("leaders", ""), liaison=p.get("liaison", ""), units=units,
                                       departments=p.getlist("departments"))
         except (ValidationError, PermissionDenied) as exc:
-            errors += _errors(exc)
+            errors += error_list(exc)
         else:
             messages.success(request, f"{g.name}已建立：请安排慰问户。")
             return redirect("campaign_group", gid=g.pk)
@@ -334,7 +328,7 @@ def visit_create(request, pk):
         except Http404 as exc:
             errors.append(str(exc))
         except (ValidationError, PermissionDenied) as exc:
-            errors += _errors(exc)
+            errors += error_list(exc)
         else:
             for w in r.warnings:
                 messages.warning(request, w)
@@ -418,7 +412,7 @@ def activity_list(request):
         except Http404 as exc:
             errors.append(str(exc))
         except (ValidationError, PermissionDenied) as exc:
-            errors += _errors(exc)
+            errors += error_list(exc)
         else:
             messages.success(request, f"已记录：{a.get_kind_display()} {a.count}{KINDS[a.kind].unit}。")
             return redirect("campaign_activities")
@@ -478,7 +472,7 @@ def arrears(request, pk):
                                   filled_by=p.get("filled_by", ""), phone=p.get("phone", ""),
                                   cases_note=p.get("cases_note", ""), submit=p.get("action") == "submit")
         except (ValidationError, PermissionDenied) as exc:
-            errors += _errors(exc)
+            errors += error_list(exc)
         else:
             messages.success(request, "周报已报送。" if p.get("action") == "submit" else "周报草稿已保存。")
             return redirect(f"{request.path}?org={org.code}&week={week.isoformat()}")
@@ -530,7 +524,7 @@ def duty(request, pk):
         except Http404 as exc:
             errors.append(str(exc))
         except (ValidationError, PermissionDenied) as exc:
-            errors += _errors(exc)
+            errors += error_list(exc)
         else:
             messages.success(request, "值班安排已添加。")
             return redirect("campaign_duty", pk=c.pk)

@@ -19,6 +19,7 @@ from warmth.audit.services import audit_record, diff
 from warmth.centers.choices import LEVEL_OF_ORG, CenterFundSource, PartnerKind, StationKind
 from warmth.centers.models import Center, CenterFunding, Partner, Station
 from warmth.core.money import AmountError, parse_amount
+from warmth.core.validation import text
 from warmth.orgs.access import Actor
 from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm
@@ -40,18 +41,6 @@ def _guard(actor: Actor | None, org: Org) -> None:
 
 def _user(actor: Actor | None):
     return actor.user if actor is not None else None
-
-
-def _text(value, field: str, label: str, errors: dict, *, max_length: int, required: bool = False) -> str:
-    if value is not None and not isinstance(value, str):
-        errors[field] = f"{label}须为文字"
-        return ""
-    text = (value or "").strip()
-    if required and not text:
-        errors[field] = f"请填写{label}"
-    elif len(text) > max_length:
-        errors[field] = f"{label}不能超过 {max_length} 个字"
-    return text
 
 
 def _count(value, field: str, label: str, errors: dict, *, limit: int = MAX_COUNT,
@@ -139,15 +128,15 @@ def _center_values(raw: dict, errors: dict) -> dict:
     out = {}
     for field, value in raw.items():
         if field == "name":
-            out[field] = _text(value, field, "名称", errors, max_length=100, required=True)
+            out[field] = text(value, field, "名称", errors, max_length=100, required=True)
         elif field == "founded_on":
             out[field] = _day(value, field, "成立日期", errors)
         elif field in ("address",):
-            out[field] = _text(value, field, "地址", errors, max_length=200)
+            out[field] = text(value, field, "地址", errors, max_length=200)
         elif field == "hours":
-            out[field] = _text(value, field, "开放时间", errors, max_length=100)
+            out[field] = text(value, field, "开放时间", errors, max_length=100)
         elif field == "hotline":
-            out[field] = _text(value, field, "服务热线", errors, max_length=40)
+            out[field] = text(value, field, "服务热线", errors, max_length=40)
         elif field == "area":
             out[field] = _count(value, field, "服务场所面积（平方米）", errors, limit=MAX_AREA, blank_is_none=True)
         elif field in ("staff_fulltime", "staff_parttime", "volunteers"):
@@ -233,8 +222,8 @@ def station_add(*, actor: Actor | None, center: Center, kind: str, name: str, se
     elif actor is not None and not actor.sees_org(org):
         raise PermissionDenied("不在您的管辖范围内。")
     kind = _choice(kind, StationKind, "kind", "站点类型", errors)
-    name = _text(name, "name", "站点名称", errors, max_length=100, required=True)
-    address = _text(address, "address", "地址", errors, max_length=200)
+    name = text(name, "name", "站点名称", errors, max_length=100, required=True)
+    address = text(address, "address", "地址", errors, max_length=200)
     set_up_on = _day(set_up_on, "set_up_on", "设立日期", errors)
     above_scale = _flag(above_scale, "above_scale", "规模以上企业", errors)
     non_public = _flag(non_public, "non_public", "非公企业", errors)
@@ -257,7 +246,7 @@ def _close(actor: Actor | None, model, obj, closed_on, reason: str, what: str, s
     if obj.closed_on is not None:
         raise ValidationError({"__all__": f"{obj.name}已于{obj.closed_on:%Y-%m-%d}关闭（{obj.close_reason}）"})
     closed_on = _day(closed_on, "closed_on", "关闭日期", errors)
-    reason = _text(reason, "reason", "关闭原因", errors, max_length=200, required=True)
+    reason = text(reason, "reason", "关闭原因", errors, max_length=200, required=True)
     if closed_on and closed_on < obj.started_on:
         errors["closed_on"] = f"关闭日期不能早于{started_label}（{obj.started_on:%Y-%m-%d}）"
     _raise(errors)
@@ -283,8 +272,8 @@ def partner_add(*, actor: Actor | None, center: Center, kind: str, name: str, ag
     _guard(actor, center.org)
     errors: dict[str, str] = {}
     kind = _choice(kind, PartnerKind, "kind", "机构类型", errors)
-    name = _text(name, "name", "机构名称", errors, max_length=100, required=True)
-    address = _text(address, "address", "地址", errors, max_length=200)
+    name = text(name, "name", "机构名称", errors, max_length=100, required=True)
+    address = text(address, "address", "地址", errors, max_length=200)
     agreed_on = _day(agreed_on, "agreed_on", "建立（签约）日期", errors)
     _raise(errors)
     partner = Partner.objects.create(center=center, org=center.org, kind=kind, name=name, agreed_on=agreed_on,
@@ -323,7 +312,7 @@ def funding_add(*, actor: Actor | None, center: Center, year: int | str, source:
     amount = _amount(amount, "amount", errors)
     special = _flag(special, "special", "同级财政专项帮扶资金", errors)
     _check_special(source, special, errors)
-    note = _text(note, "note", "文号或说明", errors, max_length=200)
+    note = text(note, "note", "文号或说明", errors, max_length=200)
     _raise(errors)
     row = CenterFunding.objects.create(center=center, org=center.org, year=year, source=source, amount=amount,
                                        special=special, note=note, created_by=_user(actor))
@@ -347,9 +336,9 @@ def funding_correct(*, actor: Actor | None, funding: CenterFunding, amount, reas
     errors: dict[str, str] = {}
     source = old.source if source is _KEEP else _choice(source, CenterFundSource, "source", "资金来源", errors)
     special = old.special if special is _KEEP else _flag(special, "special", "同级财政专项帮扶资金", errors)
-    note = old.note if note is _KEEP else _text(note, "note", "文号或说明", errors, max_length=200)
+    note = old.note if note is _KEEP else text(note, "note", "文号或说明", errors, max_length=200)
     amount = _amount(amount, "amount", errors, allow_zero=True)
-    reason = _text(reason, "reason", "更正理由", errors, max_length=200, required=True)
+    reason = text(reason, "reason", "更正理由", errors, max_length=200, required=True)
     _check_special(source, special, errors)
     if not errors and (source, special, note, amount) == (old.source, old.special, old.note, old.amount):
         errors["amount"] = "更正后的内容与原记录相同"

@@ -36,7 +36,7 @@ from warmth.centers.choices import (
 )
 from warmth.centers.models import Center
 from warmth.centers.sources import year_end
-from warmth.core.feedback import messages_of
+from warmth.core.feedback import error_list
 from warmth.orgs.access import org_for_actor
 from warmth.orgs.decorators import actor_required
 from warmth.orgs.permissions import Perm
@@ -45,12 +45,6 @@ from warmth.reports.sources import to_wan
 PAGE_SIZE = 50
 FIRST_YEAR, LAST_YEAR = 2000, 2098
 TRUE = ("on", "1", "true", "yes", "是")
-
-
-def _errors(exc: Exception) -> list[str]:
-    if isinstance(exc, ValidationError):
-        return exc.messages
-    return [messages_of(exc)]
 
 
 def _year(request) -> int:
@@ -125,7 +119,7 @@ def center_create(request):
         except Http404 as exc:
             errors.append(str(exc))
         except (ValidationError, PermissionDenied) as exc:
-            errors += _errors(exc)
+            errors += error_list(exc)
         else:
             messages.success(request, f"已登记{c.name}：可添加帮扶站点、定点帮扶机构和资金。")
             return redirect("center_detail", pk=c.pk)
@@ -145,7 +139,7 @@ def center_edit(request, pk):
         try:
             services.center_update(actor=actor, center=c, **_center_input(request.POST))
         except (ValidationError, PermissionDenied) as exc:
-            errors += _errors(exc)
+            errors += error_list(exc)
         else:
             messages.success(request, "帮扶中心信息已保存。")
             return redirect("center_detail", pk=c.pk)
@@ -216,7 +210,7 @@ def station_add(request, pk):
     except Http404 as exc:
         return _detail(request, c, errors=[str(exc)], data=p, status=422)
     except (ValidationError, PermissionDenied) as exc:
-        return _detail(request, c, errors=_errors(exc), data=p, status=422)
+        return _detail(request, c, errors=error_list(exc), data=p, status=422)
     messages.success(request, f"已添加帮扶站点：{s.name}。")
     return _back(c, anchor="stations")
 
@@ -229,7 +223,7 @@ def station_close(request, sid):
         services.station_close(actor=request.actor, station=s, closed_on=request.POST.get("closed_on", ""),
                                reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(_errors(exc)))
+        messages.error(request, "；".join(error_list(exc)))
     else:
         messages.success(request, f"{s.name}已关闭（记录保留，统计表自关闭之日起不再计入）。")
     return _back(s.center, anchor="stations")
@@ -245,7 +239,7 @@ def partner_add(request, pk):
         x = services.partner_add(actor=actor, center=c, kind=p.get("p_kind", ""), name=p.get("p_name", ""),
                                  agreed_on=p.get("p_agreed_on", ""), address=p.get("p_address", ""))
     except (ValidationError, PermissionDenied) as exc:
-        return _detail(request, c, errors=_errors(exc), data=p, status=422)
+        return _detail(request, c, errors=error_list(exc), data=p, status=422)
     messages.success(request, f"已添加定点帮扶机构：{x.name}。")
     return _back(c, anchor="partners")
 
@@ -258,7 +252,7 @@ def partner_close(request, pid):
         services.partner_close(actor=request.actor, partner=x, closed_on=request.POST.get("closed_on", ""),
                                reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(_errors(exc)))
+        messages.error(request, "；".join(error_list(exc)))
     else:
         messages.success(request, f"{x.name}已关闭（记录保留，统计表自关闭之日起不再计入）。")
     return _back(x.center, anchor="partners")
@@ -284,7 +278,7 @@ def funding_add(request, pk):
             year = None
         if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
             year = None
-        return _detail(request, c, year=year, errors=_errors(exc), data=p, status=422)
+        return _detail(request, c, year=year, errors=error_list(exc), data=p, status=422)
     messages.success(request, f"已登记{f.year}年{f.get_source_display()} {f.amount} 元。")
     return _back(c, f.year, "funding")
 
@@ -301,7 +295,7 @@ def funding_correct(request, fid):
                                            source=p.get("source", ""), special=_flag(p, "special"),
                                            note=p.get("note", ""), reason=p.get("reason", ""))
         except (ValidationError, PermissionDenied) as exc:
-            errors += _errors(exc)
+            errors += error_list(exc)
         else:
             messages.success(request, f"已更正：{new.get_source_display()} {new.amount} 元（原记录保留，标为已更正）。")
             return _back(f.center, f.year, "funding")

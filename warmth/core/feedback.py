@@ -3,10 +3,15 @@
 from django.core.exceptions import ValidationError
 
 
-def messages_of(exc: Exception) -> str:
+def error_list(exc: Exception) -> list[str]:
+    """Every line of a refusal: each message of a ValidationError (all fields), else the exception's text."""
     if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return str(exc) or "您无权执行此操作。"
+        return exc.messages
+    return [str(exc) or "您无权执行此操作。"]
+
+
+def messages_of(exc: Exception) -> str:
+    return "；".join(error_list(exc))
 
 
 def form_messages(form) -> str:

@@ -71,11 +71,6 @@ class AmountError(ValueError):
     """An amount that cannot be accepted; the message is Chinese and can be shown to the user."""
 
 
-def _describe(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def _to_decimal(value: object) -> Decimal:
     """Turn ``value`` into a finite ``Decimal`` (any sign, any number of places) or raise AmountError."""
     if isinstance(value, bool):
@@ -90,12 +85,12 @@ def _to_decimal(value: object) -> Decimal:
         text = unicodedata.normalize("NFKC", value).strip()
         match = _AMOUNT_RE.fullmatch(text)
         if match is None or (match["sign1"] and match["sign2"]):
-            raise AmountError(f"金额格式不正确：{_describe(value)}")
+            raise AmountError("金额格式不正确，请填写数字，如 850 或 850.00")
         number = Decimal(match["number"].replace(",", ""))
         if "-" in (match["sign1"], match["sign2"]):
             number = -number
     else:
-        raise AmountError(f"金额必须是字符串、整数或 Decimal，不能是 {type(value).__name__}")
+        raise AmountError("金额必须是字符串、整数或 Decimal（如 \"850.00\"）")
     if not number.is_finite():
         raise AmountError("金额不能是非数字（NaN）或无穷大")
     return number
@@ -124,7 +119,7 @@ def parse_amount(value: object, *, allow_zero: bool = False) -> Decimal:
     if number < 0:
         raise AmountError("金额不能为负数")
     if number >= MAX_YUAN:
-        raise AmountError("金额过大")
+        raise AmountError("金额过大（须小于一万亿元）")
     if number == 0:
         if not allow_zero:
             raise AmountError("金额必须大于零")

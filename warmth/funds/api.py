@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from warmth.core.validation import BoundedPagination
 from warmth.funds import queries, rules, services
 from warmth.funds.access import (
     allocations_for_actor,
@@ -93,7 +94,7 @@ def funds_statement(request, org: str = "", year: int | None = None):
 
 
 @router.get("/pots", response=list[PotOut], summary="资金池列表")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def funds_pot_list(request, org: str = "", year: int | None = None, subtree: bool = False):
     o = _org(request, org)
     qs = pots_for_actor(request.auth).select_related("org")
@@ -109,19 +110,19 @@ def funds_pot_detail(request, pot_id: int):
 
 
 @router.get("/pots/{int:pot_id}/entries", response=list[EntryOut], summary="资金台账")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def funds_pot_entries(request, pot_id: int):
     return pot_for_actor(request.auth, pot_id).entries.order_by("id")
 
 
 @router.get("/raises", response=list[RaiseOut], summary="筹集记录")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def funds_raise_list(request):
     return raises_for_actor(request.auth).select_related("org").order_by("-received_on", "-id")
 
 
 @router.get("/allocations", response=list[AllocationOut], summary="下拨记录（本单位下拨的和收到的）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def funds_allocation_list(request):
     return allocations_for_actor(request.auth).select_related("from_org", "to_org").order_by("-allocated_on", "-id")
 
@@ -132,7 +133,7 @@ def funds_plan_detail(request, plan_id: int):
 
 
 @router.get("/decisions", response=list[DecisionOut], summary="集体研究决定")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def funds_decision_list(request):
     return decisions_for_actor(request.auth).select_related("org").prefetch_related("pots")
 

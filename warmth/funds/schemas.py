@@ -8,13 +8,14 @@ from datetime import date, datetime
 from ninja import Schema
 
 from warmth.core.schemas import Money
+from warmth.core.validation import InputSchema
 
 
 def _m(value) -> str | None:
     return None if value is None else str(value)
 
 
-class RaiseIn(Schema):
+class RaiseIn(InputSchema):
     org: str
     year: int
     source: str
@@ -29,7 +30,7 @@ class RaiseIn(Schema):
     note: str = ""
 
 
-class AllocateIn(Schema):
+class AllocateIn(InputSchema):
     to_org: str
     amount: Money
     doc_no: str
@@ -38,29 +39,29 @@ class AllocateIn(Schema):
     note: str = ""
 
 
-class PlanIn(Schema):
+class PlanIn(InputSchema):
     total: Money
     doc_no: str
     allocated_on: date
     spend_by: date | None = None
 
 
-class PlanLineIn(Schema):
+class PlanLineIn(InputSchema):
     to_org: str
     amount: Money
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str
 
 
-class ConvertIn(Schema):
+class ConvertIn(InputSchema):
     amount: Money
     decision: int
     on_date: date
 
 
-class EvaluateIn(Schema):
+class EvaluateIn(InputSchema):
     amount: Money
     method: str = "bank"
     purpose: str = ""
@@ -69,7 +70,7 @@ class EvaluateIn(Schema):
     paid_on: date | None = None
 
 
-class RuleSetIn(Schema):
+class RuleSetIn(InputSchema):
     org: str
     code: str
     mode: str

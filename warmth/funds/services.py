@@ -23,6 +23,7 @@ from warmth.archives.choices import ArchiveStatus
 from warmth.audit.services import audit_record
 from warmth.core.files import store_upload
 from warmth.core.money import AmountError, parse_amount
+from warmth.core.validation import EARLIEST, Errors, text
 from warmth.funds import rules
 from warmth.funds.choices import (
     DecisionKind,
@@ -78,15 +79,6 @@ def _inside(actor: Actor, org: Org, perm: Perm) -> None:
     actor.require(perm)
 
 
-def _text(value: str, field: str, label: str, *, max_length: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: f"请填写{label}"})
-    if len(value) > max_length:
-        raise ValidationError({field: f"{label}不能超过 {max_length} 个字"})
-    return value
-
-
 # --- pots and the ledger --------------------------------------------------------------------------------
 
 def pot_get(*, org: Org, year: int, source: str, purpose: str) -> FundPot:
@@ -136,19 +128,25 @@ def fund_raise(*, actor: Actor, org: Org, year: int, source: str, purpose: str, 
                spend_by: date | None = None, note: str = "") -> FundRaise:
     """Record money raised by ``org`` (筹集) and credit its pot."""
     _inside(actor, org, Perm.FUNDS_WRITE)
-    year = _year(year)
-    _choice(source, FundSource, "source", "资金来源")
-    _choice(purpose, Purpose, "purpose", "用途")
-    value = _amount(amount)
-    donor = _text(donor, "donor", "捐助单位或个人", max_length=100, required=source == FundSource.DONATION)
-    goods_description = _text(goods_description, "goods_description", "物资名称与数量", max_length=200,
-                              required=is_goods)
-    doc_no = _text(doc_no, "doc_no", "文号/凭证号", max_length=60)
-    note = _text(note, "note", "备注", max_length=200)
+    e = Errors()
+    with e.field("year"):
+        year = _year(year)
+    with e.field("source"):
+        _choice(source, FundSource, "source", "资金来源")
+    with e.field("purpose"):
+        _choice(purpose, Purpose, "purpose", "用途")
+    with e.field("amount"):
+        value = _amount(amount)
+    donor = e.text("donor", donor, label="捐助单位或个人", max_length=100, required=source == FundSource.DONATION)
+    goods_description = e.text("goods_description", goods_description, label="物资名称与数量", max_length=200,
+                               required=is_goods)
+    doc_no = e.text("doc_no", doc_no, label="文号/凭证号", max_length=60)
+    note = e.text("note", note, label="备注", max_length=200)
     if received_on is None:
-        raise ValidationError({"received_on": "请填写到账日期"})
-    if spend_by is not None and spend_by < received_on:
-        raise ValidationError({"spend_by": "使用期限不能早于到账日期"})
+        e.add("received_on", "请填写到账日期")
+    elif spend_by is not None and spend_by < received_on:
+        e.add("spend_by", "使用期限不能早于到账日期")
+    e.raise_if_any()
     pot = pot_get(org=org, year=year, source=source, purpose=purpose)
     pot = _lock(pot)[pot.pk]
     record = FundRaise(org=org, pot=pot, year=year, source=source, purpose=purpose, amount=value,
@@ -195,13 +193,13 @@ def _allocate(actor: Actor, from_pot: FundPot, to_org: Org, value: Decimal, *, d
 
 
 def _allocation_fields(doc_no: str, allocated_on: date | None, spend_by: date | None, source: str,
-                       year: int) -> tuple[str, date, date | None]:
-    doc_no = _text(doc_no, "doc_no", "文号", max_length=60, required=True)
-    if allocated_on is None:
-        raise ValidationError({"allocated_on": "请填写下拨日期"})
+                       year: int, e: Errors) -> tuple[str, date, date | None]:
+    doc_no = e.text("doc_no", doc_no, label="文号", max_length=60, required=True)
     spend_by = spend_by or default_spend_by(source, year)
-    if spend_by is not None and spend_by < allocated_on:
-        raise ValidationError({"spend_by": "使用期限不能早于下拨日期"})
+    if allocated_on is None:
+        e.add("allocated_on", "请填写下拨日期")
+    elif spend_by is not None and spend_by < allocated_on:
+        e.add("spend_by", "使用期限不能早于下拨日期")
     return doc_no, allocated_on, spend_by
 
 
@@ -210,10 +208,14 @@ def allocation_create(*, actor: Actor, pot: FundPot, to_org: Org, amount, doc_no
                       spend_by: date | None = None, note: str = "") -> Allocation:
     """Allocate money of ``pot`` to a direct child of the pot's org (下拨); source and purpose are kept."""
     _inside(actor, pot.org, Perm.FUNDS_WRITE)
-    _check_child(pot.org, to_org)
-    value = _amount(amount)
-    doc_no, allocated_on, spend_by = _allocation_fields(doc_no, allocated_on, spend_by, pot.source, pot.year)
-    note = _text(note, "note", "备注", max_length=200)
+    e = Errors()
+    with e.field("to_org"):
+        _check_child(pot.org, to_org)
+    with e.field("amount"):
+        value = _amount(amount)
+    doc_no, allocated_on, spend_by = _allocation_fields(doc_no, allocated_on, spend_by, pot.source, pot.year, e)
+    note = e.text("note", note, label="备注", max_length=200)
+    e.raise_if_any()
     alloc = _allocate(actor, pot, to_org, value, doc_no=doc_no, allocated_on=allocated_on, spend_by=spend_by,
                       note=note, plan=None)
     audit_record(actor=actor, action="funds.allocate", object_type="allocation", object_id=alloc.pk, org=pot.org,
@@ -269,8 +271,11 @@ def allocation_plan_create(*, actor: Actor, pot: FundPot, total, doc_no: str, al
                            spend_by: date | None = None) -> AllocationPlan:
     """A draft plan dividing ``total`` among the pot org's active children by their active archives."""
     _inside(actor, pot.org, Perm.FUNDS_WRITE)
-    value = _amount(total, "total")
-    doc_no, allocated_on, spend_by = _allocation_fields(doc_no, allocated_on, spend_by, pot.source, pot.year)
+    e = Errors()
+    with e.field("total"):
+        value = _amount(total, "total")
+    doc_no, allocated_on, spend_by = _allocation_fields(doc_no, allocated_on, spend_by, pot.source, pot.year, e)
+    e.raise_if_any()
     if value > pot.balance:
         raise ValidationError({"total": f"资金余额不足：{pot.label}余额 {pot.balance} 元，方案总额 {value} 元。"})
     weights = households_by_child(pot.org)
@@ -345,7 +350,7 @@ def allocation_plan_confirm(*, actor: Actor, plan: AllocationPlan) -> list[Alloc
 def allocation_plan_cancel(*, actor: Actor, plan: AllocationPlan, reason: str) -> AllocationPlan:
     _inside(actor, plan.org, Perm.FUNDS_WRITE)
     plan = _draft(plan)
-    reason = _text(reason, "reason", "作废理由", max_length=200, required=True)
+    reason = text(reason, "reason", "作废理由", max_length=200, required=True)
     plan.status = PlanStatus.CANCELLED
     plan.save(update_fields=["status"])
     audit_record(actor=actor, action="funds.plan_cancel", object_type="allocation_plan", object_id=plan.pk,
@@ -360,18 +365,24 @@ def decision_record(*, actor: Actor, org: Org, year: int, kind: str, meeting: st
                     pots: list[FundPot], minutes) -> Decision:
     """Record a collective decision with its minutes (PDF/JPG/PNG) for pots of ``org``."""
     _inside(actor, org, Perm.FUNDS_APPROVE)
-    year = _year(year)
-    _choice(kind, DecisionKind, "kind", "决策事项")
-    meeting = _text(meeting, "meeting", "会议名称", max_length=100, required=True)
-    summary = _text(summary, "summary", "决定内容", max_length=4000, required=True)
+    e = Errors()
+    with e.field("year"):
+        year = _year(year)
+    with e.field("kind"):
+        _choice(kind, DecisionKind, "kind", "决策事项")
+    meeting = e.text("meeting", meeting, label="会议名称", max_length=100, required=True)
+    summary = e.text("summary", summary, label="决定内容", max_length=4000, required=True, multiline=True)
     if held_on is None:
-        raise ValidationError({"held_on": "请填写会议日期"})
-    if held_on > timezone.localdate():
-        raise ValidationError({"held_on": "会议日期不能晚于今天"})
+        e.add("held_on", "请填写会议日期")
+    elif held_on > timezone.localdate():
+        e.add("held_on", "会议日期不能晚于今天")
+    elif held_on < EARLIEST:
+        e.add("held_on", "会议日期不能早于1900年1月1日")
     if not pots:
-        raise ValidationError({"pots": "请选择该决定适用的资金"})
-    if any(p.org_id != org.pk for p in pots):
-        raise ValidationError({"pots": "只能选择本单位的资金"})
+        e.add("pots", "请选择该决定适用的资金")
+    elif any(p.org_id != org.pk for p in pots):
+        e.add("pots", "只能选择本单位的资金")
+    e.raise_if_any()
     stored = store_upload(minutes, folder=f"funds/decisions/{org.pk}", field="minutes")
     d = Decision.objects.create(org=org, year=year, kind=kind, meeting=meeting, held_on=held_on, summary=summary,
                                 minutes_name=stored.original_name, minutes_path=stored.rel_path,
@@ -442,7 +453,7 @@ def visit_deduct(*, actor: Actor, pot: FundPot, amount, group_name: str, visited
                  archive_status: str | None = None, person_bidx: str = "", perm: Perm | None = None) -> Spent:
     """Money a visiting leaders' group (慰问团) handed out at a unit is deducted from what was allocated to
     that unit (seed 003 三.4): cash, on a visit, out of the visited unit's pot."""
-    group_name = _text(group_name, "group_name", "慰问团", max_length=60, required=True)
+    group_name = text(group_name, "group_name", "慰问团", max_length=60, required=True)
     proposal = rules.Proposal(pot=pot, amount=amount, method=PayMethod.CASH, on_visit=True,
                               archive_status=archive_status, person_bidx=person_bidx, paid_on=visited_on)
     return pot_spend(actor=actor, proposal=proposal, ref_type="visit", ref_id=group_name,
@@ -465,7 +476,7 @@ def _siblings(entry: LedgerEntry) -> list[LedgerEntry]:
 def entry_reverse(*, actor: Actor, entry: LedgerEntry, reason: str, on_date: date | None = None) -> list[LedgerEntry]:
     """Reverse a ledger entry (冲正) with a reason: new entries of the opposite sign, never an edit. An
     allocation or a conversion is reversed on both sides; the receiving pot must still hold the money."""
-    reason = _text(reason, "reason", "冲正理由", max_length=150, required=True)
+    reason = text(reason, "reason", "冲正理由", max_length=150, required=True)
     if entry.kind == EntryKind.REVERSAL:
         raise ValidationError({"__all__": "冲正记录本身不能再冲正。"})
     group = _siblings(entry)
@@ -509,7 +520,7 @@ def rule_setting_set(*, actor: Actor, org: Org, code: str, mode: str, params: di
     if rule.locked:
         raise ValidationError({"code": f"“{rule.name}”是不可关闭的规则：资金池余额任何时候都不得小于零。"})
     _choice(mode, RuleMode, "mode", "规则设置")
-    reason = _text(reason, "reason", "调整理由", max_length=200, required=True)
+    reason = text(reason, "reason", "调整理由", max_length=200, required=True)
     clean = {}
     for key in rule.params:
         if params and params.get(key) not in (None, ""):

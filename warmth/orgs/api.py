@@ -1,6 +1,7 @@
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from warmth.core.validation import BoundedPagination, InputSchema
 from warmth.orgs import services
 from warmth.orgs.access import org_for_actor, visible_orgs
 from warmth.orgs.models import Org
@@ -31,14 +32,14 @@ class MeOut(Schema):
     permissions: list[str]
 
 
-class OrgIn(Schema):
+class OrgIn(InputSchema):
     name: str
     code: str
     level: str
     region_code: str = ""
 
 
-class MoveIn(Schema):
+class MoveIn(InputSchema):
     new_parent: str
     reason: str = ""
 
@@ -53,7 +54,7 @@ def me(request):
 
 
 @router.get("/orgs", response=list[OrgOut], summary="可见的组织")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def org_list(request, parent: str | None = None, q: str | None = None):
     qs = visible_orgs(request.auth).select_related("parent").order_by("path")
     if parent:

@@ -8,12 +8,13 @@ from datetime import date
 
 from django.http import Http404
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from warmth.archives.access import archives_for_actor
 from warmth.audit.services import audit_record
 from warmth.core import pii
 from warmth.core.schemas import Money
+from warmth.core.validation import BoundedPagination, InputSchema
 from warmth.funds.access import pot_for_actor
 from warmth.orgs.permissions import Perm
 from warmth.payments import services
@@ -22,7 +23,7 @@ from warmth.payments.access import payment_for_actor, payments_for_actor
 router = Router(tags=["发放"])
 
 
-class PaymentIn(Schema):
+class PaymentIn(InputSchema):
     pot: int
     aid_type: str
     amount: Money
@@ -42,15 +43,15 @@ class PaymentIn(Schema):
     campaign: int | None = None
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     note: str = ""
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str
 
 
-class PaidIn(Schema):
+class PaidIn(InputSchema):
     paid_on: date | None = None
     note: str = ""
 
@@ -125,7 +126,7 @@ def _out(actor, p) -> dict:
 
 
 @router.get("/", response=list[RowOut], summary="发放列表（身份证号脱敏）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def payments_list(request, status: str = ""):
     qs = payments_for_actor(request.auth).select_related("org").order_by("-id")
     return qs.filter(status=status) if status else qs
@@ -203,7 +204,7 @@ def payments_reverse(request, payment_id: int, payload: ReasonIn):
     return _step(request, payment_id, services.payment_reverse, reason=payload.reason)
 
 
-class ChainIn(Schema):
+class ChainIn(InputSchema):
     org: str = ""
     steps: list[str]
     threshold: Money

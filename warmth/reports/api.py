@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router
 
 from warmth.core.schemas import Figure
+from warmth.core.validation import InputSchema
 from warmth.orgs.access import Actor, org_for_actor
 from warmth.orgs.models import Org
 from warmth.reports import engine, services
@@ -25,30 +26,30 @@ router = Router(tags=["统计表"])
 
 # --- schemas ------------------------------------------------------------------------------------------
 
-class CellIn(Schema):
+class CellIn(InputSchema):
     value: Figure = None
     reason: str = ""
     comment: str = ""
 
 
-class CellsIn(Schema):
+class CellsIn(InputSchema):
     org: str = ""
     cells: dict[str, CellIn]
 
 
-class SubmitIn(Schema):
+class SubmitIn(InputSchema):
     org: str = ""
     filled_by: str = ""
     phone: str = ""
     note: str = ""
 
 
-class ApproveIn(Schema):
+class ApproveIn(InputSchema):
     org: str
     note: str = ""
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     org: str
     reason: str
 

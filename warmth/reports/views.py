@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET
 
 from warmth.audit.services import audit_record
 from warmth.core import pii
-from warmth.core.feedback import messages_of
+from warmth.core.feedback import error_list
 from warmth.orgs.access import Actor, org_for_actor
 from warmth.orgs.decorators import actor_required
 from warmth.orgs.models import Org
@@ -95,12 +95,6 @@ def current_season() -> int:
 def _org(request) -> Org:
     code = (request.GET.get("org") or request.POST.get("org") or "").strip()
     return org_for_actor(request.actor, code) if code else request.actor.org
-
-
-def _errors(exc: Exception) -> list[str]:
-    if isinstance(exc, ValidationError):
-        return exc.messages
-    return [messages_of(exc)]
 
 
 def _field_errors(exc: ValidationError) -> dict[str, str]:
@@ -257,7 +251,7 @@ def report_detail(request, form, year):
                 else:
                     raise ValidationError({"__all__": "未知的操作"})
         except ValidationError as exc:
-            errors, field_errors, data = _errors(exc), _field_errors(exc), p
+            errors, field_errors, data = error_list(exc), _field_errors(exc), p
             report = report_of(actor, defn.id, org, year)  # as it stands after the rollback
         else:
             done = {"save": "统计表已保存。", "submit": f"{defn.title}已报送，等待上级审核。",
@@ -457,7 +451,7 @@ def report_board(request, form, year):
             else:
                 raise ValidationError({"__all__": "未知的操作"})
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_list(exc)
         else:
             return redirect(f"{request.path}?{_query(org)}")
     board = services.completeness(defn.id, year, org)
