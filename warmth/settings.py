@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "warmth.core.middleware.NulInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "warmth.audit.middleware.RequestContextMiddleware",
     "warmth.orgs.middleware.SessionActivityMiddleware",

@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.archives.factories import archive_input, head_fields, new_id
@@ -22,6 +24,7 @@ from warmth.archives.models import Attachment
 from warmth.archives.pdf import registration_form_pdf
 from warmth.archives.services import ArchiveInput, archive_file
 from warmth.core import pii
+from warmth.core.validation import LONG_TEXT
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -208,3 +211,26 @@ def test_form_renders_with_the_fallback_font(filed, settings, tmp_path):
     settings.WARMTH_PDF_FONT = str(tmp_path / "missing.ttc")
     data = registration_form_pdf(filed, show_full_id=False)
     assert b"STSong-Light" in data and _pages(data) == 1
+
+
+@pytest.mark.parametrize("remarks", [
+    "家" * LONG_TEXT,                          # the longest allowed, one paragraph of wide characters
+    "第一行说明\n" * (LONG_TEXT // 6),         # the longest allowed as hundreds of short lines
+    "W" * LONG_TEXT,                           # one unbreakable run of Latin letters
+])
+def test_the_longest_allowed_remarks_are_laid_out_in_full(users, tree, remarks, tmp_path):
+    """Remarks of the maximum length (core.validation.LONG_TEXT) print without a layout error; when they do
+    not fit the form's cell they follow it as 备注（续）."""
+    a = archive_file(actor=actor_of(users.county), org=tree.k1, data=archive_input(remarks=remarks))
+    assert len(a.remarks) <= LONG_TEXT and a.remarks == remarks.strip()
+    data = registration_form_pdf(a, show_full_id=False)
+    assert data.startswith(b"%PDF")
+    flat = _compact(_pdf_text(data, tmp_path, layout=False))
+    lines = remarks.split()
+    assert "备注（续）" in flat and flat.count(lines[0]) >= len(lines)  # every line printed
+
+
+def test_remarks_longer_than_allowed_are_refused_with_the_label(users, tree):
+    with pytest.raises(ValidationError) as exc:
+        archive_file(actor=actor_of(users.county), org=tree.k1, data=archive_input(remarks="家" * (LONG_TEXT + 1)))
+    assert exc.value.message_dict["remarks"] == [f"备注不能超过 {LONG_TEXT} 个字（现有 {LONG_TEXT + 1} 个字）"]

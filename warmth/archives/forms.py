@@ -20,6 +20,7 @@ from warmth.archives.choices import (
 from warmth.archives.models import Archive, FamilyMember
 from warmth.archives.services import HEAD_FIELDS, MEMBER_FIELDS, ArchiveInput
 from warmth.core import pii
+from warmth.core.validation import LONG_TEXT, DateField, TextField
 
 MAX_MEMBERS = 8
 BLANK = [("", "请选择")]
@@ -40,16 +41,16 @@ def _closed(model, name: str, *, required: bool = True, blank: bool | None = Non
                              required=required, initial=initial, **kwargs)
 
 
-def _text(name: str, *, model=Archive, required: bool | None = None, **kwargs) -> forms.CharField:
+def _text(name: str, *, model=Archive, required: bool | None = None, **kwargs) -> TextField:
     f = model._meta.get_field(name)
-    return forms.CharField(label=f.verbose_name, max_length=f.max_length,
-                           required=(not f.blank) if required is None else required, **kwargs)
+    return TextField(label=f.verbose_name, max_length=f.max_length,
+                     required=(not f.blank) if required is None else required, **kwargs)
 
 
 def _money(name: str, *, required: bool, model=Archive, **kwargs) -> forms.CharField:
     f = model._meta.get_field(name)
     attrs = {"inputmode": "decimal", "autocomplete": "off", "class": "money"}
-    return forms.CharField(label=f"{f.verbose_name}（元）", required=required, max_length=20,
+    return TextField(label=f"{f.verbose_name}（元）", required=required, max_length=20,
                            widget=forms.TextInput(attrs=attrs), help_text=f.help_text, **kwargs)
 
 
@@ -60,8 +61,8 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def _date(label: str, *, required: bool, **kwargs) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DateInput(), **kwargs)
+def _date(label: str, *, required: bool, **kwargs) -> DateField:
+    return DateField(label=label, required=required, widget=DateInput(), **kwargs)
 
 
 def _yes(name: str) -> forms.BooleanField:
@@ -86,13 +87,13 @@ CAUSE_FIELDS = ("cause_1", "cause_2", "cause_3")
 class ArchiveForm(forms.Form):
     """登记表: the head of household and the household's figures. ``archive`` given = editing it."""
 
-    org_code = forms.CharField(label="建档单位（组织代码）", max_length=32,
+    org_code = TextField(label="建档单位（组织代码）", max_length=32,
                                help_text="本级或下级组织的代码，默认为当前组织",
                                widget=forms.TextInput(attrs={"list": "org-codes", "autocomplete": "off"}))
     is_temporary = forms.BooleanField(label="临时救助档案", required=False,
                                       help_text="遭遇突发困难、需先行救助的，先建临时救助档案，在档后可转正")
     name = _text("name")
-    id_number = forms.CharField(label="身份证号", max_length=24,
+    id_number = TextField(label="身份证号", max_length=24,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
                                                               "class": "idno", "data-id-head": "1"}),
                                 help_text="出生日期、性别由身份证号自动得出")
@@ -109,9 +110,9 @@ class ArchiveForm(forms.Form):
         help_text="6位县（区）级代码，例如 110105（北京市朝阳区）",
         error_messages={"invalid": "户口所在地行政区划代码应为6位数字"},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "code6"}))
-    phone = forms.CharField(label="联系电话", max_length=20, required=False,
+    phone = TextField(label="联系电话", max_length=20, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
-    postcode = forms.CharField(label="邮政编码", max_length=6, required=False,
+    postcode = TextField(label="邮政编码", max_length=6, required=False,
                                widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     address = _text("address")
     work_start_date = _date("工作时间", required=False)
@@ -141,7 +142,8 @@ class ArchiveForm(forms.Form):
     cause_1 = _closed(Archive, "cause_1")
     cause_2 = _closed(Archive, "cause_2", required=False, blank=True)
     cause_3 = _closed(Archive, "cause_3", required=False, blank=True)
-    remarks = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    remarks = TextField(label="备注", max_length=LONG_TEXT, required=False, multiline=True,
+                        help_text=f"最多 {LONG_TEXT} 字")
 
     def __init__(self, *args, archive: Archive | None = None, **kwargs):
         self.archive = archive
@@ -204,7 +206,7 @@ class MemberForm(forms.Form):
 
     name = _text("name", model=FamilyMember)
     relation = _closed(FamilyMember, "relation")
-    id_number = forms.CharField(label="身份证号", max_length=24, required=False,
+    id_number = TextField(label="身份证号", max_length=24, required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
                                                               "class": "idno"}))
     sex = ClosedChoiceField(label="性别", choices=BLANK + list(Sex.choices), required=False)
@@ -212,7 +214,7 @@ class MemberForm(forms.Form):
     political_status = _closed(FamilyMember, "political_status")
     health = _closed(FamilyMember, "health")
     identity = _closed(FamilyMember, "identity")
-    monthly_income = forms.CharField(label="月收入（元）", max_length=20, required=False, initial="0",
+    monthly_income = TextField(label="月收入（元）", max_length=20, required=False, initial="0",
                                      widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "money"}))
     school_or_employer = _text("school_or_employer", model=FamilyMember)
 
@@ -284,8 +286,8 @@ def apply_errors(form: forms.Form, exc: ValidationError, member_errors: list[str
 
 # --- the archive page's small forms ------------------------------------------------------------------
 
-def _area(label: str, *, required: bool = True, rows: int = 2) -> forms.CharField:
-    return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}))
+def _area(label: str, *, required: bool = True, rows: int = 2) -> TextField:
+    return TextField(label=label, max_length=LONG_TEXT, required=required, multiline=True, rows=rows)
 
 
 class NoteForm(forms.Form):
@@ -298,7 +300,7 @@ class ReasonForm(forms.Form):
 
 class VerifyForm(forms.Form):
     visited_on = _date("核查日期", required=True)
-    visitors = forms.CharField(label="核查人员", max_length=100)
+    visitors = TextField(label="核查人员", max_length=100)
     findings = _area("核查情况")
     publicity_start = _date("公示开始日期", required=False, help_text="不填则从今天开始，公示5个工作日")
 
@@ -315,8 +317,8 @@ class ExitRequestForm(forms.Form):
 class PlanForm(forms.Form):
     needs = _area("主要需求", rows=3)
     measures = _area("帮扶措施", rows=3)
-    contact_name = forms.CharField(label="帮扶联系人", max_length=50)
-    contact_phone = forms.CharField(label="联系人电话", max_length=20, required=False)
+    contact_name = TextField(label="帮扶联系人", max_length=50)
+    contact_phone = TextField(label="联系人电话", max_length=20, required=False)
     next_visit_date = _date("下次入户走访", required=True, help_text="今天起6个月之内")
 
 
@@ -345,7 +347,7 @@ class DuplicateResolveForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     received_on = _date("收到日期", required=True)
-    raised_by = forms.CharField(label="反映人", max_length=100, required=False)
+    raised_by = TextField(label="反映人", max_length=100, required=False)
     content = _area("异议内容")
 
 
@@ -354,23 +356,23 @@ class ObjectionResolveForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_org = forms.CharField(label="转入单位（组织代码）", max_length=32)
+    to_org = TextField(label="转入单位（组织代码）", max_length=32)
     reason = _area("转出原因")
 
 
 class TransferDecideForm(forms.Form):
     decision = ClosedChoiceField(label="决定", choices=[("accept", "接收"), ("refuse", "拒收")])
-    note = forms.CharField(label="说明", required=False, max_length=500)
+    note = TextField(label="说明", required=False, max_length=500)
 
 
 class ArchiveFilterForm(forms.Form):
-    q = forms.CharField(label="查找", required=False, max_length=40)
+    q = TextField(label="查找", required=False, max_length=40)
     status = ClosedChoiceField(label="状态", required=False, choices=[("", "全部状态"),
                                                                      *Archive._meta.get_field("status").choices])
     category = ClosedChoiceField(label="困难类别", required=False,
                                  choices=[("", "全部类别"), *HardshipCategory.choices])
     cause = ClosedChoiceField(label="致困原因", required=False, choices=[("", "全部致困原因"), *HardshipCause.choices])
-    org = forms.CharField(label="组织代码", required=False, max_length=32,
+    org = TextField(label="组织代码", required=False, max_length=32,
                           widget=forms.TextInput(attrs={"list": "org-codes", "placeholder": "组织代码",
                                                         "title": "该组织及其下级", "autocomplete": "off"}))
     model_worker = forms.BooleanField(label="劳模", required=False)
@@ -379,11 +381,11 @@ class ArchiveFilterForm(forms.Form):
 
 
 class SampleForm(forms.Form):
-    seed = forms.CharField(label="抽样种子", max_length=40, help_text="同一种子得到同一批样本，可供复核重抽")
+    seed = TextField(label="抽样种子", max_length=40, help_text="同一种子得到同一批样本，可供复核重抽")
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="导入文件（.xlsx，用本系统下载的模板填写）")
-    org = forms.CharField(label="导入到组织（代码）", max_length=32)
+    org = TextField(label="导入到组织（代码）", max_length=32)
     dry_run = forms.BooleanField(label="试导入：只检查、不写入", required=False, initial=True)
     valid_only = forms.BooleanField(label="只导入没有问题的行（默认全部无误才导入）", required=False)

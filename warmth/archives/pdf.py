@@ -38,6 +38,7 @@ LABEL_H = 18  # minimum height of a label row, points
 VALUE_H = 22  # minimum height of a value row
 MEMBER_H = 19  # a row of the member block
 MARGINS = (10 * mm, 12 * mm, 10 * mm, 12 * mm)
+REMARKS_MAX_H = VALUE_H * 4  # the tallest 备注 cell printed inside the form
 
 
 def registration_form_pdf(archive: Archive, *, show_full_id: bool) -> bytes:
@@ -120,8 +121,18 @@ def _story(a: Archive, width: float, *, show_full_id: bool) -> list:
                         _yes_no(a.zero_employment)]], [14, 24, 14, 24], width, row_heights=[VALUE_H]))
     story.append(band([["21致困主要原因", "、".join(a.causes)]], [14, 62], width, row_heights=[VALUE_H]))
     story.append(_attachments_band(a, width))
-    story.append(band([["备注", pdf.Cell(a.remarks, align="left")]], [4, 72], width, last=True,
-                      row_heights=[VALUE_H * 1.6]))
+    remarks = band([["备注", pdf.Cell(a.remarks, align="left")]], [4, 72], width, last=True,
+                   row_heights=[VALUE_H * 1.6])
+    if remarks.wrap(width, REMARKS_MAX_H)[1] <= REMARKS_MAX_H:
+        story.append(remarks)
+        return story
+    # Long remarks (up to core.validation.LONG_TEXT characters, line breaks allowed) would make one table row
+    # taller than a page, which reportlab cannot lay out: the form's cell points to the full text, printed
+    # after the form as paragraphs that flow onto further pages.
+    story.append(band([["备注", pdf.Cell("（内容较长，全文见表后“备注（续）”）", align="left")]], [4, 72], width,
+                      last=True, row_heights=[VALUE_H * 1.6]))
+    story.append(pdf.text_line("备注（续）：", width, size=10.5, space_after=2))
+    story.extend(pdf.para(line, size=10, align="left") for line in a.remarks.split("\n") if line.strip())
     return story
 
 

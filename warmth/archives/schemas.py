@@ -11,7 +11,7 @@ from ninja import Schema
 from warmth.archives.models import Archive, Transfer
 from warmth.core import pii
 from warmth.core.schemas import Money
-from warmth.core.validation import InputSchema
+from warmth.core.validation import InputSchema, LongText, Text
 
 # --- input -----------------------------------------------------------------------------------------
 
@@ -85,23 +85,23 @@ class SearchIn(InputSchema):
 
 
 class NoteIn(InputSchema):
-    note: str = ""
+    note: LongText("说明") = ""
 
 
 class ReasonIn(InputSchema):
-    reason: str = ""
+    reason: LongText("原因") = ""
 
 
 class VerifyIn(InputSchema):
     visited_on: date
-    visitors: str
-    findings: str
+    visitors: Text("核查人员", 100)
+    findings: LongText("核查情况")
     publicity_start: date | None = None
 
 
 class ExitRequestIn(InputSchema):
     reason: str
-    note: str = ""
+    note: LongText("退档说明") = ""
 
 
 class ExitApproveIn(InputSchema):
@@ -110,36 +110,36 @@ class ExitApproveIn(InputSchema):
 
 class ObjectionIn(InputSchema):
     received_on: date
-    content: str
-    raised_by: str = ""
+    content: LongText("异议内容")
+    raised_by: Text("反映人", 100) = ""
 
 
 class ResolveIn(InputSchema):
-    resolution: str
+    resolution: LongText("处理结果")
 
 
 class ReviewIn(InputSchema):
     year: int
     result: str
-    notes: str = ""
+    notes: LongText("复核意见") = ""
 
 
 class PlanIn(InputSchema):
-    needs: str
-    measures: str
-    contact_name: str
+    needs: LongText("主要需求")
+    measures: LongText("帮扶措施")
+    contact_name: Text("帮扶联系人", 50)
     next_visit_date: date
-    contact_phone: str = ""
+    contact_phone: Text("联系人电话", 20) = ""
 
 
 class TransferIn(InputSchema):
     to_org: str  # the receiving org's code (anywhere in the tree)
-    reason: str
+    reason: LongText("转出原因")
 
 
 class DecideIn(InputSchema):
     accept: bool
-    note: str = ""
+    note: Text("说明", 500) = ""
 
 
 # --- output ----------------------------------------------------------------------------------------

@@ -7,6 +7,11 @@ def _page(request, status, title, text):
     return render(request, "error.html", {"status": status, "title": title, "text": text}, status=status)
 
 
+def refuse(request, text: str, *, status: int = 400):
+    """A request that cannot be processed as sent, with what was wrong in plain words."""
+    return _page(request, status, "请求有误", text)
+
+
 def bad_request(request, exception=None):
     return _page(request, 400, "请求有误", "提交的内容无法处理，请返回检查后重试。")
 

@@ -283,6 +283,11 @@ def Text(label: str, max_length: int, *, required: bool = False, multiline: bool
     return Annotated[str, BeforeValidator(check)]
 
 
+def LongText(label: str, max_length: int = LONG_TEXT, *, required: bool = False):
+    """A multi-line API text field (line breaks and tabs allowed): ``note: LongText("说明") = ""``."""
+    return Text(label, max_length, required=required, multiline=True)
+
+
 class InputSchema(Schema):
     """The base of every API request body: refuses bad characters anywhere in it (keys included) and dates
     outside 1900-01-01 … today + ten years; each field's own rule comes on top."""

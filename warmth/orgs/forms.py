@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
 
+from warmth.core.validation import DateField, TextField
 from warmth.orgs.models import Org, OrgLevel, Role, User
 
 
@@ -62,7 +63,7 @@ class LockoutPasswordChangeForm(PasswordChangeForm):
 
 
 class OrgCreateForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=100)
+    name = TextField(label="名称", max_length=100)
     code = forms.RegexField(label="组织代码", max_length=32, regex=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
                             help_text="全系统唯一；字母、数字、- 和 _，例如 510107-0012",
                             error_messages={"invalid": "组织代码只能由字母、数字、- 和 _ 组成，且以字母或数字开头"})
@@ -77,8 +78,8 @@ class OrgCreateForm(forms.Form):
 
 
 class OrgMoveForm(forms.Form):
-    new_parent = forms.CharField(label="新上级组织代码", max_length=32)
-    reason = forms.CharField(label="调整原因", max_length=200)
+    new_parent = TextField(label="新上级组织代码", max_length=32)
+    reason = TextField(label="调整原因", max_length=200)
 
 
 PASSWORD_RULE = "至少8位，包含大写字母、小写字母、数字、特殊符号中的至少3类；不能与用户名、姓名相近，不能是常见密码。"  # noqa: S105 (help text, not a password)
@@ -98,7 +99,7 @@ class OrgChoiceField(forms.ModelChoiceField):
 class UserCreateForm(forms.Form):
     username = forms.RegexField(label="用户名", max_length=150, regex=r"^[A-Za-z0-9_.@-]+$",
                                 error_messages={"invalid": "用户名只能包含字母、数字和 _ . @ -"})
-    full_name = forms.CharField(label="姓名", max_length=50)
+    full_name = TextField(label="姓名", max_length=50)
     phone = forms.RegexField(label="手机号", regex=r"^1\d{10}$", required=False,
                              error_messages={"invalid": "手机号应为以1开头的11位数字"})
     org = OrgChoiceField(label="所属组织", queryset=Org.objects.none(), to_field_name="code", empty_label="请选择组织")
@@ -114,14 +115,14 @@ class UserCreateForm(forms.Form):
 
 
 class TokenCreateForm(forms.Form):
-    name = forms.CharField(label="用途", max_length=100)
+    name = TextField(label="用途", max_length=100)
 
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="操作", required=False)
-    actor_name = forms.CharField(label="操作人", required=False)
+    actor_name = TextField(label="操作人", max_length=50, required=False)
     object_type = forms.ChoiceField(label="对象类型", required=False)
-    object_id = forms.CharField(label="对象编号", required=False)
+    object_id = TextField(label="对象编号", max_length=40, required=False)
 
     def __init__(self, *args, **kwargs):
         from warmth.audit.actions import LABELS, OBJECT_TYPES
@@ -129,5 +130,5 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", "全部"), *sorted(LABELS.items(), key=lambda kv: kv[0])]
         self.fields["object_type"].choices = [("", "全部"), *OBJECT_TYPES.items()]
-    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from warmth.audit.services import audit_record, primary_org
 from warmth.core import regions
+from warmth.core.validation import text
 from warmth.orgs.access import Actor, manageable_users
 from warmth.orgs.models import (
     ALLOWED_CHILDREN,
@@ -77,7 +78,8 @@ def org_create(*, actor: Actor | None, parent: Org | None, name: str, code: str,
     lock_tree()
     if Org.objects.filter(code=code).exists():
         raise ValidationError({"code": f"组织代码“{code}”已被使用"})
-    fields = {"name": name.strip(), "code": code, "level": level, "region_code": region_code}
+    fields = {"name": text(name, "name", "名称", max_length=100, required=True), "code": code, "level": level,
+              "region_code": region_code}
     probe = Org(**fields, path="x", depth=1)
     probe.full_clean(exclude=["path", "depth", "numchild", "parent"])
     if parent is None:
@@ -98,6 +100,7 @@ def org_move(*, actor: Actor | None, org: Org, new_parent: Org, reason: str = ""
         actor.require(Perm.ORG_MANAGE)
         if not (actor.sees_org(org) and actor.sees_org(new_parent)) or org.pk == actor.org.pk:
             raise PermissionDenied("只能在本级管辖范围内调整下级组织")
+    reason = text(reason, "reason", "调整原因", max_length=200)
     lock_tree()
     org = Org.objects.select_for_update().get(pk=org.pk)
     new_parent = Org.objects.get(pk=new_parent.pk)
@@ -114,7 +117,7 @@ def org_move(*, actor: Actor | None, org: Org, new_parent: Org, reason: str = ""
     org.parent = new_parent
     org.save(update_fields=["parent"])
     OrgMove.objects.create(org=org, from_parent=old_parent, to_parent=new_parent,
-                           moved_by=actor.user if actor else None, reason=reason[:200])
+                           moved_by=actor.user if actor else None, reason=reason)
     audit_record(actor=actor, action="org.move", object_type="org", object_id=org.pk, org=org,
                  before={"parent": old_parent.code}, after={"parent": new_parent.code, "reason": reason})
     return org
@@ -135,7 +138,8 @@ def user_create(*, actor: Actor | None, username: str, full_name: str, password:
         raise ValidationError({"username": f"用户名“{username}”为系统保留"})
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": f"用户名“{username}”已存在"})
-    user = User(username=username.strip(), full_name=full_name.strip(), phone=phone,
+    full_name = text(full_name, "full_name", "姓名", max_length=50)
+    user = User(username=username.strip(), full_name=full_name, phone=phone,
                 created_by=actor.user if actor else None)
     validate_password(password, user)
     user.set_password(password)

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from warmth.audit.services import audit_record, primary_org
 from warmth.core import pii
+from warmth.core.errors import refuse
+from warmth.core.validation import integer
 from warmth.orgs import services
 from warmth.orgs.access import (
     manageable_users,
@@ -90,7 +92,11 @@ def home(request):
 @require_POST
 @actor_required()
 def switch(request):
-    m = membership_for_actor(request.actor, int(request.POST.get("membership", "0") or 0))
+    try:
+        pk = integer(request.POST.get("membership"), label="要切换的身份", min_value=1)
+    except ValidationError:
+        return refuse(request, "请从页面顶部的列表中选择要切换的身份（任职）。")
+    m = membership_for_actor(request.actor, pk)
     request.session[SESSION_KEY] = m.pk
     audit_record(actor=request.user, action="membership.switch", object_type="membership", object_id=m.pk,
                  org=m.org)

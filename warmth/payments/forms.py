@@ -2,6 +2,7 @@
 
 from django import forms
 
+from warmth.core.validation import DateField, TextField
 from warmth.funds.choices import PayMethod
 from warmth.funds.forms import AMOUNT, DATE
 from warmth.payments.choices import AidType, RecipientKind
@@ -10,22 +11,22 @@ from warmth.payments.choices import AidType, RecipientKind
 class PaymentForm(forms.Form):
     pot = forms.ChoiceField(label="资金")
     campaign = forms.ChoiceField(label="送温暖活动", required=False)
-    archive_no = forms.CharField(label="档案编号（在档困难职工）", max_length=40, required=False)
+    archive_no = TextField(label="档案编号（在档困难职工）", max_length=40, required=False)
     recipient_kind = forms.ChoiceField(label="对象类别（无档案时）", choices=RecipientKind.choices[1:], required=False)
-    name = forms.CharField(label="姓名（无档案时）", max_length=30, required=False)
-    id_number = forms.CharField(label="身份证号（无档案时）", max_length=20, required=False)
-    unit_or_address = forms.CharField(label="工作单位或家庭住址（无档案时）", max_length=200, required=False)
-    phone = forms.CharField(label="联系电话（无档案时）", max_length=20, required=False)
+    name = TextField(label="姓名（无档案时）", max_length=30, required=False)
+    id_number = TextField(label="身份证号（无档案时）", max_length=20, required=False)
+    unit_or_address = TextField(label="工作单位或家庭住址（无档案时）", max_length=200, required=False)
+    phone = TextField(label="联系电话（无档案时）", max_length=20, required=False)
     aid_type = forms.ChoiceField(label="帮扶项目", choices=AidType.choices, initial=AidType.WARMTH)
-    amount = forms.CharField(label="金额（元）", max_length=20, widget=AMOUNT)
+    amount = TextField(label="金额（元）", max_length=20, widget=AMOUNT)
     method = forms.ChoiceField(label="发放方式", choices=PayMethod.choices)
-    bank_account = forms.CharField(label="银行账号（银行卡转账）", max_length=40, required=False)
-    bank_name = forms.CharField(label="开户银行", max_length=60, required=False)
+    bank_account = TextField(label="银行账号（银行卡转账）", max_length=40, required=False)
+    bank_name = TextField(label="开户银行", max_length=60, required=False)
     on_visit = forms.BooleanField(label="慰问团入户当面发放", required=False)
-    goods_items = forms.CharField(label="实物名称、数量和价值（实物发放）", max_length=200, required=False)
-    repeat_reason = forms.CharField(label="重复发放理由（本年度同一帮扶项目再次发放时）", max_length=200,
+    goods_items = TextField(label="实物名称、数量和价值（实物发放）", max_length=200, required=False)
+    repeat_reason = TextField(label="重复发放理由（本年度同一帮扶项目再次发放时）", max_length=200,
                                     required=False)
-    note = forms.CharField(label="其它帮扶措施 / 备注", max_length=200, required=False)
+    note = TextField(label="其它帮扶措施 / 备注", max_length=200, required=False)
 
     def __init__(self, *args, pots=(), campaigns=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,13 +48,13 @@ class PaymentForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label="意见", max_length=200, required=False)
+    note = TextField(label="意见", max_length=200, required=False)
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="理由", max_length=200)
+    reason = TextField(label="理由", max_length=200)
 
 
 class PaidForm(forms.Form):
-    paid_on = forms.DateField(label="发放日期", widget=DATE)
-    note = forms.CharField(label="说明", max_length=200, required=False)
+    paid_on = DateField(label="发放日期", widget=DATE)
+    note = TextField(label="说明", max_length=200, required=False)

@@ -24,6 +24,7 @@ from warmth.audit.services import audit_record
 from warmth.core import idcard, pii
 from warmth.core.fields import bidx
 from warmth.core.money import AmountError, parse_amount
+from warmth.core.validation import text
 from warmth.core.workflow import Action, Guard, Transition, Workflow
 from warmth.funds import rules
 from warmth.funds import services as funds
@@ -173,15 +174,19 @@ def payment_create(*, actor: Actor, pot: FundPot, aid_type: str, amount, method:
         errors["bank_account"] = "银行账号须为 12 至 30 位数字"
     if method == PayMethod.CASH and not on_visit:
         errors["method"] = "现金只能在慰问团入户慰问时当面发放，其他一律银行卡转账"
-    if method == PayMethod.GOODS and not (goods_items or "").strip():
+    goods_items = text(goods_items, "goods_items", "实物名称、数量和价值", errors, max_length=200)
+    if method == PayMethod.GOODS and not goods_items and "goods_items" not in errors:
         errors["goods_items"] = "实物发放须写明物品名称、数量和价值"
+    bank_name = text(bank_name, "bank_name", "开户银行", errors, max_length=60)
+    repeat_reason = text(repeat_reason, "repeat_reason", "重复发放理由", errors, max_length=200)
+    note = text(note, "note", "备注", errors, max_length=200)
     if campaign is not None and not pot.org.path.startswith(campaign.org.path):
         errors["campaign"] = f"{pot.org.name}不在“{campaign}”的范围（{campaign.org.name}及下级）内"
     today = timezone.localdate()
     p = Payment(org=pot.org, pot=pot, aid_type=aid_type, amount=value or Decimal("0.01"), method=method,
-                on_visit=on_visit, goods_items=(goods_items or "").strip()[:200],
-                bank_account=account if method == PayMethod.BANK else "", bank_name=(bank_name or "").strip()[:60],
-                repeat_reason=(repeat_reason or "").strip()[:200], note=(note or "").strip()[:200],
+                on_visit=on_visit, goods_items=goods_items,
+                bank_account=account if method == PayMethod.BANK else "", bank_name=bank_name,
+                repeat_reason=repeat_reason, note=note,
                 created_by=actor.user, campaign=campaign)
     if archive is not None:
         if not actor.sees_org(archive.org):
@@ -195,8 +200,8 @@ def payment_create(*, actor: Actor, pot: FundPot, aid_type: str, amount, method:
         p.archive, p.recipient_kind = archive, RecipientKind.ARCHIVE
         _snapshot_archive(p, archive, today)
     else:
-        if recipient is None or not (recipient.name or "").strip():
-            errors["name"] = "请填写领取人姓名"
+        name = text(recipient.name if recipient else "", "name", "领取人姓名", errors, max_length=30,
+                    required=True)
         if recipient_kind == RecipientKind.ARCHIVE:
             errors["recipient_kind"] = "在档困难职工请选择档案；其他对象请选择对象类别"
         try:
@@ -205,9 +210,10 @@ def payment_create(*, actor: Actor, pot: FundPot, aid_type: str, amount, method:
             errors["id_number"] = f"身份证号无效：{exc}"
             card = None
         if recipient is not None:
-            p.name = recipient.name.strip()[:30]
-            p.unit_or_address = (recipient.unit_or_address or "").strip()[:200]
-            p.phone = (recipient.phone or "").strip()
+            p.name = name
+            p.unit_or_address = text(recipient.unit_or_address, "unit_or_address", "工作单位或家庭住址", errors,
+                                     max_length=200)
+            p.phone = text(recipient.phone, "phone", "联系电话", errors, max_length=20)
         if card is not None:
             p.id_number, p.sex, p.age = card.number, card.sex, _age(card.birth_date, today)
         p.recipient_kind = recipient_kind

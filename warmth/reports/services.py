@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from warmth.audit.services import audit_record
+from warmth.core.validation import text
 from warmth.core.workflow import Action, Guard, Transition, Workflow
 from warmth.funds.rules import ancestors_paths
 from warmth.orgs.access import Actor
@@ -128,8 +129,10 @@ def cells_save(*, actor: Actor, report: Report, values: dict) -> Report:
         except ValidationError as exc:
             errors.update({k: "；".join(v) for k, v in exc.message_dict.items()})
             continue
-        reason = (given.get("reason") or "").strip()[:200]
-        comment = (given.get("comment") or "").strip()[:300]
+        reason = text(given.get("reason"), code, f"{code} 的修改理由", errors, max_length=200)
+        comment = text(given.get("comment"), code, f"{code} 的说明", errors, max_length=300, multiline=True)
+        if code in errors:
+            continue
         if defn.item(code).auto and value is not None and not reason:
             errors[code] = f"{code} {defn.item(code).label} 由系统根据记录自动计算，修改须填写理由"
             continue
@@ -196,8 +199,12 @@ def _submit(t: Transition) -> None:
     report, d = t.obj, t.data
     note = str(d.get("note") or "")
     defn = definition(report.form)
-    filled_by = (d.get("filled_by") or report.filled_by).strip()[:30]
-    phone = (d.get("phone") or report.phone).strip()[:30]
+    problems: dict = {}
+    filled_by = text(d.get("filled_by") or report.filled_by, "filled_by", "填报人", problems, max_length=30)
+    phone = text(d.get("phone") or report.phone, "phone", "联系电话", problems, max_length=30)
+    note = text(note, "note", "报送说明", problems, max_length=300, multiline=True)
+    if problems:
+        raise ValidationError(problems)
     if not filled_by or not phone:
         raise ValidationError({"filled_by": "报送须填写填报人和联系电话"})
     cells = compute(defn, report.org, report.year, report)
@@ -206,13 +213,13 @@ def _submit(t: Transition) -> None:
     if errors:
         raise ValidationError({"__all__": ["未通过校验，不能报送：", *errors]})
     unexplained = [r.message for r in results if not r.ok and r.level == "warning"
-                   and not note.strip() and not any(cells[c].comment for c in r.rule.codes(cells) if c in cells)]
+                   and not note and not any(cells[c].comment for c in r.rule.codes(cells) if c in cells)]
     if unexplained:
         raise ValidationError({"__all__": ["以下提示须在相关栏目填写说明（或填写报送说明）：", *unexplained]})
     report.figures = engine.figures(cells)
     report.submitted_at = timezone.now()
     report.filled_by, report.phone = filled_by, phone
-    t.note = note.strip()[:300]
+    t.note = note
     t.step_data = {"late": None}  # the report's lateness, read once the status is set (see _step)
 
 
@@ -221,7 +228,7 @@ def _decided(t: Transition) -> None:
     if t.action.reason:
         t.note = t.reason[:300]
     else:
-        t.note = str(t.data.get("note") or "").strip()[:300]
+        t.note = text(t.data.get("note"), "note", "审核意见", max_length=300, multiline=True)
 
 
 def _return(t: Transition) -> None:
