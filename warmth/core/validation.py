@@ -103,14 +103,14 @@ def text(value: Any, field: str, label: str, errors: dict | None = None, *, max_
 
 # --- numbers and dates --------------------------------------------------------------------------------
 
-def amount(value: Any, *, label: str, allow_zero: bool = False, allow_negative: bool = False) -> Decimal:
+def amount(value: Any, *, label: str, allow_zero: bool = False) -> Decimal:
     """Exact yuan (2 places at most) or ValidationError naming the field."""
     if isinstance(value, str) and text_problem(value):
         raise ValidationError(f"{label}{text_problem(value)}")
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValidationError(f"请填写{label}")
     try:
-        return parse_amount(value, allow_zero=allow_zero, allow_negative=allow_negative)
+        return parse_amount(value, allow_zero=allow_zero)
     except AmountError as exc:
         raise ValidationError(f"{label}：{exc}") from None
 
