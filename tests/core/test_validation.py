@@ -101,8 +101,9 @@ def test_amounts_are_exact_decimals_with_plain_chinese_refusals():
     assert v.amount("1,234.50", label="金额") == Decimal("1234.50")
     assert v.amount(12, label="金额") == Decimal("12")
     for bad, expected in [("abc", "金额：金额格式不正确，请填写数字，如 850 或 850.00"), ("", "请填写金额"),
-                          (1.5, "金额：金额不能使用浮点数，请以字符串或整数提交"), ("1.234", "金额：金额最多保留两位小数（分）"),
-                          ("9" * 40, "金额：金额过大（须小于一万亿元）"), ("1\x00", "金额含有不可见的控制字符，请删除后重新填写")]:
+                          (1.5, "金额：金额不能使用浮点数，请以字符串或整数提交"),
+                          ("1.234", "金额：金额最多保留两位小数（分）"), ("9" * 40, "金额：金额过大（须小于一万亿元）"),
+                          ("1\x00", "金额含有不可见的控制字符，请删除后重新填写")]:
         (message,) = refused(v.amount, bad, label="金额")
         assert message == expected
         assert "'" not in message and "Decimal" not in message
@@ -202,8 +203,10 @@ def test_api_paging_is_bounded_with_chinese_messages():
     paging = v.BoundedPagination.Input
     assert paging().limit == 100 and paging(limit="1000", offset="10000000").offset == v.MAX_OFFSET
     for data, expected in [({"offset": "99999999999999999999"}, "起始位置 offset不能大于 10000000"),
-                           ({"offset": "-1"}, "起始位置 offset不能小于 0"), ({"limit": "0"}, "每页条数 limit不能小于 1"),
-                           ({"limit": "1001"}, "每页条数 limit不能大于 1000"), ({"limit": "x"}, "每页条数 limit须为整数")]:
+                           ({"offset": "-1"}, "起始位置 offset不能小于 0"),
+                           ({"limit": "0"}, "每页条数 limit不能小于 1"),
+                           ({"limit": "1001"}, "每页条数 limit不能大于 1000"),
+                           ({"limit": "x"}, "每页条数 limit须为整数")]:
         with pytest.raises(PydanticError) as exc:
             paging(**data)
         assert [e["msg"] for e in exc.value.errors()] == [expected]
