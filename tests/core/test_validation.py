@@ -210,3 +210,18 @@ def test_api_paging_is_bounded_with_chinese_messages():
         with pytest.raises(PydanticError) as exc:
             paging(**data)
         assert [e["msg"] for e in exc.value.errors()] == [expected]
+
+
+class Numbers(v.InputSchema):
+    year: int = 2025
+    size: int | None = None
+    ids: list[int] = []
+    amount: str | int | None = None
+
+
+def test_api_whole_numbers_fit_a_database_integer_but_amounts_are_left_to_their_parser():
+    assert Numbers(year=v.MAX_INT, size=-v.MAX_INT, ids=[1, 2], amount=10 ** 11).amount == 10 ** 11
+    for data in [{"year": v.MAX_INT + 1}, {"size": -(2 ** 70)}, {"ids": [1, 10 ** 20]}]:
+        with pytest.raises(PydanticError) as exc:
+            Numbers(**data)
+        assert "数字超出范围" in exc.value.errors()[0]["msg"]

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -288,6 +288,18 @@ def LongText(label: str, max_length: int = LONG_TEXT, *, required: bool = False)
     return Text(label, max_length, required=required, multiline=True)
 
 
+def _types(annotation) -> set:
+    args = get_args(annotation)
+    return set().union(*(_types(a) for a in args)) if args else {annotation}
+
+
+def _whole_number_field(annotation) -> bool:
+    """An int field (or a list of ints), which a database integer column must hold; not an amount (an amount
+    may also be written as a string and is bounded by ``parse_amount``)."""
+    kinds = _types(annotation)
+    return int in kinds and str not in kinds
+
+
 class InputSchema(Schema):
     """The base of every API request body: refuses bad characters anywhere in it (keys included) and dates
     outside 1900-01-01 … today + ten years; each field's own rule comes on top."""
@@ -305,13 +317,18 @@ class InputSchema(Schema):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _dates(cls, value, info):
+    def _dates_and_numbers(cls, value, info):
         if isinstance(value, date):
             try:
                 check_date(value, label="日期")
             except ValidationError as exc:
                 raise PydanticCustomError("date_range", "{field}：{problem}",
                                           {"field": info.field_name, "problem": exc.messages[0]}) from None
+        if _whole_number_field(cls.model_fields[info.field_name].annotation):
+            for n in value if isinstance(value, list | tuple | set) else [value]:
+                if isinstance(n, int) and not isinstance(n, bool) and not -MAX_INT <= n <= MAX_INT:
+                    raise PydanticCustomError("int_range", "{field}：数字超出范围（绝对值不能超过 {limit}）",
+                                              {"field": info.field_name, "limit": MAX_INT})
         return value
 
 
