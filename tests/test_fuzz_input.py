@@ -279,7 +279,8 @@ def test_the_archive_api_refuses_bad_characters_in_every_text_field(client, bear
     ("work_start_date", "9999-12-31", "日期不能晚于"),
     ("dibao_from", "1899-12-31", "日期不能早于1900年1月1日"),
     ("work_start_date", f"{timezone.localdate().year + 3}-01-01", "工作时间不能晚于"),
-    ("household_size", 2 ** 70, "家庭人口不能大于 99"),
+    ("household_size", 100, "家庭人口不能大于 99"),
+    ("household_size", 2 ** 70, "数字超出范围"),
 ])
 def test_the_api_refuses_what_the_web_form_refuses(client, bearer, field, value, message):
     before = snapshot()

@@ -41,7 +41,7 @@ def _closed(model, name: str, *, required: bool = True, blank: bool | None = Non
                              required=required, initial=initial, **kwargs)
 
 
-def _text(name: str, *, model=Archive, required: bool | None = None, **kwargs) -> TextField:
+def _text_field(name: str, *, model=Archive, required: bool | None = None, **kwargs) -> TextField:
     f = model._meta.get_field(name)
     return TextField(label=f.verbose_name, max_length=f.max_length,
                      required=(not f.blank) if required is None else required, **kwargs)
@@ -92,7 +92,7 @@ class ArchiveForm(forms.Form):
                                widget=forms.TextInput(attrs={"list": "org-codes", "autocomplete": "off"}))
     is_temporary = forms.BooleanField(label="临时救助档案", required=False,
                                       help_text="遭遇突发困难、需先行救助的，先建临时救助档案，在档后可转正")
-    name = _text("name")
+    name = _text_field("name")
     id_number = TextField(label="身份证号", max_length=24,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
                                                               "class": "idno", "data-id-head": "1"}),
@@ -114,9 +114,9 @@ class ArchiveForm(forms.Form):
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     postcode = TextField(label="邮政编码", max_length=6, required=False,
                                widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    address = _text("address")
+    address = _text_field("address")
     work_start_date = _date("工作时间", required=False)
-    employer = _text("employer")
+    employer = _text_field("employer")
     industry = _closed(Archive, "industry")
     employer_type = _closed(Archive, "employer_type")
     enterprise_status = _closed(Archive, "enterprise_status")
@@ -204,7 +204,7 @@ def initial_from(archive: Archive) -> dict:
 class MemberForm(forms.Form):
     """One row of 家庭成员 (户主 not included). Empty extra rows are skipped."""
 
-    name = _text("name", model=FamilyMember)
+    name = _text_field("name", model=FamilyMember)
     relation = _closed(FamilyMember, "relation")
     id_number = TextField(label="身份证号", max_length=24, required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
@@ -216,7 +216,7 @@ class MemberForm(forms.Form):
     identity = _closed(FamilyMember, "identity")
     monthly_income = TextField(label="月收入（元）", max_length=20, required=False, initial="0",
                                      widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "money"}))
-    school_or_employer = _text("school_or_employer", model=FamilyMember)
+    school_or_employer = _text_field("school_or_employer", model=FamilyMember)
 
     def __init__(self, *args, known_ids: dict[str, str] | None = None, **kwargs):
         self.known_ids = known_ids or {}
