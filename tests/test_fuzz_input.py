@@ -321,5 +321,20 @@ def test_every_bad_identity_switch_is_a_400_with_a_message(client, users, value)
     assert "身份" in body or "空字符" in body
 
 
-pytestmark = pytest.mark.django_db
 
+
+
+@pytest.mark.parametrize("path", ["/api/orgs?q=%00", "/api/archives/?org=510107%00", "/api/orgs/5101%0007"])
+def test_a_nul_in_an_api_request_is_a_400_before_any_query(client, bearer, path):
+    response = client.get(path, HTTP_AUTHORIZATION=f"Bearer {bearer}")
+    assert response.status_code == 400 and "空字符" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/orgs/?q=%00", "/archives/?org=%00", "/campaigns/?year=20%0025"])
+def test_a_nul_in_a_page_request_is_a_400_with_a_message(client, users, path):  # noqa: F811
+    client.force_login(users.owner)
+    response = client.get(path)
+    assert response.status_code == 400 and "空字符" in response.content.decode()
+
+
+pytestmark = pytest.mark.django_db

@@ -304,6 +304,26 @@ def test_the_form_refuses_duplicate_causes_and_a_bad_region_on_their_fields(logi
     assert Archive.objects.count() == 0
 
 
+def test_the_form_applies_the_input_policy_to_every_field_at_once(login, users):
+    response = login(users.county).post(reverse("archive_create"), form_data(
+        name="   ", address="住址\x1b[2J", employer="厂" * 201, remarks="长" * 2001, hukou_region_code="51a107",
+        work_start_date="0001-01-01", dibao_to="9999-12-31"))
+    assert response.status_code == 200 and Archive.objects.count() == 0
+    errors = response.context["form"].errors
+    assert errors["name"] == ["请填写姓名"]
+    assert errors["address"] == ["家庭住址含有不可见的控制字符，请删除后重新填写"]
+    assert errors["employer"] == ["工作单位不能超过 200 个字（现有 201 个字）"]
+    assert errors["remarks"] == ["备注不能超过 2000 个字（现有 2001 个字）"]
+    assert errors["hukou_region_code"] == ["户口所在地行政区划代码应为6位数字"]
+    assert errors["work_start_date"] == ["工作时间不能早于1900年1月1日"]
+    assert errors["dibao_to"][0].startswith("低保截止不能晚于")
+
+
+def test_multi_line_remarks_keep_their_lines(login, users):
+    login(users.county).post(reverse("archive_create"), form_data(remarks="第一行\r\n第二行\t缩进"))
+    assert Archive.objects.get().remarks == "第一行\n第二行\t缩进"
+
+
 def test_member_errors_are_shown_and_nothing_is_written(login, users):
     rows = [{"name": "王小红", "relation": "女儿", "id_number": "", "sex": "", "birth_date": "",
              "political_status": "群众", "health": "良好", "identity": "幼儿", "monthly_income": "0"}]

@@ -3,6 +3,8 @@ ValidationError is mapped back onto these fields (``apply_errors``)."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
@@ -105,10 +107,8 @@ class ArchiveForm(forms.Form):
     identity = _closed(Archive, "identity")
     model_worker_type = _closed(Archive, "model_worker_type")
     hukou_type = _closed(Archive, "hukou_type")
-    hukou_region_code = forms.RegexField(
-        label="户口所在地行政区划代码", regex=r"^\d{6}$", max_length=6,
-        help_text="6位县（区）级代码，例如 110105（北京市朝阳区）",
-        error_messages={"invalid": "户口所在地行政区划代码应为6位数字"},
+    hukou_region_code = TextField(
+        label="户口所在地行政区划代码", max_length=6, help_text="6位县（区）级代码，例如 110105（北京市朝阳区）",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "code6"}))
     phone = TextField(label="联系电话", max_length=20, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
@@ -177,6 +177,12 @@ class ArchiveForm(forms.Form):
 
     def clean_id_number(self):
         return self._keep_masked("id_number", pii.ID_NUMBER)
+
+    def clean_hukou_region_code(self):
+        code = self.cleaned_data.get("hukou_region_code") or ""
+        if not re.fullmatch(r"\d{6}", code, flags=re.ASCII):
+            raise ValidationError("户口所在地行政区划代码应为6位数字")
+        return code
 
     def clean_phone(self):
         return self._keep_masked("phone", pii.PHONE)
