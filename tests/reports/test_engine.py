@@ -59,7 +59,8 @@ def test_written_rules_follow_the_missing_value_strategies():
 
 @pytest.mark.parametrize(("code", "raw", "message"), [
     ("1.A", "十二", "不是数字"), ("1.A", "-3", "不能为负数"), ("1.A", "2.5", "须为整数"),
-    ("5.A", "1.00001", "4 位小数"), ("1.A", 3.0, "浮点数"), ("1.A", "NaN", "不是数字")])
+    ("5.A", "1.00001", "4 位小数"), ("1.A", 3.0, "浮点数"), ("1.A", "NaN", "不是数字"), ("5.A", "1E30", "数值过大"),
+    ("1.A", 10 ** 16, "数值过大"), ("5.A", "9" * 400, "数值过大")])
 def test_a_bad_cell_is_refused_with_its_reason(code, raw, message):
     with pytest.raises(ValidationError, match=message):
         services.parse_value(definition(FORM), code, raw)

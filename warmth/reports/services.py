@@ -78,6 +78,9 @@ def deadline_of(org: Org, year: int) -> date | None:
     return c.report_deadline if c else None
 
 
+MAX_CELL = Decimal(10) ** 16
+
+
 def parse_value(defn: Definition, code: str, raw) -> Decimal | None:
     """A typed cell: blank stays blank; text, negatives, floats from the API and too many decimals are refused."""
     it = defn.item(code)
@@ -99,6 +102,8 @@ def parse_value(defn: Definition, code: str, raw) -> Decimal | None:
         raise ValidationError({code: f"{code} {it.label}：“{text}”不是数字"})
     if d < 0:
         raise ValidationError({code: f"{code} {it.label}：不能为负数"})
+    if d >= MAX_CELL:  # the column holds 16 digits before the point
+        raise ValidationError({code: f"{code} {it.label}：数值过大"})
     if d != d.quantize(Decimal(1).scaleb(-it.places)):
         what = "万元最多保留 4 位小数" if it.places else f"单位为“{it.unit}”，须为整数"
         raise ValidationError({code: f"{code} {it.label}：{what}"})
