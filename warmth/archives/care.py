@@ -22,6 +22,7 @@ from warmth.audit.services import audit_record
 from warmth.core import regions
 from warmth.core.files import MAX_UPLOAD_BYTES, store_upload
 from warmth.core.money import AmountError, parse_amount
+from warmth.core.validation import integer
 from warmth.core.workdays import add_months
 from warmth.orgs.access import Actor
 from warmth.orgs.permissions import Perm
@@ -36,6 +37,10 @@ def review_record(*, actor: Actor, archive: Archive, year: int, result: str, not
         raise ValidationError("只有在档的档案需要年度复核")
     if result not in ReviewResult.values:
         raise ValidationError({"result": "复核结果须为：" + "、".join(ReviewResult.values)})
+    try:
+        year = integer(year, label="年度", min_value=2000, max_value=2100)
+    except ValidationError as exc:
+        raise ValidationError({"year": exc.messages}) from None
     if ArchiveReview.objects.filter(archive=archive, year=year).exists():
         raise ValidationError(f"{year}年度已复核")
     review = ArchiveReview.objects.create(archive=archive, year=year, result=result, notes=notes.strip(),
