@@ -337,4 +337,25 @@ def test_a_nul_in_a_page_request_is_a_400_with_a_message(client, users, path):  
     assert response.status_code == 400 and "空字符" in response.content.decode()
 
 
+@pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if "{" in r.path))
+def test_a_huge_number_for_any_id_in_a_path_is_not_found(client, users, bearers, world, name):  # noqa: F811
+    """Every route that names an object, with each id replaced by a number no database column holds."""
+    values, _ = world
+    route = ROUTES[name]
+    huge = dict.fromkeys(values, "99999999999999999999")
+    path = route.path.format(**huge)
+    who = actor_for(name)
+    if not route.api:
+        client.force_login(getattr(users, who))
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {bearers[who]}"} if route.api else {}
+    body = base_payload(name, values) if route.method == "POST" else None
+    if route.method == "GET":
+        response = client.get(path, **headers)
+    elif route.json is not None:
+        response = client.post(path, json.dumps(body), content_type="application/json", **headers)
+    else:
+        response = client.post(path, form_body(body), content_type="application/x-www-form-urlencoded", **headers)
+    assert response.status_code in (400, 404, 422), (name, response.status_code)
+
+
 pytestmark = pytest.mark.django_db
