@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from tests.archives.factories import archive_input, new_id
@@ -21,6 +22,7 @@ from warmth.archives.importing import archive_import
 from warmth.archives.services import archive_file
 from warmth.archives.template import HEAD_COLUMNS, HEAD_SHEET, LISTS_SHEET, MEMBER_COLUMNS, MEMBER_SHEET
 from warmth.audit.models import AuditEvent
+from warmth.core.validation import FUTURE_DAYS, LONG_TEXT
 from warmth.orgs.models import Role
 from warmth.orgs.permissions import MATRIX, Perm
 
@@ -81,6 +83,30 @@ def test_an_export_re_imported_elsewhere_after_exit_creates_the_same_households(
     keys = [c.field for c in MEMBER_COLUMNS if c.field != "head_id"]
     assert [[getattr(m, k) for k in keys] for m in twin.members.all()] == [
         [getattr(m, k) for k in keys] for m in draft.members.all()]
+
+
+def test_an_archive_with_dates_at_the_edges_of_the_policy_makes_the_round_trip(users, tree, tmp_path):
+    """The earliest and latest dates the input policy accepts (and the longest remarks, with line breaks)
+    are written to Excel and read back by the importer unchanged."""
+    today = timezone.localdate()
+    data = archive_input(work_start_date=date(1900, 1, 1), dibao_monthly="500",
+                         dibao_from=today + timedelta(days=366), dibao_to=today + timedelta(days=FUTURE_DAYS),
+                         remarks=("第一行\n" + "长" * LONG_TEXT)[:LONG_TEXT])
+    data.members.append({"name": "王老太", "relation": "母亲", "sex": "女", "birth_date": date(1900, 1, 1),
+                         "identity": "退休", "health": "良好", "monthly_income": "0"})
+    data.fields["household_size"] = 4
+    draft = archive_file(actor=actor_of(users.owner), org=tree.k1, data=data)
+    path = tmp_path / "edges.xlsx"
+    archive_export(actor=actor_of(users.owner), org=tree.k1, path=path)
+    draft.persons.update(live=False)
+
+    result = archive_import(actor=actor_of(users.owner), org=tree.k1, path=path)
+
+    assert result["created"] == 1 and result["errors"] == []
+    twin = type(draft).objects.exclude(pk=draft.pk).get()
+    fields = [c.field for c in HEAD_COLUMNS]
+    assert [getattr(twin, f) for f in fields] == [getattr(draft, f) for f in fields]
+    assert twin.members.get(name="王老太").birth_date == date(1900, 1, 1)
 
 
 def test_the_export_has_the_template_layout_and_guards_formula_text(users, tree, households, tmp_path):
