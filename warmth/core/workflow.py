@@ -31,6 +31,8 @@ from typing import Any, Protocol
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
+from warmth.core.validation import LONG_TEXT, text
+
 
 class ActorLike(Protocol):
     """What the engine needs of an actor (``orgs.access.Actor`` is one)."""
@@ -97,6 +99,7 @@ class Action:
     reason: str = ""                               # label of a required reason/opinion; "" when none is required
     reason_missing: str = ""                       # the refusal when it is missing (default: "<label>须填写<reason>")
     reason_field: str = "reason"
+    reason_max: int = LONG_TEXT                    # the longest reason (the step row's note column may be shorter)
     apply: Callable[[Transition], None] | None = None   # the action's own effect and input validation
     fields: tuple[str, ...] = ()                   # columns the action always changes besides the state
     forward: bool = False                          # moves the object on: ``waiting_on`` names who takes it
@@ -251,10 +254,11 @@ class Workflow:
             t = Transition(self, a, actor, row, data, before=before)
             if (exc := self._guard_refusal(t)) is not None:
                 raise exc
-            if a.reason and not t.reason:
-                raise ValidationError({a.reason_field: _missing_reason(a)})
-            if a.reason:
-                t.note = t.reason
+            if a.reason:  # the input policy (core.validation): characters, trimmed, the length with the label
+                t.note = text(t.data.get(a.reason_field), a.reason_field, a.reason, max_length=a.reason_max,
+                              multiline=True)
+                if not t.note:
+                    raise ValidationError({a.reason_field: _missing_reason(a)})
             if a.apply is not None:
                 a.apply(t)
             target = a.target_of(row)

@@ -319,7 +319,7 @@ def _submit(t: Transition) -> None:
 
 def _approve(t: Transition) -> None:
     p = t.obj
-    t.note = str(t.data.get("note") or "")
+    t.note = text(t.data.get("note"), "note", "意见", max_length=200, multiline=True)
     t.step_data = {"step_name": p.chain[p.step]}
     p.step += 1
     if p.step >= len(p.chain):
@@ -345,13 +345,13 @@ def _return(t: Transition) -> None:
 def _pay(t: Transition) -> None:
     p = t.obj
     p.paid_on, p.paid_by = t.data.get("paid_on") or timezone.localdate(), t.actor.user
-    t.note = str(t.data.get("note") or "")
+    t.note = text(t.data.get("note"), "note", "说明", max_length=200, multiline=True)
     t.audit_after = {"paid_on": p.paid_on}
 
 
 def _confirm(t: Transition) -> None:
     t.obj.confirmed_at = timezone.now()
-    t.note = str(t.data.get("note") or "")
+    t.note = text(t.data.get("note"), "note", "说明", max_length=200, multiline=True)
     t.audit_after = {}
 
 
@@ -361,6 +361,8 @@ def _reverse(t: Transition) -> None:
 
 
 def _step(t: Transition) -> None:
+    # Typed notes and reasons are at most 200 characters already (the input policy); only the submission's
+    # note, the rules' warnings put together by the system, may run longer and is shortened for the column.
     PaymentStep.objects.create(payment=t.obj, action=t.action.name, step_name=t.step_data.get("step_name", ""),
                                note=t.note[:200], actor=t.actor.user)
 
@@ -388,13 +390,14 @@ WORKFLOW = Workflow(
                guards=(Guard(_not_the_payer), Guard(_one_step_each), Guard(_rules_pass)),
                apply=_approve, fields=("step",), forward=True, next_label=_approve_label),
         Action("return", "退回", frozenset({S.SUBMITTED}), S.RETURNED, PA, guards=(Guard(_not_the_payer),),
-               reason="理由", reason_missing="退回须填写理由", apply=_return, fields=("step",)),
+               reason="理由", reason_missing="退回须填写理由", reason_max=200, apply=_return, fields=("step",)),
         Action("pay", "登记为已发放", frozenset({S.APPROVED}), S.PAID, PW, apply=_pay, fields=("paid_on", "paid_by"),
                forward=True),
         Action("confirm", "确认", frozenset({S.PAID}), S.CONFIRMED, PA, apply=_confirm, fields=("confirmed_at",),
                forward=True),
         Action("reverse", "冲正", frozenset({S.APPROVED, S.PAID, S.CONFIRMED}), S.REVERSED, PW,
-               guards=(Guard(_has_entry),), reason="理由", reason_missing="冲正须填写理由", apply=_reverse),
+               guards=(Guard(_has_entry),), reason="理由", reason_missing="冲正须填写理由", reason_max=150,
+               apply=_reverse),
     ],
 )
 

@@ -230,14 +230,11 @@ def _submit(t: Transition) -> None:
 
 def _decided(t: Transition) -> None:
     t.obj.decided_at, t.obj.decided_by = timezone.now(), t.actor.user
-    if t.action.reason:
-        t.note = t.reason[:300]
-    else:
+    if not t.action.reason:
         t.note = text(t.data.get("note"), "note", "审核意见", max_length=300, multiline=True)
 
 
 def _return(t: Transition) -> None:
-    t.note = t.reason[:300]
     if t.before == S.APPROVED:
         t.step_action = "reopen"
 
@@ -272,10 +269,10 @@ WORKFLOW = Workflow(
                forward=True, acting_org=lambda r: r.org.parent),
         Action("return", "退回", frozenset({S.SUBMITTED, S.APPROVED}), S.RETURNED, RA,
                guards=(Guard(_above, denied=True), Guard(_parent_open)), reason="理由",
-               reason_missing="退回须填写理由", apply=_return),
+               reason_missing="退回须填写理由", reason_max=300, apply=_return),
         Action("exempt", "免报", frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.EXEMPT}), S.EXEMPT, RA,
                guards=(Guard(_above, denied=True),), reason="理由", reason_missing="免报须填写理由",
-               apply=_decided, fields=_DECIDED, wrong_state="已通过的统计表不能改为免报"),
+               reason_max=300, apply=_decided, fields=_DECIDED, wrong_state="已通过的统计表不能改为免报"),
     ],
 )
 
