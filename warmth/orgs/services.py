@@ -226,11 +226,11 @@ def _hash_token(raw: str) -> str:
 @transaction.atomic
 def token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
     """A new API token for the actor's current membership. The raw token is returned once, never stored."""
-    name = (name or "").strip()
+    name = text(name, "name", "令牌用途", max_length=100)
     if not name:
         raise ValidationError({"name": "请填写令牌用途"})
     raw = "wt_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(membership=actor.membership, name=name[:100], prefix=raw[:10],
+    token = ApiToken.objects.create(membership=actor.membership, name=name, prefix=raw[:10],
                                     token_hash=_hash_token(raw))
     audit_record(actor=actor, action="token.create", object_type="api_token", object_id=token.pk,
                  after={"name": token.name, "prefix": token.prefix})

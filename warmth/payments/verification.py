@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from warmth.audit.services import audit_record
 from warmth.core.money import AmountError, parse_amount
+from warmth.core.validation import text
 from warmth.orgs.access import Actor
 from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm
@@ -68,7 +69,7 @@ def verification_record(*, actor: Actor, verification: Verification, answer: str
         except AmountError as exc:
             raise ValidationError({"amount_reported": f"请填写对象所述金额：{exc}"}) from None
     before = v.answer
-    v.answer, v.amount_reported, v.note = answer, amount, (note or "").strip()[:200]
+    v.answer, v.amount_reported, v.note = answer, amount, text(note, "note", "说明", max_length=200, multiline=True)
     v.answered_by, v.answered_at = actor.user, timezone.now()
     v.save()
     audit_record(actor=actor, action="payments.verify", object_type="payment", object_id=v.payment_id,
