@@ -71,10 +71,10 @@ def main():
     from warmth.payments.models import Payment
 
     call_command("migrate", verbosity=0)
-    import warmth.archives.demo as archive_demo
-    import warmth.funds.demo
-    import warmth.orgs.demo
-    import warmth.payments.demo  # noqa: F401 (the seeders register on import)
+    import warmth.demo.archives as archive_demo
+    import warmth.demo.funds
+    import warmth.demo.orgs
+    import warmth.demo.payments  # noqa: F401 (the seeders register on import)
 
     archive_demo.SCALE_ARCHIVES["province"] = args.archives  # a bigger 四川 than the demo's 20,000
     t = time.perf_counter()

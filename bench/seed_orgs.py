@@ -25,9 +25,9 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from warmth.core.demo import DemoContext  # noqa: E402
+from warmth.demo.orgs import build_tree  # noqa: E402
+from warmth.demo.pipeline import DemoContext  # noqa: E402
 from warmth.orgs.bulk import _step, bulk_create_tree  # noqa: E402
-from warmth.orgs.demo import build_tree  # noqa: E402
 from warmth.orgs.models import Org  # noqa: E402
 
 

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from warmth.core.demo import DEMO_PASSWORD
+from warmth.demo.pipeline import DEMO_PASSWORD
 from warmth.orgs.access import Actor, actor_for
 from warmth.orgs.models import OrgLevel, Role, User
 from warmth.orgs.services import org_create, user_create

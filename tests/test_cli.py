@@ -94,8 +94,8 @@ def test_the_same_seed_gives_the_same_demo_data():
 def test_seed_demo_province_covers_a_whole_province(db):
     """The org tree of ``--scale province`` (the org seeder alone: the other seeders' province runs are the
     benchmarks' set-up, bench/payments.py, and far too slow for the suite)."""
-    from warmth.core.demo import DemoContext
-    from warmth.orgs.demo import seed_orgs
+    from warmth.demo.orgs import seed_orgs
+    from warmth.demo.pipeline import DemoContext
 
     seed_orgs(DemoContext(scale="province", seed=2025, year=2025, out=lambda _: None))
     counties = Org.objects.filter(level="county", code__startswith="51").count()
@@ -150,8 +150,8 @@ def test_the_console_command_prepares_a_fresh_data_folder(tmp_path):
 def test_every_demo_login_in_the_readme_reaches_its_home_page(client, db):
     from django.urls import reverse
 
-    from warmth.core.demo import DEMO_PASSWORD
-    from warmth.orgs.demo import DEMO_USERS, MULTI_USER
+    from warmth.demo.orgs import DEMO_USERS, MULTI_USER
+    from warmth.demo.pipeline import DEMO_PASSWORD
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     run("seed_demo", "--scale", "small")

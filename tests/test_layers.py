@@ -58,3 +58,11 @@ def test_an_upward_import_through_a_module_outside_the_layers_breaks_them_too(tm
     assert result.returncode == 1
     assert "warmth.core is not allowed to import warmth.reports" in result.stdout
     assert "warmth.core.money -> warmth.go_between" in result.stdout
+
+
+def test_a_product_module_importing_the_demo_breaks_the_demo_contract(tmp_path):
+    tree = copy_of_the_tree(tmp_path)
+    append(tree / "warmth/dashboard/queries.py", "from warmth.demo.pipeline import DEMO_PASSWORD  # noqa")
+    result = lint(tree)
+    assert result.returncode == 1
+    assert "warmth.dashboard.queries -> warmth.demo.pipeline" in result.stdout

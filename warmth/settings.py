@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "warmth.centers",
     "warmth.dashboard",
     "warmth.reports",
+    "warmth.demo",
 ]
 
 MIDDLEWARE = [

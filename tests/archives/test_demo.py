@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from warmth.archives import lifecycle, rules
 from warmth.archives.choices import NATIONAL_SCHEME, ArchiveStatus, HardshipCategory
-from warmth.archives.demo import seed_archives
 from warmth.archives.models import (
     LIVE_STATUSES,
     Archive,
@@ -23,9 +22,10 @@ from warmth.archives.models import (
     FamilyMember,
 )
 from warmth.core import idcard
-from warmth.core.demo import DemoContext
+from warmth.demo.archives import seed_archives
+from warmth.demo.orgs import seed_orgs
+from warmth.demo.pipeline import DemoContext
 from warmth.orgs.access import actor_for
-from warmth.orgs.demo import seed_orgs
 from warmth.orgs.models import User
 
 S = ArchiveStatus
@@ -170,7 +170,8 @@ def test_demo_archives_carry_on_through_the_services(demo):
 
 
 def test_the_demo_follows_only_legal_lifecycle_steps():
-    from warmth.archives import demo, lifecycle
+    from warmth.archives import lifecycle
+    from warmth.demo import archives as demo
 
     for action, (frm, to) in demo.TRANSITIONS.items():
         if action == "file":

@@ -4,16 +4,16 @@ and a late visit flagged, cash from 武侯's pot in the ledger, weekly reports w
 import pytest
 from django.db.models import Sum
 
-from warmth.archives.demo import seed_archives
 from warmth.campaigns import queries, services
-from warmth.campaigns.demo import seed_campaigns
 from warmth.campaigns.models import Activity, Campaign, DutyShift, Visit
-from warmth.core.demo import DemoContext
-from warmth.funds.demo import seed_funds
+from warmth.demo.archives import seed_archives
+from warmth.demo.campaigns import seed_campaigns
+from warmth.demo.funds import seed_funds
+from warmth.demo.orgs import seed_orgs
+from warmth.demo.payments import seed_payments
+from warmth.demo.pipeline import DemoContext
 from warmth.funds.models import FundPot
-from warmth.orgs.demo import seed_orgs
 from warmth.orgs.models import Org
-from warmth.payments.demo import seed_payments
 from warmth.payments.models import Payment
 
 pytestmark = pytest.mark.django_db

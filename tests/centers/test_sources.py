@@ -173,9 +173,9 @@ def test_the_closed_lists_speak_the_printed_forms():
 
 
 def test_the_demo_seeds_the_registry():
-    from warmth.centers.demo import seed_centers
-    from warmth.core.demo import DemoContext
-    from warmth.orgs.demo import seed_orgs
+    from warmth.demo.centers import seed_centers
+    from warmth.demo.orgs import seed_orgs
+    from warmth.demo.pipeline import DemoContext
     from warmth.orgs.models import Org
 
     lines: list[str] = []

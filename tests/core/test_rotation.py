@@ -42,13 +42,11 @@ def state():
 @pytest.mark.django_db
 def test_rotate_keys_re_encrypts_every_protected_column_and_changes_nothing_else():
     from warmth.archives.models import Archive
-    from warmth.core.demo import SEEDERS, DemoContext
     from warmth.core.fields import bidx
+    from warmth.demo.pipeline import DemoContext
+    from warmth.demo.seeders import SEEDERS
 
     with override_settings(WARMTH_FIELD_KEYS=K0):
-        from django.utils.module_loading import autodiscover_modules
-
-        autodiscover_modules("demo")
         ctx = DemoContext(scale="small", seed=5, year=YEAR, out=lambda _: None)
         for order, _name, fn in SEEDERS:
             if order < 44 or order > 46:  # the national-only loaders do nothing at small scale anyway

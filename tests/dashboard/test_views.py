@@ -174,13 +174,13 @@ def test_the_page_is_a_fixed_number_of_queries(world, client, tree, django_asser
 
 
 def test_the_page_renders_with_the_demo_data(client):
-    from warmth.archives.demo import seed_archives
-    from warmth.campaigns.demo import seed_campaigns
-    from warmth.core.demo import DemoContext
-    from warmth.funds.demo import seed_funds
-    from warmth.orgs.demo import seed_orgs
+    from warmth.demo.archives import seed_archives
+    from warmth.demo.campaigns import seed_campaigns
+    from warmth.demo.funds import seed_funds
+    from warmth.demo.orgs import seed_orgs
+    from warmth.demo.payments import seed_payments
+    from warmth.demo.pipeline import DemoContext
     from warmth.orgs.models import Org, User
-    from warmth.payments.demo import seed_payments
 
     ctx = DemoContext(scale="small", seed=7, year=2025, out=lambda _line: None)
     for fn in (seed_orgs, seed_archives, seed_funds, seed_campaigns, seed_payments):

@@ -56,12 +56,12 @@ def test_the_leader_sees_the_charts_and_their_tables(live_server, page, shot, wo
 
 
 def test_the_demo_season_on_the_dashboard(live_server, page, shot):
-    from warmth.archives.demo import seed_archives
-    from warmth.campaigns.demo import seed_campaigns
-    from warmth.core.demo import DemoContext
-    from warmth.funds.demo import seed_funds
-    from warmth.orgs.demo import seed_orgs
-    from warmth.payments.demo import seed_payments
+    from warmth.demo.archives import seed_archives
+    from warmth.demo.campaigns import seed_campaigns
+    from warmth.demo.funds import seed_funds
+    from warmth.demo.orgs import seed_orgs
+    from warmth.demo.payments import seed_payments
+    from warmth.demo.pipeline import DemoContext
 
     ctx = DemoContext(scale="small", seed=7, year=2025, out=lambda _line: None)
     for fn in (seed_orgs, seed_archives, seed_funds, seed_campaigns, seed_payments):

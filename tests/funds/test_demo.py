@@ -6,13 +6,13 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from warmth.archives.demo import seed_archives
-from warmth.core.demo import DemoContext
+from warmth.demo.archives import seed_archives
+from warmth.demo.funds import seed_funds
+from warmth.demo.orgs import seed_orgs
+from warmth.demo.pipeline import DemoContext
 from warmth.funds.choices import DecisionKind, EntryKind, FundSource, PlanStatus
-from warmth.funds.demo import seed_funds
 from warmth.funds.models import Allocation, AllocationPlan, Decision, FundPot, LedgerEntry
 from warmth.funds.queries import statement
-from warmth.orgs.demo import seed_orgs
 from warmth.orgs.models import Org, OrgLevel
 
 pytestmark = pytest.mark.django_db

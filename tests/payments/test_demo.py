@@ -3,13 +3,13 @@
 import pytest
 from django.db.models import Sum
 
-from warmth.archives.demo import seed_archives
-from warmth.core.demo import DemoContext
-from warmth.funds.demo import seed_funds
+from warmth.demo.archives import seed_archives
+from warmth.demo.funds import seed_funds
+from warmth.demo.orgs import seed_orgs
+from warmth.demo.payments import seed_payments
+from warmth.demo.pipeline import DemoContext
 from warmth.funds.models import FundPot
-from warmth.orgs.demo import seed_orgs
 from warmth.payments.choices import PaymentStatus
-from warmth.payments.demo import seed_payments
 from warmth.payments.models import Payment, Verification
 
 pytestmark = pytest.mark.django_db

@@ -8,16 +8,16 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from warmth.archives.demo import seed_archives
-from warmth.campaigns import national as national_visits
 from warmth.campaigns.models import Campaign, Visit
 from warmth.core import pii
-from warmth.core.demo import DemoContext
 from warmth.core.fields import bidx
+from warmth.demo import national_payments as national
+from warmth.demo import national_visits
+from warmth.demo.archives import seed_archives
+from warmth.demo.orgs import seed_orgs
+from warmth.demo.pipeline import DemoContext
 from warmth.funds.models import FundPot, LedgerEntry
-from warmth.orgs.demo import seed_orgs
 from warmth.orgs.models import OrgLevel
-from warmth.payments import national
 from warmth.payments.choices import PaymentStatus
 from warmth.payments.models import Payment, PaymentStep
 

@@ -7,17 +7,17 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from warmth.archives.demo import seed_archives
 from warmth.archives.models import Archive, FamilyMember
-from warmth.campaigns.demo import seed_campaigns
 from warmth.campaigns.models import Activity, Visit
-from warmth.core.demo import DemoContext
 from warmth.core.festival import campaign_window
-from warmth.funds.demo import seed_funds
+from warmth.demo.archives import seed_archives
+from warmth.demo.campaigns import seed_campaigns
+from warmth.demo.funds import seed_funds
+from warmth.demo.orgs import seed_orgs
+from warmth.demo.payments import seed_payments
+from warmth.demo.pipeline import DemoContext
 from warmth.funds.models import LedgerEntry
-from warmth.orgs.demo import seed_orgs
 from warmth.orgs.models import Org
-from warmth.payments.demo import seed_payments
 from warmth.payments.models import Payment
 from warmth.reports import engine, services
 from warmth.reports.definitions import definition, definitions
@@ -125,9 +125,8 @@ def _seeded(request, django_db_setup, django_db_blocker):
     from django.db import connection, transaction
 
     from warmth.audit import triggers
-    from warmth.campaigns import national as national_visits
+    from warmth.demo import national_payments, national_visits
     from warmth.funds import triggers as ledger_triggers
-    from warmth.payments import national as national_payments
 
     with django_db_blocker.unblock(), transaction.atomic():
         triggers.install(connection)

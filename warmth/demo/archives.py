@@ -70,9 +70,9 @@ from warmth.archives.models import (
 )
 from warmth.core import idcard, pii, regions
 from warmth.core.bulkcopy import allocate_ids, can_copy, copy_rows
-from warmth.core.demo import DemoContext, seeder
 from warmth.core.fields import EncryptedTextField, bidx
 from warmth.core.workdays import add_months, nth_working_day
+from warmth.demo.pipeline import DemoContext, seeder
 from warmth.orgs.models import Membership, Org, OrgLevel, Role, User
 
 SCALE_ARCHIVES = {"small": 300, "province": 20_000, "national": 1_000_000}

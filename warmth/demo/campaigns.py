@@ -13,7 +13,8 @@ from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
 from warmth.campaigns import services
 from warmth.campaigns.choices import HouseholdClass, VisitKind
-from warmth.core.demo import DemoContext, seeder
+from warmth.demo.national_visits import seed_national_visits
+from warmth.demo.pipeline import DemoContext, seeder
 from warmth.funds.choices import FundSource, Purpose
 from warmth.funds.models import FundPot
 from warmth.orgs.access import actor_for
@@ -157,6 +158,4 @@ def seed_campaigns(ctx: DemoContext) -> None:
 @seeder(44, "全国规模走访（批量）")
 def seed_visits_national(ctx: DemoContext) -> None:
     """Only at ``--scale national``: a season per province and its household and enterprise visits."""
-    from warmth.campaigns.national import seed_national_visits
-
     seed_national_visits(ctx)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from warmth.centers import services
 from warmth.centers.choices import LEVEL_OF_ORG, CenterFundSource, CenterLevel, PartnerKind, StationKind
-from warmth.core.demo import DemoContext, seeder
+from warmth.demo.pipeline import DemoContext, seeder
 from warmth.orgs.access import actor_for
 from warmth.orgs.models import Org, OrgLevel, User
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from warmth.core.demo import DemoContext, seeder
+from warmth.demo.pipeline import DemoContext, seeder
 from warmth.funds import services
 from warmth.funds.choices import DecisionKind, FundSource, Purpose
 from warmth.funds.models import FundPot

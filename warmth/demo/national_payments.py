@@ -26,10 +26,10 @@ from django.db import transaction
 from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
 from warmth.campaigns.models import Campaign
-from warmth.campaigns.national import counties_of
 from warmth.core import bulkcopy, crypto, pii
-from warmth.core.demo import DemoContext
 from warmth.core.fields import bidx
+from warmth.demo.national_visits import counties_of
+from warmth.demo.pipeline import DemoContext
 from warmth.funds.choices import EntryKind, FundSource, PayMethod, Purpose
 from warmth.funds.models import FundPot, FundRaise, LedgerEntry
 from warmth.orgs.models import Org, OrgLevel, User

@@ -20,7 +20,7 @@ from warmth.campaigns import services
 from warmth.campaigns.choices import DEFAULT_DUTIES, CampaignStatus, VisitKind
 from warmth.campaigns.models import Campaign, Visit
 from warmth.core import bulkcopy
-from warmth.core.demo import DemoContext
+from warmth.demo.pipeline import DemoContext
 from warmth.orgs.access import actor_for
 from warmth.orgs.models import Org, OrgLevel, User
 from warmth.payments.choices import RecipientKind

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from warmth.core import regions
-from warmth.core.demo import DEMO_PASSWORD, DemoContext, seeder
+from warmth.demo.pipeline import DEMO_PASSWORD, DemoContext, seeder
 from warmth.orgs.bulk import OrgSpec, bulk_create_tree
 from warmth.orgs.models import Membership, Org, OrgLevel, Role, User
+from warmth.orgs.services import membership_create, user_create
 
 ENTERPRISES = [
     "供电公司", "自来水有限公司", "公交集团", "燃气有限公司", "第一人民医院", "中医医院", "妇幼保健院",
@@ -109,8 +110,6 @@ MULTI_USER = ("multi", "孙兼职", [("510100", Role.REVIEWER), ("510107", Role.
 
 def create_demo_users() -> list[tuple[str, str, str, str]]:
     """Active demo accounts (operator-made); returns (username, name, org name, role label) for printing."""
-    from warmth.orgs.services import membership_create, user_create
-
     made = []
     for username, name, code, role, phone in DEMO_USERS:
         org = Org.objects.get(code=code)

@@ -9,7 +9,9 @@ from decimal import Decimal
 
 from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
-from warmth.core.demo import DemoContext, seeder
+from warmth.campaigns.models import Campaign
+from warmth.demo.national_payments import seed_national_payments
+from warmth.demo.pipeline import DemoContext, seeder
 from warmth.funds.choices import FundSource, Purpose
 from warmth.funds.models import FundPot
 from warmth.orgs.access import actor_for
@@ -39,8 +41,6 @@ def seed_payments(ctx: DemoContext) -> None:
                   extra_step="单位领导")
     households = list(Archive.objects.filter(org__path__startswith=county.path, status=ArchiveStatus.ACTIVE)
                       .select_related("org").order_by("id")[:60])
-    from warmth.campaigns.models import Campaign
-
     campaign = Campaign.objects.filter(pk=ctx.made.get("campaign")).first()
     counts = dict.fromkeys(STATES, 0)
     singles = households[: len(STATES) * 3]
@@ -81,7 +81,5 @@ def seed_payments(ctx: DemoContext) -> None:
 
 @seeder(45, "全国规模发放（批量）")
 def seed_payments_national(ctx: DemoContext) -> None:
-    """Only at ``--scale national``: about three million payments over three seasons (``payments.national``)."""
-    from warmth.payments.national import seed_national_payments
-
+    """Only at ``--scale national``: about three million payments over three seasons (``demo.national_payments``)."""
     seed_national_payments(ctx)

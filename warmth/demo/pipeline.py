@@ -1,12 +1,14 @@
-"""The demo-data pipeline behind ``warmth seed-demo``. Each app registers a seeder; they run in order of
-``order`` with one shared context (scale, a seeded random generator, the year, what earlier seeders made).
-Seeders must be deterministic for a given seed and use bulk inserts."""
+"""The demo-data pipeline behind ``warmth seed-demo``. Each loader module of this package registers a seeder;
+they run in order of ``order`` with one shared context (scale, a seeded random generator, the year, what
+earlier seeders made). Seeders must be deterministic for a given seed and use bulk inserts."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from warmth.core.terminal import pad
 
 SCALES = ("small", "province", "national")
 DEMO_PASSWORD = "Warmth@2025"  # noqa: S105 (printed by `warmth demo`; demo data only)
@@ -35,14 +37,6 @@ def seeder(order: int, name: str):
         return fn
 
     return wrap
-
-
-def pad(text: str, width: int) -> str:
-    """Left-justify for a terminal, counting a CJK character as two columns."""
-    import unicodedata
-
-    cols = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(width - cols, 0)
 
 
 def format_logins(users) -> list[str]:

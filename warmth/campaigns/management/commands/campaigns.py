@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from warmth.campaigns import queries
 from warmth.campaigns.models import Campaign
-from warmth.core.demo import pad
+from warmth.core.terminal import pad
 from warmth.funds.rules import ancestors_paths
 from warmth.orgs.models import Org
 

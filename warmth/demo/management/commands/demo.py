@@ -2,8 +2,13 @@ import signal
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from warmth.demo.orgs import DEMO_USERS, MULTI_USER
+from warmth.demo.pipeline import DEMO_PASSWORD, format_logins
+from warmth.orgs.models import Org, User
 
 
 class Command(BaseCommand):
@@ -15,12 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--scale", default="small", choices=["small", "province", "national"])
 
     def handle(self, *args, addr, no_serve, scale, **opts):
-        from django.conf import settings
-
-        from warmth.core.demo import DEMO_PASSWORD, format_logins
-        from warmth.orgs.demo import DEMO_USERS, MULTI_USER
-        from warmth.orgs.models import Org, User
-
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         self.stdout.write(f"数据库：{settings.DATABASES['default']['NAME']}")
         call_command("migrate", interactive=False, verbosity=0)

@@ -3,7 +3,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from warmth.core.demo import SCALES, SEEDERS, DemoContext
+from warmth.demo.pipeline import DEMO_PASSWORD, SCALES, DemoContext, format_logins
+from warmth.demo.seeders import SEEDERS
+from warmth.orgs.models import Org
 
 
 class Command(BaseCommand):
@@ -16,13 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=2025, help="活动年度（2025 即 2026 年春节的送温暖季）")
 
     def handle(self, *args, scale, seed, year, **opts):
-        # every app's ``demo`` module registers its seeders when imported
-        from django.utils.module_loading import autodiscover_modules
-
-        from warmth.orgs.models import Org
-
-        autodiscover_modules("demo")
-
         if Org.objects.exists():
             raise CommandError("数据库中已有组织数据；seed-demo 只能在空数据库上运行（可换一个 DATABASE_URL）。")
         ctx = DemoContext(scale=scale, seed=seed, year=year, out=self.stdout.write)
@@ -37,8 +32,6 @@ class Command(BaseCommand):
         self._print_logins(ctx)
 
     def _print_logins(self, ctx):
-        from warmth.core.demo import DEMO_PASSWORD, format_logins
-
         users = ctx.made.get("users", [])
         if not users:
             return

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from warmth.core.demo import pad
+from warmth.core.terminal import pad
 from warmth.orgs.models import Org
 from warmth.reports import engine, services
 from warmth.reports.definitions import definition, definitions
