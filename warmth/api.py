@@ -72,7 +72,7 @@ def _invalid(request, exc):
 
 
 def _register_routers() -> None:
-    from warmth.audit.api import router as audit_router
+    from warmth.auditpage.api import router as audit_router
     from warmth.jobs.api import router as jobs_router
     from warmth.orgs.api import router as orgs_router
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "warmth.audit",
     "warmth.jobs",
     "django_tasks_db",  # after warmth.jobs, whose db_worker (with the job sweeps) extends the library's
+    "warmth.auditpage",
     "warmth.archives",
     "warmth.funds",
     "warmth.payments",

@@ -2,7 +2,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 
 from warmth.api import api
-from warmth.audit import views as audit_views
+from warmth.auditpage import views as audit_views
 from warmth.jobs import views as job_views
 from warmth.orgs import views as org_views
 

@@ -4,8 +4,8 @@ from django.urls import reverse
 
 from tests.conftest import actor_of
 from warmth.audit.models import AppendOnlyError, AuditEvent
-from warmth.audit.queries import events_for_actor
 from warmth.audit.services import audit_record, diff
+from warmth.auditpage.queries import events_for_actor
 
 
 def test_an_event_records_actor_org_and_change(users):

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
+from warmth.audit.management.commands.rotate_keys import encrypted_columns
 from warmth.core import crypto
-from warmth.core.management.commands.rotate_keys import encrypted_columns
 
 K0 = {"k0": b"0" * 32}
 K1_THEN_K0 = {"k1": b"1" * 32, "k0": b"0" * 32}

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from warmth.audit import actions
+
 
 class AppendOnlyError(Exception):
     pass
@@ -48,30 +50,20 @@ class AuditEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        from warmth.audit.actions import label
-
-        return label(self.action)
+        return actions.label(self.action)
 
     @property
     def object_label(self) -> str:
-        from warmth.audit.actions import object_label
-
-        return object_label(self.object_type)
+        return actions.object_label(self.object_type)
 
     @property
     def role_label(self) -> str:
-        from warmth.audit.actions import VALUE_LABELS
-
-        return VALUE_LABELS.get(self.role, self.role)
+        return actions.VALUE_LABELS.get(self.role, self.role)
 
     @property
     def before_text(self) -> str:
-        from warmth.audit.actions import describe
-
-        return describe(self.before)
+        return actions.describe(self.before)
 
     @property
     def after_text(self) -> str:
-        from warmth.audit.actions import describe
-
-        return describe(self.after)
+        return actions.describe(self.after)

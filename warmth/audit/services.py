@@ -48,7 +48,7 @@ def audit_record(
     if org is None:
         org = getattr(actor, "org", None)
     if org is None and getattr(user, "pk", None):
-        org = primary_org(user)
+        org = user.primary_org()
     info = context.current()
     return AuditEvent.objects.create(
         actor=user if getattr(user, "pk", None) else None,
@@ -63,14 +63,6 @@ def audit_record(
         ip=info.ip,
         request_id=info.request_id,
     )
-
-
-def primary_org(user):
-    from warmth.orgs.models import Membership
-
-    m = (Membership.objects.filter(user=user, is_active=True).select_related("org")
-         .order_by("org__depth", "id").first())
-    return m.org if m else None
 
 
 def diff(before: dict, after: dict) -> tuple[dict, dict]:

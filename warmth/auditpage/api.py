@@ -3,7 +3,7 @@ from datetime import date, datetime
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from warmth.audit.queries import events_for_actor, filter_events
+from warmth.auditpage.queries import events_for_actor, filter_events
 from warmth.core.validation import BoundedPagination
 
 router = Router(tags=["审计"])

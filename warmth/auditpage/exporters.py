@@ -7,10 +7,11 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from warmth.audit.queries import events_for_actor, filter_events
 from warmth.audit.services import audit_record
+from warmth.auditpage.queries import events_for_actor, filter_events
 from warmth.core.exporting import write_csv
 from warmth.jobs.registry import register
+from warmth.jobs.services import job_finish, job_result_path
 from warmth.orgs.access import Actor
 
 HEADER = ["时间", "操作人", "角色", "组织", "操作", "对象类型", "对象编号", "修改前", "修改后", "IP"]
@@ -34,8 +35,6 @@ def audit_export(job, progress) -> None:
                        date_to=date.fromisoformat(p["date_to"]) if p.get("date_to") else None)
     total = qs.count()
     progress.start(total, f"共{total}条")
-    from warmth.jobs.services import job_finish, job_result_path
-
     path = job_result_path(job, "audit.csv")
     count = write_csv(path, HEADER, audit_rows(qs), on_row=progress.advance)
     with transaction.atomic():

@@ -3,10 +3,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from warmth.audit.queries import events_for_actor, filter_events
+from warmth.auditpage.forms import AuditFilterForm
+from warmth.auditpage.queries import events_for_actor, filter_events
 from warmth.jobs.services import job_create
 from warmth.orgs.decorators import actor_required
-from warmth.orgs.forms import AuditFilterForm
 from warmth.orgs.permissions import Perm
 
 

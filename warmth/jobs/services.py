@@ -16,12 +16,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks import task
 
 from warmth.audit.services import audit_record
+from warmth.core.idcard import IdCardError
+from warmth.core.money import AmountError
 from warmth.jobs.models import Job, JobHeartbeat, JobStatus
+from warmth.jobs.registry import HANDLERS, KINDS
 from warmth.orgs.access import Actor
 
 log = logging.getLogger(__name__)
@@ -29,9 +34,6 @@ log = logging.getLogger(__name__)
 
 @transaction.atomic
 def job_create(*, actor: Actor, kind: str, title: str, params: dict | None = None) -> Job:
-    from warmth.jobs.registry import HANDLERS
-    from warmth.jobs.tasks import run_job
-
     if kind not in HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
     job = Job.objects.create(kind=kind, title=title[:200], params=params or {}, org=actor.org,
@@ -162,11 +164,6 @@ class JobInputError(ValueError):
 
 def user_message(exc: Exception) -> str:
     """What a user may read about a failure: input errors verbatim, anything else a generic sentence."""
-    from django.core.exceptions import ValidationError
-
-    from warmth.core.idcard import IdCardError
-    from warmth.core.money import AmountError
-
     if isinstance(exc, ValidationError):
         return "；".join(exc.messages)
     if isinstance(exc, JobInputError | IdCardError | AmountError):
@@ -176,8 +173,6 @@ def user_message(exc: Exception) -> str:
 
 def job_run(job_id: int) -> Job | None:
     """Claim and run one job. Any error marks the job failed with a Chinese message; nothing is re-raised."""
-    from warmth.jobs.registry import HANDLERS
-
     job = job_claim(job_id)
     if job is None:
         return None
@@ -208,9 +203,6 @@ def jobs_reclaim(*, now: datetime | None = None) -> dict[str, list[int]]:
     their kind is safe to re-run (and they have not used their attempts), else marked failed with the reason.
     Each is taken with a conditional update (a second sweeper, or a late heartbeat, wins or loses cleanly) and
     audited. Returns the job ids by outcome."""
-    from warmth.jobs.registry import KINDS
-    from warmth.jobs.tasks import run_job
-
     now = now or timezone.now()
     stale_for = settings.WARMTH_JOB_STALE_SECONDS
     stale = _stale(now - timedelta(seconds=stale_for))
@@ -291,3 +283,9 @@ def job_files_expire(*, now: datetime | None = None) -> list[int]:
 def jobs_sweep() -> dict[str, list[int]]:
     """What the worker runs at start and every minute: reclaim the jobs of stopped workers, delete old files."""
     return {**jobs_reclaim(), "files_deleted": job_files_expire()}
+
+
+@task()
+def run_job(job_id: int) -> None:
+    """The task the worker runs (enqueued by ``job_create`` on commit)."""
+    job_run(job_id)

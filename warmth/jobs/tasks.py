@@ -1,8 +1,6 @@
-from django_tasks import task
+"""Rows queued before the task moved next to ``job_create`` (``jobs.services``) name this module's path; the
+worker still finds the task here."""
 
-from warmth.jobs.services import job_run
+from warmth.jobs.services import run_job
 
-
-@task()
-def run_job(job_id: int) -> None:
-    job_run(job_id)
+__all__ = ["run_job"]

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
 
-from warmth.core.validation import DateField, TextField
+from warmth.core.validation import TextField
 from warmth.orgs.models import Org, OrgLevel, Role, User
 
 
@@ -116,19 +116,3 @@ class UserCreateForm(forms.Form):
 
 class TokenCreateForm(forms.Form):
     name = TextField(label="用途", max_length=100)
-
-
-class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(label="操作", required=False)
-    actor_name = TextField(label="操作人", max_length=50, required=False)
-    object_type = forms.ChoiceField(label="对象类型", required=False)
-    object_id = TextField(label="对象编号", max_length=40, required=False)
-
-    def __init__(self, *args, **kwargs):
-        from warmth.audit.actions import LABELS, OBJECT_TYPES
-
-        super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "全部"), *sorted(LABELS.items(), key=lambda kv: kv[0])]
-        self.fields["object_type"].choices = [("", "全部"), *OBJECT_TYPES.items()]
-    date_from = DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -153,6 +153,13 @@ class User(AbstractUser):
     def is_locked(self, now=None) -> bool:
         return bool(self.locked_until and self.locked_until > (now or timezone.now()))
 
+    def primary_org(self) -> Org | None:
+        """The org of the user's first active membership (highest in the tree): where an event about the user
+        is filed when nothing else says where (the audit log asks for it)."""
+        m = (self.memberships.filter(is_active=True).select_related("org")
+             .order_by("org__depth", "id").first())
+        return m.org if m else None
+
 
 class Membership(models.Model):
     """A user's role in an org; the user acts in that org's whole subtree, with that role's permissions."""

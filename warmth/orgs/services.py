@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from warmth.audit.services import audit_record, primary_org
+from warmth.audit.services import audit_record
 from warmth.core import regions
 from warmth.core.validation import text
 from warmth.orgs.access import Actor, manageable_users
@@ -174,7 +174,7 @@ def user_approve(*, actor: Actor, user: User) -> User:
     user.status, user.is_active, user.approved_by = AccountStatus.ACTIVE, True, actor.user
     user.save(update_fields=["status", "is_active", "approved_by"])
     audit_record(actor=actor, action="user.approve", object_type="user", object_id=user.pk,
-                 org=primary_org(user), before={"status": AccountStatus.PENDING},
+                 org=user.primary_org(), before={"status": AccountStatus.PENDING},
                  after={"status": AccountStatus.ACTIVE})
     return user
 
@@ -190,7 +190,7 @@ def user_disable(*, actor: Actor, user: User) -> User:
     user.save(update_fields=["status", "is_active"])
     ApiToken.objects.filter(membership__user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit_record(actor=actor, action="user.disable", object_type="user", object_id=user.pk,
-                 org=primary_org(user), before={"status": before}, after={"status": user.status})
+                 org=user.primary_org(), before={"status": before}, after={"status": user.status})
     return user
 
 
@@ -198,7 +198,7 @@ def user_disable(*, actor: Actor, user: User) -> User:
 def user_unlock(*, actor: Actor, user: User) -> User:
     _require_manageable(actor, user)
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    audit_record(actor=actor, action="user.unlock", object_type="user", object_id=user.pk, org=primary_org(user))
+    audit_record(actor=actor, action="user.unlock", object_type="user", object_id=user.pk, org=user.primary_org())
     user.refresh_from_db()
     return user
 

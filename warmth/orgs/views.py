@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from warmth.audit.services import audit_record, primary_org
+from warmth.audit.services import audit_record
 from warmth.core import pii
 from warmth.core.errors import refuse
 from warmth.core.validation import integer
@@ -185,7 +185,7 @@ def user_detail(request, pk):
     if request.GET.get("reveal") == "phone" and user.phone:
         actor.require(Perm.PII_FULL)
         audit_record(actor=actor, action="pii.view", object_type="user", object_id=user.pk,
-                     org=primary_org(user), after={"field": "phone"})
+                     org=user.primary_org(), after={"field": "phone"})
         phone = user.phone
     return render(request, "orgs/user_detail.html", {
         "u": user, "phone": phone, "is_creator": user.created_by_id == actor.user.pk,

@@ -1,3 +1,6 @@
+"""Key rotation, an operator's command. It lives in the audit app because every batch it re-encrypts commits
+with its audit row, and core, below the audit log, writes none."""
+
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
