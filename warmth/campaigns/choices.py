@@ -32,6 +32,19 @@ DEFAULT_DUTIES = {
 }
 
 
+class RecipientKind(models.TextChoices):
+    """Whom a campaign greets and a payment pays (慰问对象类别)."""
+    ARCHIVE = "archive", "在档困难职工"
+    HARDSHIP_MODEL = "hardship_model", "困难劳模"
+    MODEL_WORKER = "model_worker", "劳动模范"
+    CRAFTSMAN = "craftsman", "工匠人才"
+    ADVANCED = "advanced", "先进人物"
+    FRONTLINE = "frontline", "一线职工"
+    MIGRANT = "migrant", "农民工"
+    RETIREE = "retiree", "离退休人员"
+    OTHER = "other", "其他生活困难职工"
+
+
 class CampaignStatus(models.TextChoices):
     PLANNING = "planning", "筹备中"
     OPEN = "open", "进行中"

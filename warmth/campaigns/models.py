@@ -18,11 +18,11 @@ from warmth.campaigns.choices import (
     ArrearsStatus,
     CampaignStatus,
     HouseholdClass,
+    RecipientKind,
     VisitKind,
 )
 from warmth.core import pii
 from warmth.core.fields import BlindIndexField, EncryptedTextField, MoneyField
-from warmth.payments.choices import RecipientKind
 
 
 class Campaign(models.Model):

@@ -24,6 +24,7 @@ from warmth.campaigns.choices import (
     CampaignStatus,
     Department,
     HouseholdClass,
+    RecipientKind,
     VisitKind,
 )
 from warmth.campaigns.models import (
@@ -44,7 +45,6 @@ from warmth.funds.models import FundPot
 from warmth.orgs.access import Actor
 from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm
-from warmth.payments.choices import RecipientKind
 
 # --- the window -------------------------------------------------------------------------------------------
 

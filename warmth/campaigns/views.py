@@ -40,6 +40,7 @@ from warmth.campaigns.choices import (
     ArrearsRow,
     Department,
     HouseholdClass,
+    RecipientKind,
     VisitKind,
 )
 from warmth.campaigns.models import PlannedHousehold
@@ -49,7 +50,6 @@ from warmth.orgs.access import org_for_actor
 from warmth.orgs.decorators import actor_required
 from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm
-from warmth.payments.choices import RecipientKind
 
 PAGE_SIZE = 50
 

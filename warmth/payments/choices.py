@@ -2,17 +2,8 @@
 
 from django.db import models
 
-
-class RecipientKind(models.TextChoices):
-    ARCHIVE = "archive", "在档困难职工"
-    HARDSHIP_MODEL = "hardship_model", "困难劳模"
-    MODEL_WORKER = "model_worker", "劳动模范"
-    CRAFTSMAN = "craftsman", "工匠人才"
-    ADVANCED = "advanced", "先进人物"
-    FRONTLINE = "frontline", "一线职工"
-    MIGRANT = "migrant", "农民工"
-    RETIREE = "retiree", "离退休人员"
-    OTHER = "other", "其他生活困难职工"
+# defined with the season (a campaign lists the kinds it greets); payments pay the same kinds
+from warmth.campaigns.choices import RecipientKind as RecipientKind
 
 
 class AidType(models.TextChoices):
