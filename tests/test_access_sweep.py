@@ -20,15 +20,7 @@ from warmth.archives.models import (
     Objection,
     Transfer,
 )
-from warmth.campaigns.models import (
-    Activity,
-    ArrearsReport,
-    Campaign,
-    DutyShift,
-    PlannedHousehold,
-    Visit,
-    VisitGroup,
-)
+from warmth.campaigns.models import Activity, ArrearsReport, Campaign, DutyShift, PlannedHousehold, VisitGroup
 from warmth.centers.models import Center, CenterFunding, Partner, Station
 from warmth.funds.models import (
     Allocation,
@@ -45,6 +37,7 @@ from warmth.orgs.models import ApiToken, Membership, Org, OrgMove, Role, User
 from warmth.orgs.services import token_create, user_create
 from warmth.payments.models import ApprovalChain, Payment, PaymentStep
 from warmth.reports.models import Cell, Report, ReportStep
+from warmth.visits.models import Visit
 
 # Text that belongs to the victim's subtree (成都市总工会 and below) and must never reach an outsider.
 LEAK_MARKERS = ["成都市", "武侯区", "锦江区", "张小明", "510107", "510104", "受害人令牌"]
@@ -547,13 +540,14 @@ def campaign_victims(users, tree) -> dict:
     from datetime import date, time
 
     from warmth.campaigns import services as cs
+    from warmth.visits import services as vs
 
     planner = actor_of(users.owner)
     c = cs.campaign_create(actor=planner, org=tree.c1, year=2025, theme="成都市两节送温暖")
     g = cs.group_create(actor=planner, campaign=c, name="武侯区慰问组", leaders="张小明", liaison="成都市联络员",
                         units=[tree.k1])
     h = cs.household_plan(actor=planner, group=g, name="张小明", unit="武侯区", klass="worker")
-    v = cs.visit_record(actor=planner, campaign=c, kind="enterprise", visited_on=date(2026, 1, 20), visitors="成都市",
+    v = vs.visit_record(actor=planner, campaign=c, kind="enterprise", visited_on=date(2026, 1, 20), visitors="成都市",
                         org=tree.k1, enterprise="武侯区企业").visit
     a = cs.activity_record(actor=planner, org=tree.k1, kind="jobs", on_date=date(2026, 1, 10), count=3,
                            note="武侯区")

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "warmth.funds",
     "warmth.payments",
     "warmth.campaigns",
+    "warmth.visits",
     "warmth.centers",
     "warmth.dashboard",
     "warmth.reports",

@@ -37,6 +37,7 @@ urlpatterns = [
     path("funds/", include("warmth.funds.urls")),
     path("payments/", include("warmth.payments.urls")),
     path("campaigns/", include("warmth.campaigns.urls")),
+    path("campaigns/", include("warmth.visits.urls")),
     path("centers/", include("warmth.centers.urls")),
     path("reports/", include("warmth.reports.urls")),
     path("dashboard/", include("warmth.dashboard.urls")),

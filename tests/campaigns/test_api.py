@@ -6,8 +6,9 @@ import json
 import pytest
 
 from tests.conftest import actor_of
-from warmth.campaigns.models import Activity, ArrearsReport, Campaign, DutyShift, Visit, VisitGroup
+from warmth.campaigns.models import Activity, ArrearsReport, Campaign, DutyShift, VisitGroup
 from warmth.orgs.services import token_create
+from warmth.visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 

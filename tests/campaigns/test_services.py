@@ -11,8 +11,10 @@ from warmth.archives.models import Archive
 from warmth.audit.models import AuditEvent
 from warmth.campaigns import services
 from warmth.campaigns.choices import HouseholdClass, VisitKind
-from warmth.campaigns.models import Activity, Campaign, PlannedHousehold, Visit, VisitGroup
+from warmth.campaigns.models import Activity, Campaign, PlannedHousehold, VisitGroup
 from warmth.funds.models import LedgerEntry
+from warmth.visits import services as visit_services
+from warmth.visits.models import Visit
 
 # --- the window -------------------------------------------------------------------------------------------
 
@@ -166,7 +168,7 @@ def _visit(camp, **kw):
     args = {"actor": camp.planner, "campaign": camp.campaign, "kind": VisitKind.HOUSEHOLD, "visited_on": camp.day,
             "visitors": "张三、李四"}
     args.update(kw)
-    return services.visit_record(**args)
+    return visit_services.visit_record(**args)
 
 
 def test_household_visit_of_an_archive(camp):
@@ -200,7 +202,7 @@ def test_a_visit_outside_the_campaign_subtree_is_refused(camp, users, tree):
     from tests.conftest import actor_of
 
     with pytest.raises(ValidationError, match="不在本次活动范围"):
-        services.visit_record(actor=actor_of(users.leader), campaign=camp.campaign, kind=VisitKind.ENTERPRISE,
+        visit_services.visit_record(actor=actor_of(users.leader), campaign=camp.campaign, kind=VisitKind.ENTERPRISE,
                               visited_on=camp.day, visitors="x", org=tree.p1, enterprise="某企业")
     with pytest.raises(PermissionDenied):
         _visit(camp, actor=camp.outsider, kind=VisitKind.ENTERPRISE, org=tree.k3, enterprise="x")
@@ -265,11 +267,11 @@ def test_cash_above_the_pots_balance_writes_nothing(camp, tree, fin):
 
 def test_void_keeps_the_visit(camp):
     v = _visit(camp, archive=camp.arch.worker1).visit
-    services.visit_void(actor=camp.planner, visit=v, reason="录入错误")
+    visit_services.visit_void(actor=camp.planner, visit=v, reason="录入错误")
     v.refresh_from_db()
     assert v.voided and v.void_reason == "录入错误"
     with pytest.raises(ValidationError):
-        services.visit_void(actor=camp.planner, visit=v, reason="again")
+        visit_services.visit_void(actor=camp.planner, visit=v, reason="again")
 
 
 # --- rights, services, trips -----------------------------------------------------------------------------

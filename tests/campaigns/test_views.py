@@ -12,8 +12,10 @@ from tests.conftest import make_user
 from tests.tools import tool
 from warmth.audit.models import AuditEvent
 from warmth.campaigns import services
-from warmth.campaigns.models import Activity, ArrearsReport, Campaign, Visit, VisitGroup
+from warmth.campaigns.models import Activity, ArrearsReport, Campaign, VisitGroup
 from warmth.orgs.models import Role
+from warmth.visits import services as visit_services
+from warmth.visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +158,7 @@ def test_duty_phone_is_masked_for_roles_without_full_view(client, camp, users, t
 def test_outsider_reaches_nothing(client, camp, users, tree):
     g = services.group_create(actor=camp.planner, campaign=camp.campaign, name="第一组", leaders="a", liaison="b",
                               units=[tree.k1])
-    v = services.visit_record(actor=camp.planner, campaign=camp.campaign, kind="household", visited_on=camp.day,
+    v = visit_services.visit_record(actor=camp.planner, campaign=camp.campaign, kind="household", visited_on=camp.day,
                               visitors="x", archive=camp.arch.worker1).visit
     client.force_login(users.outsider)
     c = camp.campaign.pk

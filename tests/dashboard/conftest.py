@@ -19,12 +19,13 @@ from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
 from warmth.campaigns import services as campaigns
 from warmth.campaigns.choices import VisitKind
-from warmth.campaigns.models import Visit
 from warmth.funds.choices import EntryKind, FundSource
 from warmth.funds.models import LedgerEntry
 from warmth.funds.services import allocation_create, entry_reverse
 from warmth.orgs.models import Role
 from warmth.payments import services as pay
+from warmth.visits import services as visits
+from warmth.visits.models import Visit
 
 ACCOUNT = "6222020200112233445"
 
@@ -107,15 +108,15 @@ def world(camp, fin, users, tree):  # noqa: F811
     g = campaigns.group_create(actor=camp.planner, campaign=camp.campaign, name="第一组", leaders="李丰海",
                                liaison="邱军", units=[tree.k1, tree.k2], departments=["保障部"])
     day = date(2026, 1, 20)
-    campaigns.visit_record(actor=camp.k1, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD, visited_on=day,
+    visits.visit_record(actor=camp.k1, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD, visited_on=day,
                            visitors="张三、李四", archive=a.worker1, group=g, cash_amount="500", cash_pot=k1_pot)
     for arch in (a.model, a.model, a.k2_worker):
-        campaigns.visit_record(actor=camp.planner, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD, visited_on=day,
+        visits.visit_record(actor=camp.planner, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD, visited_on=day,
                                visitors="张三", archive=arch)
-    voided = campaigns.visit_record(actor=camp.planner, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD,
+    voided = visits.visit_record(actor=camp.planner, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD,
                                     visited_on=day, visitors="张三", archive=a.migrant).visit
-    campaigns.visit_void(actor=camp.planner, visit=voided, reason="记错户")
-    campaigns.visit_record(actor=camp.planner, campaign=camp.campaign, kind=VisitKind.ENTERPRISE, visited_on=day,
+    visits.visit_void(actor=camp.planner, visit=voided, reason="记错户")
+    visits.visit_record(actor=camp.planner, campaign=camp.campaign, kind=VisitKind.ENTERPRISE, visited_on=day,
                            visitors="张三", org=tree.k1, enterprise="某机械厂")
 
     # --- filing history: when each archive was approved and left

@@ -11,7 +11,6 @@ from tests.dashboard.conftest import money
 from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
 from warmth.campaigns.choices import VisitKind
-from warmth.campaigns.models import Visit
 from warmth.dashboard import queries
 from warmth.funds.choices import EntryKind
 from warmth.funds.models import FundPot, LedgerEntry
@@ -19,6 +18,7 @@ from warmth.funds.queries import statement, subtree_total
 from warmth.orgs.models import Org, OrgLevel
 from warmth.payments.choices import PaymentStatus
 from warmth.payments.models import Payment
+from warmth.visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 S = PaymentStatus

@@ -3,7 +3,8 @@ holds, records visits from the plan's links, and sees coverage move on the campa
 
 from tests.campaigns.conftest import camp  # noqa: F401 (fixture)
 from tests.e2e.test_archives import log_in
-from warmth.campaigns.models import Visit, VisitGroup
+from warmth.campaigns.models import VisitGroup
+from warmth.visits.models import Visit
 
 
 def _figures(page) -> tuple[str, str, str, str]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from warmth.campaigns.models import Campaign, Visit
+from warmth.campaigns.models import Campaign
 from warmth.core import pii
 from warmth.core.fields import bidx
 from warmth.demo import national_payments as national
@@ -20,6 +20,7 @@ from warmth.funds.models import FundPot, LedgerEntry
 from warmth.orgs.models import OrgLevel
 from warmth.payments.choices import PaymentStatus
 from warmth.payments.models import Payment, PaymentStep
+from warmth.visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 YEAR = 2025

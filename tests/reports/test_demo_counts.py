@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from warmth.archives.models import Archive, FamilyMember
-from warmth.campaigns.models import Activity, Visit
+from warmth.campaigns.models import Activity
 from warmth.core.festival import campaign_window
 from warmth.demo.archives import seed_archives
 from warmth.demo.campaigns import seed_campaigns
@@ -21,6 +21,7 @@ from warmth.orgs.models import Org
 from warmth.payments.models import Payment
 from warmth.reports import engine, services
 from warmth.reports.definitions import definition, definitions
+from warmth.visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 YEAR = 2025

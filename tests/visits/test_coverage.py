@@ -10,10 +10,12 @@ from hypothesis import strategies as st
 from tests.campaigns.conftest import quick_active
 from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
-from warmth.campaigns import queries, services
+from warmth.campaigns import services
 from warmth.campaigns.choices import VisitKind
-from warmth.campaigns.models import Visit
 from warmth.orgs.models import Org
+from warmth.visits import queries
+from warmth.visits import services as visit_services
+from warmth.visits.models import Visit
 
 visits = st.lists(st.tuples(st.integers(0, 11), st.booleans(), st.booleans(), st.integers(0, 9)), max_size=30)
 
@@ -90,7 +92,7 @@ def test_money_so_far_counts_cash_on_visits(camp, tree, fin):
     decided(fin.k1_leader, pot)
     g = services.group_create(actor=camp.planner, campaign=camp.campaign, name="第一组", leaders="a", liaison="b",
                               units=[tree.k1])
-    services.visit_record(actor=camp.k1, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD, visited_on=camp.day,
+    visit_services.visit_record(actor=camp.k1, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD, visited_on=camp.day,
                           visitors="x", archive=camp.arch.worker1, group=g, cash_amount="300", cash_pot=pot)
     m = queries.money_so_far(camp.campaign, tree.c1)
     assert (m["cash_visits"], str(m["cash"]), str(m["total"])) == (1, "300.00", "300.00")
@@ -110,11 +112,11 @@ def _cli(*args) -> str:
 def test_cli_coverage_json_prints_the_org_and_each_child(camp, tree):
     import json
 
-    services.visit_record(actor=camp.k1, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD, visited_on=camp.day,
+    visit_services.visit_record(actor=camp.k1, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD, visited_on=camp.day,
                           visitors="x", archive=camp.arch.worker1)
-    services.visit_record(actor=camp.k1, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD, visited_on=camp.day,
+    visit_services.visit_record(actor=camp.k1, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD, visited_on=camp.day,
                           visitors="y", archive=camp.arch.worker1)
-    services.visit_record(actor=camp.k1, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD, visited_on=camp.day,
+    visit_services.visit_record(actor=camp.k1, campaign=camp.campaign, kind=VisitKind.HOUSEHOLD, visited_on=camp.day,
                           visitors="x", archive=camp.arch.model)
     data = json.loads(_cli("coverage", "--org", tree.c1.code, "--year", "2025", "--format", "json"))
     assert data["campaign"]["id"] == camp.campaign.pk

@@ -1,10 +1,10 @@
 """Access helpers of the campaign: a campaign is seen inside its organizing org's subtree and by every org it
 covers (a county sees the province's campaign it takes part in, and within it only its own subtree's
-records). A group, a visit, a record, a report and a shift belong to an org of the actor's subtree."""
+records). A group, a record, a report and a shift belong to an org of the actor's subtree."""
 
 from django.db.models import Q, QuerySet
 
-from warmth.campaigns.models import Activity, ArrearsReport, Campaign, DutyShift, Visit, VisitGroup
+from warmth.campaigns.models import Activity, ArrearsReport, Campaign, DutyShift, VisitGroup
 from warmth.funds.rules import ancestors_paths
 from warmth.orgs.access import Actor, fetch
 
@@ -30,15 +30,6 @@ def groups_for_actor(actor: Actor) -> QuerySet[VisitGroup]:
 
 def group_for_actor(actor: Actor, pk: int) -> VisitGroup:
     return fetch(groups_for_actor(actor).select_related("campaign__org"), pk, "慰问组")
-
-
-def visits_for_actor(actor: Actor) -> QuerySet[Visit]:
-    return Visit.objects.filter(org__path__startswith=actor.org.path)
-
-
-def visit_for_actor(actor: Actor, pk: int) -> Visit:
-    return fetch(visits_for_actor(actor).select_related("campaign__org", "org", "group", "archive", "payment"), pk,
-                "走访记录")
 
 
 def activities_for_actor(actor: Actor) -> QuerySet[Activity]:

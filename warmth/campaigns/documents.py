@@ -1,5 +1,5 @@
 """Files of the campaign in their official layouts: the 走访慰问活动分组表 (003 附件4) as xlsx and A4 PDF, the
-企业工资拖欠情况周报表 (004 附件4) as xlsx and A4 PDF, and the not-yet-visited list as xlsx. Text cells go through
+企业工资拖欠情况周报表 (004 附件4) as xlsx and A4 PDF. Text cells go through
 ``safe_cell`` (a value typed as ``=…`` never becomes a formula)."""
 
 from __future__ import annotations
@@ -68,29 +68,6 @@ def groups_pdf(campaign: Campaign, groups) -> bytes:
                 pdf.text_line(line2, doc.width, size=18, align="center", height=30), table]
 
     return pdf.pdf_bytes(build, pagesize=pdf.A4_LANDSCAPE, title=line1 + line2, author=campaign.org.name)
-
-
-def not_visited_xlsx(campaign: Campaign, org_name: str, archives) -> tuple[bytes, int]:
-    buf = BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True, "constant_memory": False})
-    ws = book.add_worksheet("未走访")
-    head = book.add_format({"bold": True, "border": 1, "align": "center"})
-    cell = book.add_format({"border": 1})
-    ws.merge_range(0, 0, 0, 5, f"{campaign}：{org_name}尚未走访的在档困难职工家庭",
-                   book.add_format({"bold": True, "font_size": 14, "align": "center"}))
-    columns = ["序号", "档案编号", "姓名", "困难类别", "建档单位", "劳模"]
-    widths = [6, 22, 10, 10, 30, 10]
-    for c, (h, w) in enumerate(zip(columns, widths, strict=True)):
-        ws.write_string(1, c, h, head)
-        ws.set_column(c, c, w)
-    n = 0
-    for n, a in enumerate(archives, 1):
-        for c, v in enumerate([str(n), a.archive_no, a.name, a.category, a.org.name,
-                               "" if a.model_worker_type in ("", "非劳模") else a.model_worker_type]):
-            ws.write_string(n + 1, c, safe_cell(v), cell)
-    ws.write_string(n + 2, 0, f"合计 {n} 户")
-    book.close()
-    return buf.getvalue(), n
 
 
 ARREARS_TITLE = "“两节”期间企业工资拖欠情况周报表"

@@ -1,8 +1,8 @@
-"""送温暖活动: the campaign, its visit groups (分组表), the visits, the dated records of rights work, services and
-trips home, the weekly wage-arrears report (004 附件4) and the festival duty roster.
+"""送温暖活动, the season: the campaign, its visit groups (分组表), the dated records of rights work, services and
+trips home, the weekly wage-arrears report (004 附件4) and the festival duty roster. The visits themselves are
+``visits.models`` (above payments: a visit may name the payment it handed over).
 
-Nothing here is deleted: a visit recorded in error is voided with a reason (it stays, and coverage leaves it
-out); a submitted weekly report is corrected by a new version that supersedes it."""
+Nothing here is deleted: a submitted weekly report is corrected by a new version that supersedes it."""
 
 from __future__ import annotations
 
@@ -18,8 +18,6 @@ from warmth.campaigns.choices import (
     ArrearsStatus,
     CampaignStatus,
     HouseholdClass,
-    RecipientKind,
-    VisitKind,
 )
 from warmth.core import pii
 from warmth.core.fields import BlindIndexField, EncryptedTextField, MoneyField
@@ -104,53 +102,6 @@ class PlannedHousehold(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Visit(models.Model):
-    """A visit: to a household (an archive, or another recipient kind) or to an enterprise."""
-
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="visits")
-    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="所在单位")
-    group = models.ForeignKey(VisitGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="visits",
-                              verbose_name="慰问组")
-    kind = models.CharField("走访类型", max_length=10, choices=VisitKind.choices)
-    visited_on = models.DateField("走访日期")
-    visitors = models.CharField("走访人员", max_length=200)
-    # a household visit
-    archive = models.ForeignKey("archives.Archive", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="visits", verbose_name="档案")
-    recipient_kind = models.CharField("对象类别", max_length=16, choices=RecipientKind.choices, blank=True)
-    name = models.CharField("姓名", max_length=30, blank=True)
-    id_number = EncryptedTextField("身份证号", kind=pii.ID_NUMBER, blank=True)
-    id_number_bidx = BlindIndexField(source="id_number")
-    handed_over = models.CharField("送去的慰问金物", max_length=200, blank=True)
-    payment = models.ForeignKey("payments.Payment", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="visits", verbose_name="对应发放")
-    # cash a 慰问团 handed over, deducted from the visited unit's allocated money (003 三.4)
-    cash_amount = MoneyField("现场发放慰问金（元）", null=True, blank=True)
-    cash_pot = models.ForeignKey("funds.FundPot", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                 verbose_name="扣减资金")
-    entry = models.OneToOneField("funds.LedgerEntry", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="visit", verbose_name="扣减记录")
-    # an enterprise visit
-    enterprise = models.CharField("企业名称", max_length=100, blank=True)
-    enterprise_in_difficulty = models.BooleanField("困难企业", default=False)
-    findings = models.TextField("了解到的情况", blank=True)
-    frontline_greeted = models.PositiveIntegerField("慰问一线职工（人）", default=0)
-    outside_window = models.BooleanField("在活动时间之外", default=False)
-    note = models.CharField("备注", max_length=200, blank=True)
-    voided = models.BooleanField("已作废", default=False)
-    void_reason = models.CharField("作废理由", max_length=200, blank=True)
-    created_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = "走访"
-        ordering = ["-visited_on", "-id"]
-        indexes = [models.Index(fields=["campaign", "archive"], name="visit_campaign_archive")]
-
-    def __str__(self) -> str:
-        return self.name or self.enterprise
 
 
 class Activity(models.Model):

@@ -1,4 +1,4 @@
-"""Routes of the campaign pages, mounted at /campaigns/."""
+"""Routes of the campaign pages, mounted at /campaigns/ (the visit and coverage pages beside them: visits/urls.py)."""
 
 from django.urls import path
 
@@ -13,15 +13,11 @@ urlpatterns = [
     path("groups/<int:gid>/plan/", views.group_plan, name="campaign_group_plan"),
     path("groups/<int:gid>/checklist/", views.group_checklist, name="campaign_group_checklist"),
     path("households/<int:hid>/drop/", views.group_drop, name="campaign_household_drop"),
-    path("visits/<int:vid>/void/", views.visit_void, name="campaign_visit_void"),
     path("duty/<int:sid>/cancel/", views.duty_cancel, name="campaign_duty_cancel"),
     path("<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
     path("<int:pk>/groups/new/", views.group_create, name="campaign_group_create"),
     path("<int:pk>/groups/export/", views.group_export, name="campaign_group_export"),
-    path("<int:pk>/visits/", views.visit_list, name="campaign_visits"),
-    path("<int:pk>/visits/new/", views.visit_create, name="campaign_visit_create"),
-    path("<int:pk>/coverage/", views.coverage, name="campaign_coverage"),
     path("<int:pk>/arrears/", views.arrears, name="campaign_arrears"),
     path("<int:pk>/duty/", views.duty, name="campaign_duty"),
 ]

@@ -1,6 +1,6 @@
-"""HTML pages of 送温暖活动: the campaigns, a campaign's page (window, groups, coverage, money so far), groups with
-the 003 rule and the 联络员's checklist, visits, coverage with drill-down and the not-visited export, the records
-of rights work, services and trips home, the weekly wage-arrears report and the duty roster.
+"""HTML pages of 送温暖活动: the campaigns, a campaign's page (window, groups, and what the visits app adds: coverage,
+money so far), groups with the 003 rule and the 联络员's checklist, the records of rights work, services and trips
+home, the weekly wage-arrears report and the duty roster. The visit and coverage pages are ``visits.views``.
 
 Every object is reached through its access helper (404 outside the subtree); every write is a service call
 whose refusal becomes a Chinese message, nothing written."""
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from warmth.archives.access import archives_for_actor
 from warmth.audit.services import audit_record
-from warmth.campaigns import documents, queries, services
+from warmth.campaigns import documents, extensions, queries, services
 from warmth.campaigns.access import (
     activities_for_actor,
     activity_for_actor,
@@ -28,8 +28,6 @@ from warmth.campaigns.access import (
     campaigns_for_actor,
     group_for_actor,
     shift_for_actor,
-    visit_for_actor,
-    visits_for_actor,
 )
 from warmth.campaigns.choices import (
     ACTIVITY_KINDS,
@@ -41,11 +39,9 @@ from warmth.campaigns.choices import (
     Department,
     HouseholdClass,
     RecipientKind,
-    VisitKind,
 )
 from warmth.campaigns.models import PlannedHousehold
 from warmth.core.feedback import error_list, messages_of
-from warmth.funds.access import pots_for_actor
 from warmth.orgs.access import org_for_actor
 from warmth.orgs.decorators import actor_required
 from warmth.orgs.models import Org
@@ -160,13 +156,12 @@ def campaign_detail(request, pk):
     for g in groups:
         g.rule = services.group_rule(g, [h for h in g.households.all() if not h.dropped])
         g.rule_ok = all(x["ok"] for x in g.rule)
-    children = queries.coverage_by_child(c, org)
-    return render(request, "campaigns/campaign_detail.html", {
-        "c": c, "org": org, "groups": groups, "total": queries.summed(children),
-        "children": children, "money": queries.money_so_far(c, org),
-        "enterprise": queries.enterprise_figures(c, org), "owner": actor.sees_org(c.org),
-        "can_write": actor.can(Perm.CAMPAIGN_WRITE),
-        "kinds": [label for v, label in RecipientKind.choices if v in c.recipient_kinds]})
+    context = {"c": c, "org": org, "groups": groups, "owner": actor.sees_org(c.org),
+               "can_write": actor.can(Perm.CAMPAIGN_WRITE),
+               "kinds": [label for v, label in RecipientKind.choices if v in c.recipient_kinds]}
+    for figures in extensions.PAGE:  # coverage and money so far, from the visits app
+        context.update(figures(c, org))
+    return render(request, "campaigns/campaign_detail.html", context)
 
 
 # --- groups ---------------------------------------------------------------------------------------------
@@ -278,114 +273,6 @@ def _quote(name: str) -> str:
     from urllib.parse import quote
 
     return quote(name)
-
-
-# --- visits ---------------------------------------------------------------------------------------------
-
-@require_GET
-@actor_required()
-def visit_list(request, pk):
-    c = campaign_for_actor(request.actor, pk)
-    qs = visits_for_actor(request.actor).filter(campaign=c).select_related("org", "group", "archive")
-    kind = request.GET.get("kind")
-    if kind in VisitKind.values:
-        qs = qs.filter(kind=kind)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "campaigns/visit_list.html", {"c": c, "page": page, "kind": kind,
-                                                         "query": f"kind={kind}" if kind else ""})
-
-
-@actor_required(Perm.CAMPAIGN_WRITE)
-def visit_create(request, pk):
-    actor = request.actor
-    c = campaign_for_actor(actor, pk)
-    groups = list(c.groups.all()) if actor.sees_org(c.org) else []
-    pots = list(pots_for_actor(actor).filter(balance__gt=0).select_related("org").order_by("org__path")[:200])
-    errors, warnings = [], []
-    p = request.POST
-    if request.method == "POST":
-        try:
-            archive = None
-            if (p.get("archive_no") or "").strip():
-                archive = archives_for_actor(actor).filter(archive_no=p["archive_no"].strip()).select_related(
-                    "org").first()
-                if archive is None:
-                    raise ValidationError({"archive": "档案编号不存在或不在您的管辖范围内"})
-            org = org_for_actor(actor, p["org"].strip()) if (p.get("org") or "").strip() else None
-            group = next((g for g in groups if str(g.pk) == p.get("group")), None)
-            pot = next((x for x in pots if str(x.pk) == p.get("cash_pot")), None)
-            visited_on = _date(p.get("visited_on"))
-            if visited_on is None:
-                raise ValidationError({"visited_on": "请填写走访日期（年-月-日）"})
-            r = services.visit_record(
-                actor=actor, campaign=c, kind=p.get("kind", ""), visited_on=visited_on,
-                visitors=p.get("visitors", ""), org=org, group=group, archive=archive,
-                recipient_kind=p.get("recipient_kind", ""), name=p.get("name", ""),
-                id_number=p.get("id_number", ""), handed_over=p.get("handed_over", ""),
-                cash_amount=p.get("cash_amount") or None, cash_pot=pot, enterprise=p.get("enterprise", ""),
-                enterprise_in_difficulty=bool(p.get("enterprise_in_difficulty")), findings=p.get("findings", ""),
-                frontline_greeted=p.get("frontline_greeted") or 0, note=p.get("note", ""))
-        except Http404 as exc:
-            errors.append(str(exc))
-        except (ValidationError, PermissionDenied) as exc:
-            errors += error_list(exc)
-        else:
-            for w in r.warnings:
-                messages.warning(request, w)
-            messages.success(request, "走访已记录。")
-            if group is not None:
-                return redirect("campaign_group", gid=group.pk)
-            return redirect("campaign_visits", pk=c.pk)
-    return render(request, "campaigns/visit_form.html", {
-        "c": c, "groups": groups, "pots": pots, "errors": errors, "warnings": warnings, "data": p,
-        "kinds": VisitKind.choices, "recipient_kinds": RecipientKind.choices[1:],
-        "preset_group": request.GET.get("group", ""), "preset_archive": request.GET.get("archive", "")},
-        status=422 if errors else 200)
-
-
-@require_POST
-@actor_required(Perm.CAMPAIGN_WRITE)
-def visit_void(request, vid):
-    v = visit_for_actor(request.actor, vid)
-    try:
-        services.visit_void(actor=request.actor, visit=v, reason=request.POST.get("reason", ""))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, messages_of(exc))
-    else:
-        messages.success(request, "走访记录已作废（保留备查，不再计入覆盖）。")
-    return redirect("campaign_visits", pk=v.campaign_id)
-
-
-# --- coverage -------------------------------------------------------------------------------------------
-
-@require_GET
-@actor_required()
-def coverage(request, pk):
-    actor = request.actor
-    c = campaign_for_actor(actor, pk)
-    org = _org_in(request, c)
-    if not org.path.startswith(c.org.path) and not c.org.path.startswith(org.path):
-        raise Http404("该组织不在本次活动范围内")
-    only_models = request.GET.get("models") == "1"
-    missing = queries.not_visited(c, org, models_only=only_models)
-    if request.GET.get("format") == "xlsx":
-        actor.require(Perm.EXPORT)
-        body, n = documents.not_visited_xlsx(c, org.name, missing.iterator(chunk_size=2000))
-        audit_record(actor=actor, action="pii.export", object_type="campaign_not_visited", object_id=c.pk, org=org,
-                     after={"rows": n, "models_only": only_models})
-        resp = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(f'未走访名单-{org.name}.xlsx')}"
-        return resp
-    ancestors = [o for o in Org.objects.get_ancestors(org) if o.path.startswith(actor.org.path)] + [org]
-    children = queries.coverage_by_child(c, org)
-    total = queries.summed(children)
-    pager = Paginator(missing, PAGE_SIZE)
-    pager.count = total.models_not_visited if only_models else total.not_visited  # known: no second count
-    return render(request, "campaigns/coverage.html", {
-        "c": c, "org": org, "total": total, "children": children,
-        "missing": pager.get_page(request.GET.get("page")),
-        "twice": queries.visited_twice(c, org)[:100], "trail": ancestors, "only_models": only_models,
-        "query": f"org={org.code}" + ("&models=1" if only_models else "")})
 
 
 # --- rights, services, trips home --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ funds statement's three). What each counts:
   已确认), by 帮扶项目. Cash handed over on visits is not a payment and is not in it (it is in the statement's
   发放 column).
 - ``coverage``: the campaign covering the org that season (``campaign_covering``) and its coverage per child
-  (``campaigns.queries.coverage_by_child``): households 在档 now, visited, not visited.
+  (``visits.queries.coverage_by_child``): households 在档 now, visited, not visited.
 - ``paid_over_window``: the same payments once handed over (已发放, 已确认), by ``Payment.paid_on`` (the 发放日期
   recorded when the money went out; approval only takes it out of the pot), per day over the campaign window,
   per week when the window is longer than ``WEEKLY_AFTER_DAYS``; what was paid before or after the window is
@@ -30,16 +30,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.core.management.base import CommandError
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
-from warmth.campaigns import queries as campaign_queries
 from warmth.campaigns.choices import VisitKind
-from warmth.campaigns.management.commands.campaigns import campaign_covering
-from warmth.campaigns.models import Campaign, Visit
+from warmth.campaigns.models import Campaign
+from warmth.campaigns.queries import campaign_covering
 from warmth.campaigns.services import default_window
 from warmth.funds.choices import EntryKind, FundSource
 from warmth.funds.models import FundPot, LedgerEntry
@@ -47,6 +45,8 @@ from warmth.funds.queries import Line, lines_for
 from warmth.orgs.models import Org
 from warmth.payments.choices import AidType, PaymentStatus
 from warmth.payments.models import Payment
+from warmth.visits import queries as visit_queries
+from warmth.visits.models import Visit
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -76,7 +76,7 @@ def years_with_data(org: Org) -> list[int]:
 def covering_campaign(org: Org, year: int) -> Campaign | None:
     try:
         return campaign_covering(org, year)
-    except CommandError:
+    except LookupError:
         return None
 
 
@@ -148,14 +148,14 @@ def paid_by_aid_type(org: Org, year: int) -> tuple[list[AidRow], AidRow]:
 class CoverageFigure:
     campaign: Campaign | None
     rows: list = field(default_factory=list)  # (child org or None for the org's own households, Coverage)
-    total: campaign_queries.Coverage = field(default_factory=campaign_queries.Coverage)
+    total: visit_queries.Coverage = field(default_factory=visit_queries.Coverage)
 
 
 def coverage(org: Org, year: int, campaign: Campaign | None) -> CoverageFigure:
     if campaign is None:
         return CoverageFigure(None)
-    rows = campaign_queries.coverage_by_child(campaign, org)
-    total = campaign_queries.summed(rows)
+    rows = visit_queries.coverage_by_child(campaign, org)
+    total = visit_queries.summed(rows)
     # the org's own households are shown only when it has any (a county's grassroots unions have none below)
     rows = [(child, cov) for child, cov in rows if child is not None or cov.filed or cov.visited]
     return CoverageFigure(campaign, rows, total)

@@ -19,6 +19,7 @@ from warmth.funds.choices import FundSource, Purpose
 from warmth.funds.models import FundPot
 from warmth.orgs.access import actor_for
 from warmth.orgs.models import Org, User
+from warmth.visits import services as visit_services
 
 CITY = "510100"
 VISITS_CAP = 400  # visits are recorded one by one through the service; the demo stops there at any scale
@@ -101,21 +102,21 @@ def seed_campaigns(ctx: DemoContext) -> None:
         if cash_pot is not None and group is not None and actor is county and cash < 2:
             kw = {"cash_amount": "500", "cash_pot": cash_pot}
             cash += 1
-        services.visit_record(actor=actor, campaign=c, kind=VisitKind.HOUSEHOLD, visited_on=day,
+        visit_services.visit_record(actor=actor, campaign=c, kind=VisitKind.HOUSEHOLD, visited_on=day,
                               visitors=group.leaders if group else "刘经办", group=group, archive=a,
                               handed_over="慰问金、米、油" if kw else "米、油", **kw)
         made += 1
         if made == 3:  # a second visit to the same household (counted as 重复走访)
-            services.visit_record(actor=actor, campaign=c, kind=VisitKind.HOUSEHOLD, visited_on=day,
+            visit_services.visit_record(actor=actor, campaign=c, kind=VisitKind.HOUSEHOLD, visited_on=day,
                                   visitors="区总工会", archive=a, handed_over="慰问信")
             twice += 1
         if made == 5:  # entered late, dated after the window: recorded and flagged
-            services.visit_record(actor=actor, campaign=c, kind=VisitKind.HOUSEHOLD,
+            visit_services.visit_record(actor=actor, campaign=c, kind=VisitKind.HOUSEHOLD,
                                   visited_on=c.ends_on + timedelta(days=3), visitors="街道工会", org=a.org,
                                   recipient_kind="retiree", name="李退休", handed_over="慰问信")
             outside += 1
     for i, unit in enumerate(counties):
-        services.visit_record(actor=planner, campaign=c, kind=VisitKind.ENTERPRISE, visited_on=c.focus_from,
+        visit_services.visit_record(actor=planner, campaign=c, kind=VisitKind.ENTERPRISE, visited_on=c.focus_from,
                               visitors="周领导（主席）", org=unit, enterprise=f"{unit.name[:3]}机械制造有限公司",
                               enterprise_in_difficulty=i == 0, findings="订单下滑，工资按时发放，春节前安排轮休",
                               frontline_greeted=rng.randint(20, 80))

@@ -18,12 +18,13 @@ from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
 from warmth.campaigns import services
 from warmth.campaigns.choices import DEFAULT_DUTIES, CampaignStatus, VisitKind
-from warmth.campaigns.models import Campaign, Visit
+from warmth.campaigns.models import Campaign
 from warmth.core import bulkcopy
 from warmth.demo.pipeline import DemoContext
 from warmth.orgs.access import actor_for
 from warmth.orgs.models import Org, OrgLevel, User
 from warmth.payments.choices import RecipientKind
+from warmth.visits.models import Visit
 
 VISIT_SHARE = 0.35  # of a province's active archives
 ENTERPRISES_PER_COUNTY = 4

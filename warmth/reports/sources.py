@@ -111,7 +111,7 @@ MIGRANT_Q = Q(archive__identity="农民工")
 
 def _visits(s: Scope):
     from warmth.campaigns.choices import VisitKind
-    from warmth.campaigns.models import Visit
+    from warmth.visits.models import Visit
 
     return Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False,
                                 kind=VisitKind.HOUSEHOLD)
@@ -146,7 +146,7 @@ def _households(klass: str | None):
 def _enterprises(difficulty: bool):
     def records(s: Scope):
         from warmth.campaigns.choices import VisitKind
-        from warmth.campaigns.models import Visit
+        from warmth.visits.models import Visit
 
         qs = Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False,
                                   kind=VisitKind.ENTERPRISE)
@@ -155,7 +155,7 @@ def _enterprises(difficulty: bool):
 
 
 def _frontline_records(s: Scope):
-    from warmth.campaigns.models import Visit
+    from warmth.visits.models import Visit
 
     return Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False,
                                 frontline_greeted__gt=0)
@@ -209,7 +209,7 @@ def _payments(s: Scope, klass: str | None):
 
 
 def _cash(s: Scope, klass: str | None):
-    from warmth.campaigns.models import Visit
+    from warmth.visits.models import Visit
 
     qs = Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False,
                               entry__isnull=False)
@@ -402,8 +402,8 @@ PAID_PARTS = (("payments.paid_total", "total", "cash"), ("payments.paid_models",
 
 def _visit_live(s: Scope) -> dict[str, object]:
     """The visit and payment sources straight from the records (the tally's check)."""
-    from warmth.campaigns.models import Visit
     from warmth.payments.models import Payment
+    from warmth.visits.models import Visit
 
     v = Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False).aggregate(
         **visit_exprs())

@@ -65,8 +65,8 @@ def _compute(ids: list[int] | None) -> dict[tuple[int, int], dict]:
     """The rows of these orgs (None: every org), keyed (org id, season)."""
     from warmth.archives.choices import ArchiveStatus, ExitReason
     from warmth.archives.models import Archive, FamilyMember
-    from warmth.campaigns.models import Visit
     from warmth.payments.models import Payment
+    from warmth.visits.models import Visit
 
     rows: dict[tuple[int, int], dict] = defaultdict(dict)
     filed = Archive.objects.filter(status=ArchiveStatus.ACTIVE)
@@ -114,7 +114,7 @@ def _lca(a: str, b: str) -> str:
 def _overlaps(archive_ids: list[int] | None) -> list[TallyOverlap]:
     """The corrections for archives visited at more than one org in a season (of these archives; None: all)."""
     from warmth.campaigns.choices import VisitKind
-    from warmth.campaigns.models import Visit
+    from warmth.visits.models import Visit
 
     visits = Visit.objects.filter(voided=False, kind=VisitKind.HOUSEHOLD, archive__isnull=False)
     if archive_ids is not None:
@@ -156,7 +156,7 @@ def _lock() -> None:
 
 def refresh(*, full: bool = False, progress: Callable[[str], None] | None = None) -> dict:
     """Bring the tally up to date: the dirty orgs (or every org with ``full``). Returns what it did."""
-    from warmth.campaigns.models import Visit
+    from warmth.visits.models import Visit
 
     started = time.perf_counter()
     say = progress or (lambda _m: None)

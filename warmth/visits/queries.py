@@ -1,5 +1,5 @@
-"""Read-side figures of a campaign: coverage (全覆盖, 不重复) for an org and each direct child, the not-yet-visited
-list, the money paid so far.
+"""Read-side figures of a campaign's visits: coverage (全覆盖, 不重复) for an org and each direct child, the
+not-yet-visited list, the money paid so far.
 
 Coverage counts households filed now (archives 在档) in the org's whole subtree. A filed household is visited
 when it has at least one visit of the campaign that is not voided; visited twice when it has two or more. All the
@@ -18,9 +18,11 @@ from django.db.models.functions import Coalesce, Substr
 from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
 from warmth.campaigns.choices import VisitKind
-from warmth.campaigns.models import Campaign, Visit
+from warmth.campaigns.models import Campaign
 from warmth.orgs.models import Org
 from warmth.payments.choices import PaymentStatus
+from warmth.payments.models import Payment
+from warmth.visits.models import Visit
 
 NOT_MODEL = ["", "非劳模"]
 MODEL_Q = ~Q(model_worker_type__in=NOT_MODEL)
@@ -134,8 +136,6 @@ PAID = (PaymentStatus.APPROVED, PaymentStatus.PAID, PaymentStatus.CONFIRMED)
 
 def money_so_far(campaign: Campaign, org: Org) -> dict:
     """Payments of the campaign approved or later in the org's subtree, and cash handed over on visits."""
-    from warmth.payments.models import Payment
-
     pays = Payment.objects.filter(campaign=campaign, org__path__startswith=org.path, status__in=PAID).aggregate(
         n=Count("id"), s=Sum("amount"))
     cash = Visit.objects.filter(campaign=campaign, org__path__startswith=org.path, voided=False,
@@ -154,23 +154,9 @@ def enterprise_figures(campaign: Campaign, org: Org) -> dict:
     return row
 
 
-# --- the weekly wage-arrears report, summed by the level above --------------------------------------------------
-
-def arrears_week(campaign: Campaign, org: Org, week_of) -> dict:
-    """For ``org`` and one week: each direct child with its live submitted report (or None), the sum of those
-    reports per row and column, and the children that have not submitted. The org's own report, if any, is
-    returned beside (it is what the org sends up, not part of the sum)."""
-    from warmth.campaigns.choices import ArrearsRow, ArrearsStatus
-    from warmth.campaigns.models import ArrearsLine, ArrearsReport
-
-    children = list(Org.objects.filter(parent=org).order_by("path"))
-    live = ArrearsReport.objects.filter(campaign=campaign, week_of=week_of, superseded=False)
-    submitted = {r.org_id: r for r in live.filter(org__in=children, status=ArrearsStatus.SUBMITTED)}
-    sums = {row: {"amount": Decimal("0.0000"), "enterprises": 0, "people": 0} for row in ArrearsRow.values}
-    for ln in ArrearsLine.objects.filter(report__in=list(submitted.values())).values(
-            "row").annotate(a=Sum("amount"), e=Sum("enterprises"), p=Sum("people")).order_by():
-        sums[ln["row"]] = {"amount": Decimal(ln["a"] or 0).quantize(Decimal("0.0001")), "enterprises": ln["e"] or 0,
-                           "people": ln["p"] or 0}
-    return {"children": [(c, submitted.get(c.pk)) for c in children], "sums": sums,
-            "missing": [c for c in children if c.pk not in submitted],
-            "own": live.filter(org=org).first()}
+def page_figures(campaign: Campaign, org: Org) -> dict:
+    """What the campaign's page shows from the visits: coverage per child and in total, money so far, the
+    enterprise visits (registered into ``campaigns.extensions``)."""
+    children = coverage_by_child(campaign, org)
+    return {"children": children, "total": summed(children), "money": money_so_far(campaign, org),
+            "enterprise": enterprise_figures(campaign, org)}

@@ -2,27 +2,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from warmth.campaigns import queries
-from warmth.campaigns.models import Campaign
+from warmth.campaigns.queries import campaign_covering
 from warmth.core.terminal import pad
-from warmth.funds.rules import ancestors_paths
 from warmth.orgs.models import Org
-
-
-def campaign_covering(org: Org, year: int, campaign_id: int | None = None) -> Campaign:
-    """The campaign of ``year`` that covers ``org``: organized by the org itself or by its nearest ancestor that
-    has one (a county takes part in its city's campaign). ``campaign_id`` picks one explicitly."""
-    ancestors = ancestors_paths(org)
-    qs = Campaign.objects.filter(year=year, org__path__in=ancestors).select_related("org")
-    if campaign_id is not None:
-        found = qs.filter(pk=campaign_id).first()
-        if found is None:
-            raise CommandError(f"活动 #{campaign_id} 不存在，或不是 {year} 年度覆盖 {org.name} 的活动")
-        return found
-    found = qs.order_by("-org__depth").first()
-    if found is None:
-        raise CommandError(f"{year} 年度没有覆盖 {org.name}（{org.code}）的送温暖活动")
-    return found
+from warmth.visits import queries
 
 
 def _row(org: Org | None, cov: queries.Coverage) -> dict:
@@ -51,7 +34,10 @@ class Command(BaseCommand):
         o = Org.objects.filter(code=org).first()
         if o is None:
             raise CommandError(f"组织代码 {org} 不存在")
-        c = campaign_covering(o, year, campaign)
+        try:
+            c = campaign_covering(o, year, campaign)
+        except LookupError as exc:
+            raise CommandError(str(exc)) from exc
         rows = queries.coverage_by_child(c, o)
         total = _row(o, queries.summed(rows))
         data = {"campaign": {"id": c.pk, "name": str(c), "year": c.year, "org": c.org.code}, **total,

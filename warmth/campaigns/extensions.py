@@ -1,0 +1,13 @@
+"""What an app above the season adds to a campaign's page and to the API's campaign detail. The season sits below
+payments and the visits; the visits app registers the coverage and the money paid so far here (from its
+``AppConfig.ready``), so the campaign's page shows them without the season importing the app above it.
+
+A provider takes ``(campaign, org)`` (the org the page is seen from) and returns a dict: ``PAGE`` providers'
+dicts go into the page's template context, ``DETAIL`` providers' into the API's detail, before its groups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+PAGE: list[Callable[..., dict]] = []
+DETAIL: list[Callable[..., dict]] = []

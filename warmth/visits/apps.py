@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class VisitsConfig(AppConfig):
+    name = "warmth.visits"
+    label = "visits"
+    verbose_name = "走访"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # the campaign's page and API detail show coverage and money so far: plug them into the season's registry
+        from warmth.campaigns import extensions
+        from warmth.visits import api, queries
+
+        extensions.PAGE.append(queries.page_figures)
+        extensions.DETAIL.append(api.detail_figures)

@@ -1,0 +1,34 @@
+"""The not-yet-visited list of a campaign as xlsx. Text cells go through ``safe_cell`` (a value typed as ``=…``
+never becomes a formula)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import xlsxwriter
+
+from warmth.campaigns.models import Campaign
+from warmth.core.exporting import safe_cell
+
+
+def not_visited_xlsx(campaign: Campaign, org_name: str, archives) -> tuple[bytes, int]:
+    buf = BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "constant_memory": False})
+    ws = book.add_worksheet("未走访")
+    head = book.add_format({"bold": True, "border": 1, "align": "center"})
+    cell = book.add_format({"border": 1})
+    ws.merge_range(0, 0, 0, 5, f"{campaign}：{org_name}尚未走访的在档困难职工家庭",
+                   book.add_format({"bold": True, "font_size": 14, "align": "center"}))
+    columns = ["序号", "档案编号", "姓名", "困难类别", "建档单位", "劳模"]
+    widths = [6, 22, 10, 10, 30, 10]
+    for c, (h, w) in enumerate(zip(columns, widths, strict=True)):
+        ws.write_string(1, c, h, head)
+        ws.set_column(c, c, w)
+    n = 0
+    for n, a in enumerate(archives, 1):
+        for c, v in enumerate([str(n), a.archive_no, a.name, a.category, a.org.name,
+                               "" if a.model_worker_type in ("", "非劳模") else a.model_worker_type]):
+            ws.write_string(n + 1, c, safe_cell(v), cell)
+    ws.write_string(n + 2, 0, f"合计 {n} 户")
+    book.close()
+    return buf.getvalue(), n
