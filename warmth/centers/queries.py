@@ -14,6 +14,7 @@ from warmth.centers.choices import CenterFundSource, CenterLevel, PartnerKind, S
 from warmth.centers.models import Center, CenterFunding, Partner, Station
 from warmth.centers.sources import SOURCES, year_end
 from warmth.orgs.models import Org
+from warmth.reports.sources import Scope
 
 
 def default_year() -> int:
@@ -53,8 +54,6 @@ def with_figures(centers: QuerySet[Center], year: int) -> QuerySet[Center]:
 def summary(org: Org, year: int) -> dict:
     """What the 帮扶中心工作统计表 of ``org``'s subtree will read from the registry for ``year``, grouped for the
     list page: ``{"levels": [(label, centres, staff)], "staff": …, "stations": [(label, n)], …}``."""
-    from warmth.reports.sources import Scope
-
     scope = Scope(org, year)
 
     def v(name: str):

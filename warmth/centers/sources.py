@@ -1,8 +1,9 @@
-"""The named sources of the 帮扶中心工作统计表 (2013: seed 003 附件2; 2014: seed 000 附件2), for
-``warmth.reports.sources``: ``SOURCES[name] = (unit, value, records)``, ``unit`` as a ``reports.sources.Source``
-has it ("count", or "wan" for 万元), ``value(scope)`` the figure and ``records(scope)`` the rows behind it, each
-over the scope org's WHOLE subtree (``org__path__startswith``: every row carries the org it counts under).
-``FORM_UNITS[name]`` is the unit the forms print beside an item the source answers.
+"""The named sources of the 帮扶中心工作统计表 (2013: seed 003 附件2; 2014: seed 000 附件2), registered into
+``warmth.reports.sources`` (``register``, from this app's ``AppConfig.ready``): ``SOURCES[name] = (unit, value,
+records)``, ``unit`` as a ``reports.sources.Source`` has it ("count", or "wan" for 万元), ``value(scope)`` the
+figure and ``records(scope)`` the rows behind it, each over the scope org's WHOLE subtree
+(``org__path__startswith``: every row carries the org it counts under). ``FORM_UNITS[name]`` is the unit the
+forms print beside an item the source answers.
 
 The forms ask 目前 (统计数据截至 12月31日), so the scope year is the calendar year of the form (2014 for the
 2014年度 form) and a record counts when it stood on 31 December of that year:
@@ -36,16 +37,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-if TYPE_CHECKING:
-    from warmth.reports.sources import Scope
+from warmth.centers import models
+from warmth.centers.models import Center, CenterFunding
+from warmth.reports.sources import Scope, to_wan
 
-Value = Callable[["Scope"], int | Decimal]
-Records = Callable[["Scope"], QuerySet]
+Value = Callable[[Scope], int | Decimal]
+Records = Callable[[Scope], QuerySet]
 
 LEVELS = ("provincial", "city", "county")          # choices.CenterLevel
 STATION_KINDS = ("township", "park", "community", "enterprise")   # choices.StationKind
@@ -58,18 +59,10 @@ def year_end(year: int) -> date:
     return date(year, 12, 31)
 
 
-def _wan(yuan) -> Decimal:
-    from warmth.reports.sources import to_wan
-
-    return to_wan(yuan)
-
-
 # --- records --------------------------------------------------------------------------------------------------
 
 def _centers(level: str | None = None, extra: Q | None = None) -> Records:
     def records(s: Scope) -> QuerySet:
-        from warmth.centers.models import Center
-
         qs = Center.objects.filter(org__path__startswith=s.org.path, founded_on__lte=year_end(s.year))
         if level:
             qs = qs.filter(level=level)
@@ -79,8 +72,6 @@ def _centers(level: str | None = None, extra: Q | None = None) -> Records:
 
 def _standing(model_name: str, started: str, extra: Q | None = None) -> Records:
     def records(s: Scope) -> QuerySet:
-        from warmth.centers import models
-
         end = year_end(s.year)
         qs = getattr(models, model_name).objects.filter(org__path__startswith=s.org.path, **{f"{started}__lte": end})
         qs = qs.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=end))
@@ -90,8 +81,6 @@ def _standing(model_name: str, started: str, extra: Q | None = None) -> Records:
 
 def _funding(extra: Q | None = None) -> Records:
     def records(s: Scope) -> QuerySet:
-        from warmth.centers.models import CenterFunding
-
         qs = CenterFunding.objects.filter(org__path__startswith=s.org.path, year=s.year, superseded=False)
         return qs.filter(extra) if extra is not None else qs
     return records
@@ -99,8 +88,6 @@ def _funding(extra: Q | None = None) -> Records:
 
 def _with_special_fund(level: str) -> Records:
     def records(s: Scope) -> QuerySet:
-        from warmth.centers.models import CenterFunding
-
         money = CenterFunding.objects.filter(center=OuterRef("pk"), year=s.year, superseded=False, special=True,
                                              amount__gt=0)
         return _centers(level)(s).filter(Exists(money))
@@ -118,7 +105,7 @@ def _sum(records: Records, expression) -> Value:
 
 
 def _money(records: Records) -> Value:
-    return lambda s: _wan(records(s).aggregate(t=Sum("amount"))["t"])
+    return lambda s: to_wan(records(s).aggregate(t=Sum("amount"))["t"])
 
 
 STAFF = F("staff_fulltime") + F("staff_parttime")

@@ -309,14 +309,25 @@ def _registry() -> dict[str, Source]:
                         ("payments.paid_migrants", "migrant")):
         value, rec = _paid(klass)
         add(name, "wan", value, rec)
-    from warmth.centers.sources import SOURCES as CENTER_SOURCES  # the 帮扶中心 registry (centre forms)
-
-    for name, (unit, value, records) in CENTER_SOURCES.items():
+    for name, (unit, value, records) in _REGISTERED.items():
         add(name, unit, value, records)
     return out
 
 
 _SOURCES: dict[str, Source] | None = None
+#: name -> (unit, value, records) of the sources an app above reports registers (centers: the 帮扶中心 forms)
+_REGISTERED: dict[str, tuple[str, Callable[[Scope], Decimal | int], Callable[[Scope], QuerySet]]] = {}
+
+
+def register(sources: dict[str, tuple[str, Callable[[Scope], Decimal | int], Callable[[Scope], QuerySet]]]) -> None:
+    """Add named sources from an app above reports (called from its ``AppConfig.ready``): ``(unit, value,
+    records)`` as ``Source`` has them. A name may be registered once."""
+    global _SOURCES
+    taken = set(sources) & set(_REGISTERED)
+    if taken:
+        raise ValueError(f"data sources registered twice: {sorted(taken)}")
+    _REGISTERED.update(sources)
+    _SOURCES = None
 
 
 def source(name: str) -> Source | None:
