@@ -11,13 +11,15 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
+from warmth.auditpage.api import router as audit_router
+from warmth.jobs.api import router as jobs_router
 from warmth.orgs.access import actor_for
+from warmth.orgs.api import router as orgs_router
+from warmth.orgs.services import token_authenticate
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        from warmth.orgs.services import token_authenticate
-
         t = token_authenticate(token)
         if t is None:
             return None
@@ -72,10 +74,6 @@ def _invalid(request, exc):
 
 
 def _register_routers() -> None:
-    from warmth.auditpage.api import router as audit_router
-    from warmth.jobs.api import router as jobs_router
-    from warmth.orgs.api import router as orgs_router
-
     api.add_router("/", orgs_router)
     api.add_router("/archives/", "warmth.archives.api.router")
     api.add_router("/funds/", "warmth.funds.api.router")

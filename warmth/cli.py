@@ -14,11 +14,12 @@ import os
 import sys
 from pathlib import Path
 
+from warmth.core.crypto import new_key_b64
+from warmth.core.env import env_str
+
 
 def ensure_env_file(path: Path) -> bool:
     """Create the local env file with fresh random keys if it does not exist. Returns True if created."""
-    from warmth.core.crypto import new_key_b64
-
     if path.exists():
         return False
     import secrets
@@ -43,8 +44,6 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
     if len(argv) > 1 and argv[1] == "demo":
-        from warmth.core.env import env_str
-
         base = Path(__file__).resolve().parent.parent
         data_dir = Path(env_str("WARMTH_DATA_DIR") or base / "data")
         env_file = Path(env_str("WARMTH_ENV_FILE") or data_dir / "warmth.env")

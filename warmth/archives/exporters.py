@@ -20,7 +20,8 @@ from warmth.archives.template import HEAD_COLUMNS, HEAD_SHEET, MEMBER_COLUMNS, M
 from warmth.audit.services import audit_record
 from warmth.core import pii
 from warmth.jobs.registry import register
-from warmth.orgs.access import Actor
+from warmth.jobs.services import JobInputError, job_finish, job_result_path
+from warmth.orgs.access import Actor, org_for_actor
 from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm
 
@@ -91,8 +92,6 @@ def archive_export(*, actor: Actor | None, org: Org, path: Path, progress=None) 
 def export_job(job, progress) -> None:
     """Params: org (code). The file is written first (progress visible to the page), then the audit row and
     the finished job commit together."""
-    from warmth.jobs.services import JobInputError, job_finish, job_result_path
-    from warmth.orgs.access import org_for_actor
 
     actor = Actor(job.created_by, job.membership)
     try:

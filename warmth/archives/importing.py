@@ -53,8 +53,8 @@ from warmth.audit.services import audit_record
 from warmth.core import bulkcopy, idcard, pii
 from warmth.core.fields import bidx
 from warmth.jobs.registry import register
-from warmth.jobs.services import JobInputError
-from warmth.orgs.access import Actor
+from warmth.jobs.services import JobInputError, job_create, job_finish
+from warmth.orgs.access import Actor, org_for_actor
 from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm
 
@@ -542,7 +542,6 @@ def store_upload(chunks: Iterable[bytes]) -> str:
 def archive_import_start(*, actor: Actor, chunks: Iterable[bytes], filename: str, org: Org, dry_run: bool = False,
                          valid_only: bool = False):
     """Store the upload and queue the "archives.import" job (the page polls its progress)."""
-    from warmth.jobs.services import job_create
 
     actor.require(Perm.ARCHIVE_WRITE)
     if not actor.sees_org(org):
@@ -584,8 +583,6 @@ def _drop_upload(job) -> None:
 def import_job(job, progress) -> None:
     """Params: path (under the files directory), name, org (code), dry_run, valid_only; result: the summary.
     The stored upload holds personal data: it is deleted when the job ends, whatever the outcome."""
-    from warmth.jobs.services import job_finish
-    from warmth.orgs.access import org_for_actor
 
     actor = Actor(job.created_by, job.membership)
     p = job.params

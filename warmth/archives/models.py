@@ -39,7 +39,7 @@ from warmth.archives.choices import (
     ReviewResult,
     Sex,
 )
-from warmth.core import pii
+from warmth.core import pii, regions
 from warmth.core.fields import BlindIndexField, EncryptedTextField, MoneyField
 
 # Statuses in which an archive holds its people (a second archive for them is refused).
@@ -170,8 +170,6 @@ class Archive(models.Model):
 
     @property
     def hukou_region_name(self) -> str:
-        from warmth.core import regions
-
         r = regions.current(self.hukou_region_code) or next(iter(regions.lookup(self.hukou_region_code)[-1:]), None)
         return r.full_name if r else self.hukou_region_code
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from warmth.archives.access import archive_for_actor
 from warmth.archives.choices import HardshipCause
 from warmth.archives.models import (
     LIVE_STATUSES,
@@ -310,8 +311,6 @@ def archive_file(*, actor: Actor | None, org: Org, data: ArchiveInput, temporary
 def archive_update(*, actor: Actor | None, archive: Archive, data: ArchiveInput) -> Archive:
     """Edit a draft, or update a live archive (动态管理: income, family, address …); the diff is audited."""
     if actor is not None:
-        from warmth.archives.access import archive_for_actor
-
         archive_for_actor(actor, archive.pk, write=True)  # the subtree first, then the role
     archive = Archive.objects.select_for_update().get(pk=archive.pk)
     if archive.status not in EDITABLE_STATUSES:

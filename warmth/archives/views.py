@@ -31,6 +31,7 @@ from warmth.archives.forms import (
     AttachmentForm,
     DuplicateResolveForm,
     ExitRequestForm,
+    ImportForm,
     NoteForm,
     ObjectionForm,
     ObjectionResolveForm,
@@ -46,15 +47,19 @@ from warmth.archives.forms import (
     archive_input,
     member_formset,
 )
+from warmth.archives.importing import ImportRefused, archive_import_start
 from warmth.archives.lifecycle import TRANSFER_WORKFLOW, TRANSITIONS, WORKFLOW
 from warmth.archives.models import Archive, AssistancePlan, Transfer
+from warmth.archives.pdf import registration_form_pdf
 from warmth.archives.queries import filter_archives, search_archives
 from warmth.archives.services import EDITABLE_STATUSES, archive_file, archive_update
+from warmth.archives.template import write_template
 from warmth.audit.services import audit_record
 from warmth.core import pii, regions
 from warmth.core.feedback import form_messages as _form_messages
 from warmth.core.feedback import messages_of as _messages_of
 from warmth.core.money import AmountError, parse_amount
+from warmth.jobs.services import job_create
 from warmth.orgs.access import Actor, org_for_actor, visible_orgs
 from warmth.orgs.decorators import actor_required
 from warmth.orgs.models import Org
@@ -425,7 +430,6 @@ def archive_pdf(request, pk):
     full = request.GET.get("full") == "1"
     if full:
         actor.require(Perm.PII_FULL)
-    from warmth.archives.pdf import registration_form_pdf
 
     data = registration_form_pdf(archive, show_full_id=full)
     if full:
@@ -618,8 +622,6 @@ def transfer_decide(request, pk):
 def archive_import(request):
     """Upload a filled template; the import runs as a background job whose page shows progress and problems.
     The page also holds the export button (roles that may only export see just that)."""
-    from warmth.archives.forms import ImportForm
-    from warmth.archives.importing import ImportRefused, archive_import_start
 
     actor = request.actor
     if request.method == "POST" or not actor.can(Perm.EXPORT):
@@ -645,7 +647,6 @@ def archive_import(request):
 @actor_required(Perm.EXPORT)
 def archive_export(request):
     """Export the archives of an org's subtree to the import template's layout, as a background job."""
-    from warmth.jobs.services import job_create
 
     org = org_for_actor(request.actor, (request.POST.get("org") or request.actor.org.code).strip())
     job = job_create(actor=request.actor, kind="archives.export", title=f"导出困难职工档案：{org.name}",
@@ -659,7 +660,6 @@ def archive_template(request):
     import tempfile
     from pathlib import Path
 
-    from warmth.archives.template import write_template
 
     folder = Path(tempfile.mkdtemp(prefix="warmth-template-"))
     path = folder / "template.xlsx"

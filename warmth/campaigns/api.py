@@ -23,6 +23,7 @@ from warmth.campaigns.access import (
     campaign_owned,
     campaigns_for_actor,
     group_for_actor,
+    shifts_for_actor,
 )
 from warmth.campaigns.models import Campaign, VisitGroup
 from warmth.core import pii
@@ -322,8 +323,6 @@ def campaigns_arrears_save(request, campaign_id: int, payload: ArrearsIn):
 
 @router.get("/{int:campaign_id}/duty", response=list[dict], summary="节日值班表（电话脱敏）")
 def campaigns_duty_list(request, campaign_id: int):
-    from warmth.campaigns.access import shifts_for_actor
-
     c = campaign_for_actor(request.auth, campaign_id)
     return [{"id": s.pk, "org": s.org.code, "on_date": s.on_date, "starts": s.starts, "ends": s.ends,
              "person": s.person, "phone": pii.mask_phone(s.phone), "leader": s.leader, "cancelled": s.cancelled}

@@ -28,6 +28,7 @@ from warmth.campaigns.access import (
     campaigns_for_actor,
     group_for_actor,
     shift_for_actor,
+    shifts_for_actor,
 )
 from warmth.campaigns.choices import (
     ACTIVITY_KINDS,
@@ -41,6 +42,7 @@ from warmth.campaigns.choices import (
     RecipientKind,
 )
 from warmth.campaigns.models import PlannedHousehold
+from warmth.core import pii
 from warmth.core.feedback import error_list, messages_of
 from warmth.orgs.access import org_for_actor
 from warmth.orgs.decorators import actor_required
@@ -415,8 +417,6 @@ def duty(request, pk):
         else:
             messages.success(request, "值班安排已添加。")
             return redirect("campaign_duty", pk=c.pk)
-    from warmth.campaigns.access import shifts_for_actor
-    from warmth.core import pii
 
     shifts = list(shifts_for_actor(actor).filter(campaign=c).select_related("org")[:500])
     full = actor.can(Perm.PII_FULL)

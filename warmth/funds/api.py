@@ -24,6 +24,7 @@ from warmth.funds.access import (
     pots_for_actor,
     raises_for_actor,
 )
+from warmth.funds.choices import PayMethod, Purpose
 from warmth.funds.models import AllocationPlan
 from warmth.funds.schemas import (
     AllocateIn,
@@ -248,7 +249,6 @@ def funds_entry_reverse(request, entry_id: int, payload: ReasonIn):
 def funds_pot_evaluate(request, pot_id: int, payload: EvaluateIn):
     pot = pot_for_actor(request.auth, pot_id)
     amount = services._amount(payload.amount)
-    from warmth.funds.choices import PayMethod, Purpose
 
     services._choice(payload.method, PayMethod, "method", "发放方式")
     if payload.purpose:

@@ -20,7 +20,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from warmth.archives.choices import ArchiveStatus
-from warmth.funds.choices import FINANCE_SOURCES, DecisionKind, EntryKind, FundSource, PayMethod, RuleMode
+from warmth.funds.choices import FINANCE_SOURCES, DecisionKind, EntryKind, FundSource, PayMethod, Purpose, RuleMode
 from warmth.funds.models import ZERO, Decision, FundPot, LedgerEntry, RuleSetting
 from warmth.orgs.models import Org
 
@@ -201,8 +201,6 @@ def _spend_by(ctx: Context) -> str | None:
 def _purpose_match(ctx: Context) -> str | None:
     p = ctx.proposal
     if p.purpose != p.pot.purpose:
-        from warmth.funds.choices import Purpose
-
         return (f"专款专用：{p.pot.get_purpose_display()}资金不能用于{Purpose(p.purpose).label}；"
                 "结余资金须经集体研究决定后方可转为日常帮扶资金。")
     return None

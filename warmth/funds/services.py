@@ -20,6 +20,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from warmth.archives.choices import ArchiveStatus
+from warmth.archives.models import Archive
 from warmth.audit.services import audit_record
 from warmth.core.files import store_upload
 from warmth.core.money import AmountError, parse_amount
@@ -226,7 +227,6 @@ def allocation_create(*, actor: Actor, pot: FundPot, to_org: Org, amount, doc_no
 
 def households_by_child(org: Org) -> dict[int, int]:
     """Active archives (在档户数) in each direct child's subtree (seed 004 三.1: allocate by filed households)."""
-    from warmth.archives.models import Archive
 
     children = list(Org.objects.filter(parent=org, is_active=True).only("pk", "path"))
     counts = dict.fromkeys((c.pk for c in children), 0)

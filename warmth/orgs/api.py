@@ -5,6 +5,7 @@ from warmth.core.validation import BoundedPagination, InputSchema
 from warmth.orgs import services
 from warmth.orgs.access import org_for_actor, visible_orgs
 from warmth.orgs.models import Org
+from warmth.orgs.permissions import MATRIX
 
 router = Router(tags=["组织"])
 
@@ -46,8 +47,6 @@ class MoveIn(InputSchema):
 
 @router.get("/me", response=MeOut, summary="当前身份")
 def me(request):
-    from warmth.orgs.permissions import MATRIX
-
     a = request.auth
     return {"username": a.user.username, "full_name": a.user.full_name, "org": a.org, "role": a.role,
             "role_label": a.membership.get_role_display(), "permissions": sorted(MATRIX[a.role])}

@@ -11,6 +11,7 @@ from treebeard.numconv import NumConv
 
 from warmth.core.bulkcopy import allocate_ids, can_copy, copy_rows
 from warmth.orgs.models import Org
+from warmth.orgs.services import lock_tree
 
 _conv = NumConv(Org.alphabet)
 
@@ -44,7 +45,6 @@ def bulk_create_tree(root: OrgSpec, *, parent: Org | None = None, batch_size: in
 
     On PostgreSQL the rows get ids from the table's sequence and go in with one ``COPY``; elsewhere they are
     inserted with ``bulk_create`` level by level, so every parent has its id before its children."""
-    from warmth.orgs.services import lock_tree
 
     lock_tree()
     if parent is None:

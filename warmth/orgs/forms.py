@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
 
 from warmth.core.validation import TextField
+from warmth.orgs.auth import attempt_claim, attempt_failed, attempt_succeeded
 from warmth.orgs.models import Org, OrgLevel, Role, User
 
 
@@ -50,8 +51,6 @@ class LockoutPasswordChangeForm(PasswordChangeForm):
         self.fields["new_password1"].help_text = PASSWORD_RULE + "不能与原密码相同。"
 
     def clean_old_password(self):
-        from warmth.orgs.auth import attempt_claim, attempt_failed, attempt_succeeded
-
         old = self.cleaned_data.get("old_password") or ""
         if not attempt_claim(self.user):
             raise forms.ValidationError("账户已锁定，请稍后再试。", code="locked")

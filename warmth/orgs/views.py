@@ -37,7 +37,7 @@ from warmth.orgs.forms import (
     UserCreateForm,
 )
 from warmth.orgs.middleware import LOGIN_AT_KEY, SESSION_KEY
-from warmth.orgs.models import AccountStatus, ApiToken, Membership, Org, OrgMove
+from warmth.orgs.models import AccountStatus, ApiToken, Membership, Org, OrgMove, Role
 from warmth.orgs.permissions import MATRIX, PERM_LABELS, Perm
 
 
@@ -259,8 +259,6 @@ def token_revoke(request, pk):
 
 @actor_required()
 def permissions(request):
-    from warmth.orgs.models import Role
-
     rows = [(PERM_LABELS[p], [p in MATRIX[r] for r in Role.values]) for p in Perm]
     return render(request, "orgs/permissions.html", {"roles": Role.labels, "rows": rows})
 

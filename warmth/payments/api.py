@@ -12,10 +12,12 @@ from ninja.pagination import paginate
 
 from warmth.archives.access import archives_for_actor
 from warmth.audit.services import audit_record
+from warmth.campaigns.access import campaign_for_actor
 from warmth.core import pii
 from warmth.core.schemas import Money
 from warmth.core.validation import BoundedPagination, InputSchema
 from warmth.funds.access import pot_for_actor
+from warmth.orgs.access import org_for_actor
 from warmth.orgs.permissions import Perm
 from warmth.payments import services
 from warmth.payments.access import payment_for_actor, payments_for_actor
@@ -150,8 +152,6 @@ def payments_create(request, payload: PaymentIn):
                                                         unit_or_address=payload.unit_or_address, phone=payload.phone)
     campaign = None
     if payload.campaign is not None:
-        from warmth.campaigns.access import campaign_for_actor
-
         campaign = campaign_for_actor(actor, payload.campaign)
     p = services.payment_create(actor=actor, pot=pot, aid_type=payload.aid_type, amount=payload.amount,
                                 method=payload.method, archive=archive, recipient=recipient,
@@ -219,15 +219,11 @@ def _chain(org) -> dict:
 
 @router.get("/chain", summary="审批流程（本单位设置的，或最近一级上级的，或默认）")
 def payments_chain(request, org: str = ""):
-    from warmth.orgs.access import org_for_actor
-
     return _chain(org_for_actor(request.auth, org.strip()) if org.strip() else request.auth.org)
 
 
 @router.post("/chain", summary="设置本单位（及下级）的审批流程")
 def payments_chain_set(request, payload: ChainIn):
-    from warmth.orgs.access import org_for_actor
-
     o = org_for_actor(request.auth, payload.org.strip()) if payload.org.strip() else request.auth.org
     services.chain_set(actor=request.auth, org=o, steps=payload.steps, threshold=payload.threshold,
                        extra_step=payload.extra_step)

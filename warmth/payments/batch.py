@@ -32,12 +32,15 @@ from django.utils import timezone
 from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
 from warmth.audit.services import audit_record
+from warmth.campaigns.access import campaign_for_actor
 from warmth.core import bulkcopy
 from warmth.core.money import AmountError, parse_amount
 from warmth.funds import rules
+from warmth.funds.access import pot_for_actor
 from warmth.funds.choices import PayMethod
 from warmth.funds.models import FundPot, LedgerEntry
 from warmth.jobs.registry import register
+from warmth.jobs.services import JobInputError, job_finish
 from warmth.orgs.access import Actor
 from warmth.orgs.permissions import Perm
 from warmth.payments.choices import AidType, PaymentStatus, RecipientKind
@@ -292,8 +295,6 @@ def batch_job(job, progress) -> None:
     was written and a re-run of the same batch continues where it stopped."""
     from django.http import Http404
 
-    from warmth.funds.access import pot_for_actor
-    from warmth.jobs.services import JobInputError, job_finish
 
     actor = Actor(job.created_by, job.membership)
     params = job.params
@@ -301,8 +302,6 @@ def batch_job(job, progress) -> None:
         pot = pot_for_actor(actor, int(params["pot"]))
         campaign = None
         if params.get("campaign"):
-            from warmth.campaigns.access import campaign_for_actor
-
             campaign = campaign_for_actor(actor, int(params["campaign"]))
         result = batch_pay(actor=actor, pot=pot, amount=params["amount"], aid_type=params["aid_type"],
                            batch=params["batch"], categories=params.get("categories") or None, progress=progress,

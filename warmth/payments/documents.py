@@ -21,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak
 
 from warmth.core import pdf, pii
+from warmth.core.exporting import safe_cell
 from warmth.core.money import amount_in_words, format_yuan, voucher_boxes
 from warmth.payments.models import Payment
 
@@ -210,7 +211,6 @@ def bank_csv(payments: Iterable[Payment]) -> tuple[str, int, Decimal]:
     import csv
     import io
 
-    from warmth.core.exporting import safe_cell
 
     buf = io.StringIO()
     buf.write("\ufeff")

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied
 
 from warmth.audit.services import audit_record
 from warmth.jobs.registry import register
-from warmth.orgs.access import Actor
+from warmth.jobs.services import JobInputError, job_finish, job_result_path
+from warmth.orgs.access import Actor, org_for_actor
 from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm
 from warmth.payments.choices import PaymentStatus
@@ -55,8 +56,6 @@ def roster_job(job, progress) -> None:
     from django.http import Http404
     from django.utils import timezone
 
-    from warmth.jobs.services import JobInputError, job_finish, job_result_path
-    from warmth.orgs.access import org_for_actor
 
     actor = Actor(job.created_by, job.membership)
     try:

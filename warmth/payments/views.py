@@ -12,18 +12,24 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from warmth.archives.access import archives_for_actor
+from warmth.archives.choices import HardshipCategory
 from warmth.audit.services import audit_record
+from warmth.campaigns.access import campaigns_for_actor
 from warmth.core import pii
 from warmth.core.feedback import messages_of as _messages_of
 from warmth.funds.access import pots_for_actor
+from warmth.funds.choices import PayMethod
+from warmth.jobs.services import job_create
 from warmth.orgs.access import org_for_actor
 from warmth.orgs.decorators import actor_required
 from warmth.orgs.permissions import Perm
 from warmth.payments import services
 from warmth.payments.access import payment_for_actor, payments_for_actor
-from warmth.payments.choices import PaymentStatus
-from warmth.payments.documents import voucher_pdf
+from warmth.payments.choices import AidType, PaymentStatus
+from warmth.payments.documents import bank_csv, bank_xlsx, notice_rows, voucher_pdf
 from warmth.payments.forms import NoteForm, PaidForm, PaymentForm, ReasonForm
+from warmth.payments.models import Verification, VerificationAnswer
+from warmth.payments.verification import discrepancy_report, verification_record, verification_sample
 
 PAGE_SIZE = 50
 POTS_SHOWN = 200
@@ -58,7 +64,6 @@ def _pots(actor, chosen: str | None):
 def payment_create(request):
     actor = request.actor
     chosen = request.POST.get("pot") or request.GET.get("pot")
-    from warmth.campaigns.access import campaigns_for_actor
 
     campaigns = list(campaigns_for_actor(actor).select_related("org").order_by("-year", "org__path")[:20])
     form = PaymentForm(request.POST or None, pots=_pots(actor, chosen), campaigns=campaigns,
@@ -172,7 +177,6 @@ def payment_voucher(request, pk):
 @actor_required(Perm.EXPORT)
 def payment_roster(request):
     """The 汇总表 of an org's subtree for a year, as a background job with a progress bar."""
-    from warmth.jobs.services import job_create
 
     org = org_for_actor(request.actor, (request.POST.get("org") or request.actor.org.code).strip())
     try:
@@ -187,9 +191,6 @@ def payment_roster(request):
 @actor_required(Perm.PAYMENT_WRITE)
 def payment_batch(request):
     """Pay every active archive of the pot's subtree (optionally some categories) as a background job."""
-    from warmth.archives.choices import HardshipCategory
-    from warmth.jobs.services import job_create
-    from warmth.payments.choices import AidType
 
     actor = request.actor
     pots = _pots(actor, request.POST.get("pot"))
@@ -234,8 +235,6 @@ def payment_bank(request):
 
     from django.http import FileResponse
 
-    from warmth.funds.choices import PayMethod
-    from warmth.payments.documents import bank_csv, bank_xlsx
 
     actor = request.actor
     actor.require(Perm.PII_FULL)
@@ -264,7 +263,6 @@ def payment_bank(request):
 @actor_required()
 def payment_notice(request):
     """The 公示 list (masked names) of the paid payments of an org's subtree and year, ready to print."""
-    from warmth.payments.documents import notice_rows
 
     org, year = _year_org(request)
     qs = (payments_for_actor(request.actor).filter(org__path__startswith=org.path, pot__year=year,
@@ -279,8 +277,6 @@ def payment_notice(request):
 def payment_verify(request):
     """回访核实: draw a sample (a named seed; the same name draws the same recipients), record the answers,
     see the discrepancy rate per org."""
-    from warmth.payments.models import Verification, VerificationAnswer
-    from warmth.payments.verification import discrepancy_report, verification_record, verification_sample
 
     actor = request.actor
     seed = (request.GET.get("seed") or request.POST.get("seed") or "").strip()

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from warmth.audit.services import audit_record
+from warmth.campaigns.models import Campaign
 from warmth.core.validation import text
 from warmth.core.workflow import Action, Guard, Transition, Workflow
 from warmth.funds.rules import ancestors_paths
@@ -70,8 +71,6 @@ def report_get_or_create(*, actor: Actor, form: str, org: Org, year: int) -> Rep
 def deadline_of(org: Org, year: int) -> date | None:
     """The reporting deadline: that of the season's campaign covering the org (its own or the nearest
     ancestor's), if it set one."""
-    from warmth.campaigns.models import Campaign
-
     ancestors = ancestors_paths(org)
     c = (Campaign.objects.filter(year=year, org__path__in=ancestors, report_deadline__isnull=False)
          .order_by("-org__depth").first())

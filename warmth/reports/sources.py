@@ -39,7 +39,17 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from warmth.archives.choices import ArchiveStatus, ExitReason
+from warmth.archives.models import Archive, FamilyMember
+from warmth.campaigns.choices import KINDS, VisitKind
+from warmth.campaigns.models import Activity
+from warmth.core.festival import campaign_window
+from warmth.funds.choices import EntryKind, FundSource, Purpose
+from warmth.funds.models import LedgerEntry
 from warmth.orgs.models import Org
+from warmth.payments.models import Payment
+from warmth.reports import tally
+from warmth.visits.models import Visit
 
 WAN = Decimal("0.0001")
 CENT = Decimal("0.01")
@@ -66,9 +76,6 @@ def to_wan(yuan) -> Decimal:
 # --- archives ---------------------------------------------------------------------------------------------
 
 def _filed(s: Scope):
-    from warmth.archives.choices import ArchiveStatus
-    from warmth.archives.models import Archive
-
     return Archive.objects.filter(org__path__startswith=s.org.path, status=ArchiveStatus.ACTIVE)
 
 
@@ -80,9 +87,6 @@ def _archives(extra: Q | None = None):
 
 
 def _lifted(s: Scope):
-    from warmth.archives.choices import ArchiveStatus, ExitReason
-    from warmth.archives.models import Archive
-
     return Archive.objects.filter(org__path__startswith=s.org.path, status=ArchiveStatus.EXITED,
                                   exit_reason=ExitReason.RECOVERED, exited_at__year=s.year)
 
@@ -93,8 +97,6 @@ WORKER_MEMBERS = ("劳模", "在岗", "下（待）岗", "失（无）业", "退
 
 def _people(migrant: bool):
     def value(s: Scope) -> int:
-        from warmth.archives.models import FamilyMember
-
         filed = _filed(s)
         heads = filed.filter(identity="农民工").count() if migrant else filed.count()
         members = FamilyMember.objects.filter(archive__in=filed)
@@ -110,9 +112,6 @@ MIGRANT_Q = Q(archive__identity="农民工")
 
 
 def _visits(s: Scope):
-    from warmth.campaigns.choices import VisitKind
-    from warmth.visits.models import Visit
-
     return Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False,
                                 kind=VisitKind.HOUSEHOLD)
 
@@ -145,9 +144,6 @@ def _households(klass: str | None):
 
 def _enterprises(difficulty: bool):
     def records(s: Scope):
-        from warmth.campaigns.choices import VisitKind
-        from warmth.visits.models import Visit
-
         qs = Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False,
                                   kind=VisitKind.ENTERPRISE)
         return qs.filter(enterprise_in_difficulty=True) if difficulty else qs
@@ -155,8 +151,6 @@ def _enterprises(difficulty: bool):
 
 
 def _frontline_records(s: Scope):
-    from warmth.visits.models import Visit
-
     return Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False,
                                 frontline_greeted__gt=0)
 
@@ -171,9 +165,6 @@ FORM_SOURCES = {  # the lines of both forms (seed 000 附件1 item 5, 003 附件
 
 
 def _raised_entries(s: Scope, sources: tuple[str, ...] | None):
-    from warmth.funds.choices import EntryKind, Purpose
-    from warmth.funds.models import LedgerEntry
-
     inside = s.org.path
     from_outside = Q(allocation__from_org__path__startswith=inside)
     reversed_from_outside = Q(reverses__allocation__from_org__path__startswith=inside)
@@ -198,8 +189,6 @@ PAID_STATUSES = ("approved", "paid", "confirmed")
 
 
 def _payments(s: Scope, klass: str | None):
-    from warmth.payments.models import Payment
-
     qs = Payment.objects.filter(org__path__startswith=s.org.path, pot__year=s.year, status__in=PAID_STATUSES)
     if klass == "model":
         qs = qs.filter((Q(archive__isnull=False) & MODEL_Q) | Q(recipient_kind="hardship_model"))
@@ -209,8 +198,6 @@ def _payments(s: Scope, klass: str | None):
 
 
 def _cash(s: Scope, klass: str | None):
-    from warmth.visits.models import Visit
-
     qs = Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False,
                               entry__isnull=False)
     if klass == "model":
@@ -238,9 +225,6 @@ ACTIVITY_RE = re.compile(r"^activity:([a-z_]+):(count|people|part|amount|part_am
 
 def _activities(kind: str):
     def records(s: Scope):
-        from warmth.campaigns.models import Activity
-        from warmth.core.festival import campaign_window
-
         start, end = campaign_window(s.year)
         return Activity.objects.filter(org__path__startswith=s.org.path, kind=kind, voided=False).filter(
             Q(campaign__year=s.year) | Q(campaign__isnull=True, on_date__range=(start, end)))
@@ -248,8 +232,6 @@ def _activities(kind: str):
 
 
 def _activity_source(name: str) -> Source | None:
-    from warmth.campaigns.choices import KINDS
-
     m = ACTIVITY_RE.match(name)
     if not m or m.group(1) not in KINDS:
         return None
@@ -300,7 +282,6 @@ def _registry() -> dict[str, Source]:
     for line, sources in FORM_SOURCES.items():
         value, rec = _raised(sources)
         add(f"funds.raised_{line}", "wan", value, rec)
-    from warmth.funds.choices import FundSource
 
     for src in FundSource.values:
         value, rec = _raised((src,))
@@ -359,7 +340,6 @@ MEMBER_EXPRS = {  # over the members of the filed archives
 
 def _archive_live(s: Scope) -> dict[str, object]:
     """The archive sources straight from the records (the tally's check: ``tally.totals`` must agree)."""
-    from warmth.archives.models import FamilyMember
 
     a = _filed(s).aggregate(**{k: f() for k, f in ARCHIVE_EXPRS.items()})
     m = FamilyMember.objects.filter(archive__in=_filed(s)).aggregate(**{k: f() for k, f in MEMBER_EXPRS.items()})
@@ -381,7 +361,6 @@ def _visit_class_q(i: int) -> Q:
 def visit_exprs() -> dict:
     """The aggregates of the visit sources over a set of (not voided) visits of one season: ``a<i>`` distinct
     archives and ``o<i>`` other recipients of class ``VISIT_CLASSES[i]``, enterprises, 一线职工, cash."""
-    from warmth.campaigns.choices import VisitKind
 
     household = Q(kind=VisitKind.HOUSEHOLD)
     cash = Q(entry__isnull=False)
@@ -413,8 +392,6 @@ PAID_PARTS = (("payments.paid_total", "total", "cash"), ("payments.paid_models",
 
 def _visit_live(s: Scope) -> dict[str, object]:
     """The visit and payment sources straight from the records (the tally's check)."""
-    from warmth.payments.models import Payment
-    from warmth.visits.models import Visit
 
     v = Visit.objects.filter(campaign__year=s.year, org__path__startswith=s.org.path, voided=False).aggregate(
         **visit_exprs())
@@ -431,14 +408,11 @@ def _visit_live(s: Scope) -> dict[str, object]:
 def _tally_batch(s: Scope) -> dict[str, object]:
     """The archive, visit and payment sources from the tally (``tally.totals``): the subtree's per-org sums,
     brought up to date first, instead of a scan of its records."""
-    from warmth.reports import tally
 
     return tally.totals(s.org, s.year)
 
 
 def _money_batch(s: Scope) -> dict[str, object]:
-    from warmth.funds.choices import FundSource
-
     lines = {f"funds.raised_{line}": srcs for line, srcs in FORM_SOURCES.items()}
     lines.update({f"funds.raised:{src}": (src,) for src in FundSource.values})
     exprs = {f"l{i}": Sum("amount", filter=Q(pot__source__in=srcs)) for i, srcs in enumerate(lines.values())}
@@ -449,10 +423,6 @@ def _money_batch(s: Scope) -> dict[str, object]:
 
 
 def _activity_batch(s: Scope) -> dict[str, object]:
-    from warmth.campaigns.choices import KINDS
-    from warmth.campaigns.models import Activity
-    from warmth.core.festival import campaign_window
-
     start, end = campaign_window(s.year)
     rows = (Activity.objects.filter(org__path__startswith=s.org.path, voided=False)
             .filter(Q(campaign__year=s.year) | Q(campaign__isnull=True, on_date__range=(start, end)))

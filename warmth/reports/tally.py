@@ -32,9 +32,14 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
+from warmth.archives.choices import ArchiveStatus, ExitReason
+from warmth.archives.models import Archive, FamilyMember
+from warmth.campaigns.choices import VisitKind
 from warmth.orgs.models import Org
+from warmth.payments.models import Payment
 from warmth.reports import sources
 from warmth.reports.models import Tally, TallyDirty, TallyOverlap
+from warmth.visits.models import Visit
 
 NOW = 0                  # the season of the year-independent figures (the archive as it stands)
 CHUNK = 2000             # orgs per recomputation query
@@ -63,10 +68,6 @@ def _own(qs, field: str, ids: list[int] | None):
 
 def _compute(ids: list[int] | None) -> dict[tuple[int, int], dict]:
     """The rows of these orgs (None: every org), keyed (org id, season)."""
-    from warmth.archives.choices import ArchiveStatus, ExitReason
-    from warmth.archives.models import Archive, FamilyMember
-    from warmth.payments.models import Payment
-    from warmth.visits.models import Visit
 
     rows: dict[tuple[int, int], dict] = defaultdict(dict)
     filed = Archive.objects.filter(status=ArchiveStatus.ACTIVE)
@@ -113,8 +114,6 @@ def _lca(a: str, b: str) -> str:
 
 def _overlaps(archive_ids: list[int] | None) -> list[TallyOverlap]:
     """The corrections for archives visited at more than one org in a season (of these archives; None: all)."""
-    from warmth.campaigns.choices import VisitKind
-    from warmth.visits.models import Visit
 
     visits = Visit.objects.filter(voided=False, kind=VisitKind.HOUSEHOLD, archive__isnull=False)
     if archive_ids is not None:
@@ -156,7 +155,6 @@ def _lock() -> None:
 
 def refresh(*, full: bool = False, progress: Callable[[str], None] | None = None) -> dict:
     """Bring the tally up to date: the dirty orgs (or every org with ``full``). Returns what it did."""
-    from warmth.visits.models import Visit
 
     started = time.perf_counter()
     say = progress or (lambda _m: None)

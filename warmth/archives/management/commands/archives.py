@@ -4,6 +4,9 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from warmth.archives.exporters import archive_export
+from warmth.archives.importing import ImportRefused, archive_import, summary
+from warmth.archives.template import write_template
 from warmth.orgs.access import Actor, valid_memberships
 from warmth.orgs.models import Org, User
 
@@ -47,8 +50,6 @@ class Command(BaseCommand):
         return Actor(user, chosen)
 
     def _import(self, *, file, org, user, dry_run, valid_only, format, **_):
-        from warmth.archives.importing import ImportRefused, archive_import, summary
-
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件 {file} 不存在")
@@ -77,8 +78,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {where}{column}：{e['message']}")
 
     def _export(self, *, org, out, user, **_):
-        from warmth.archives.exporters import archive_export
-
         target = self._org(org)
         actor = self._actor(user, target) if user else None
         try:
@@ -89,7 +88,5 @@ class Command(BaseCommand):
         self.stdout.write(f"已导出 {result['rows']} 户、{result['members']} 名家庭成员到 {out}（{shown}）")
 
     def _template(self, *, out, **_):
-        from warmth.archives.template import write_template
-
         write_template(Path(out))
         self.stdout.write(f"已生成导入模板：{out}")

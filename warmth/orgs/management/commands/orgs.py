@@ -2,7 +2,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from warmth.orgs.access import actor_for, visible_orgs
 from warmth.orgs.models import Org, User
+from warmth.orgs.services import org_create, org_move
 
 
 class Command(BaseCommand):
@@ -37,8 +39,6 @@ class Command(BaseCommand):
     def _list(self, *, format, user, org, **_):
         qs = Org.objects.all()
         if user:
-            from warmth.orgs.access import actor_for, visible_orgs
-
             u = User.objects.filter(username=user).first()
             actor = actor_for(u) if u else None
             if actor is None:
@@ -65,7 +65,6 @@ class Command(BaseCommand):
     def _add(self, *, parent, code, name, level, region_code, **_):
         from django.core.exceptions import ValidationError
 
-        from warmth.orgs.services import org_create
 
         try:
             org = org_create(actor=None, parent=self._org(parent), name=name, code=code, level=level,
@@ -77,7 +76,6 @@ class Command(BaseCommand):
     def _move(self, *, code, to, reason, **_):
         from django.core.exceptions import ValidationError
 
-        from warmth.orgs.services import org_move
 
         try:
             org = org_move(actor=None, org=self._org(code), new_parent=self._org(to), reason=reason)

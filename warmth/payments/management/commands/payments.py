@@ -2,9 +2,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from warmth.audit.services import audit_record
 from warmth.orgs.access import actor_for
 from warmth.orgs.models import Org, User
 from warmth.payments.choices import AidType
+from warmth.payments.documents import voucher_pdf
+from warmth.payments.exporters import roster_export
+from warmth.payments.models import Payment
 
 
 class Command(BaseCommand):
@@ -29,7 +33,6 @@ class Command(BaseCommand):
     def _roster(self, *, org, year, aid_type, out, signature, user, **_):
         from django.core.exceptions import PermissionDenied
 
-        from warmth.payments.exporters import roster_export
 
         target = Org.objects.filter(code=org).first()
         if target is None:
@@ -49,10 +52,6 @@ class Command(BaseCommand):
         self.stdout.write(f"已导出到 {out}：{parts}（{'完整身份证号' if result['full_ids'] else '身份证号已脱敏'}）")
 
     def _voucher(self, *, payment_id, out, **_):
-        from warmth.audit.services import audit_record
-        from warmth.payments.documents import voucher_pdf
-        from warmth.payments.models import Payment
-
         p = Payment.objects.select_related("pot", "org", "created_by").filter(pk=payment_id).first()
         if p is None:
             raise CommandError(f"发放 #{payment_id} 不存在")

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from warmth.core.terminal import pad
 from warmth.orgs.models import Org
-from warmth.reports import engine, services
+from warmth.reports import documents, engine, services, tally
 from warmth.reports.definitions import definition, definitions
 from warmth.reports.models import Report
 
@@ -86,8 +86,6 @@ class Command(BaseCommand):
             f"  [{'错误' if r.level == 'error' else '提示'}] {r.message}" for r in failed))
 
     def _export(self, *, form, org, year, out, **_):
-        from warmth.reports import documents
-
         writers = {".xlsx": documents.report_xlsx, ".pdf": documents.report_pdf, ".csv": documents.report_csv,
                    ".json": documents.report_json, ".txt": documents.narrative}
         suffix = Path(out).suffix.lower()
@@ -102,7 +100,6 @@ class Command(BaseCommand):
     def _tally(self, *, full, check, year, **_):
         from django.utils import timezone
 
-        from warmth.reports import tally
 
         org = None
         if check:
