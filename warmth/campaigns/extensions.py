@@ -3,7 +3,8 @@ payments and the visits; the visits app registers the coverage and the money pai
 ``AppConfig.ready``), so the campaign's page shows them without the season importing the app above it.
 
 A provider takes ``(campaign, org)`` (the org the page is seen from) and returns a dict: ``PAGE`` providers'
-dicts go into the page's template context, ``DETAIL`` providers' into the API's detail, before its groups."""
+dicts go into the page's template context, ``DETAIL`` providers' into the API's detail, before its groups.
+``GROUP_PAGE`` providers take a visit group and add to its page (the visits of the group)."""
 
 from __future__ import annotations
 
@@ -11,3 +12,4 @@ from collections.abc import Callable
 
 PAGE: list[Callable[..., dict]] = []
 DETAIL: list[Callable[..., dict]] = []
+GROUP_PAGE: list[Callable[..., dict]] = []

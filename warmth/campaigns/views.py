@@ -195,10 +195,12 @@ def group_detail(request, gid):
     g = group_for_actor(request.actor, gid)
     households = list(g.households.select_related("archive"))
     live = [h for h in households if not h.dropped]
-    return render(request, "campaigns/group_detail.html", {
-        "g": g, "c": g.campaign, "households": households, "rule": services.group_rule(g, live),
-        "units": list(g.units.all()), "visits": g.visits.select_related("org")[:200],
-        "classes": HouseholdClass.choices, "can_write": request.actor.can(Perm.CAMPAIGN_WRITE)})
+    context = {"g": g, "c": g.campaign, "households": households, "rule": services.group_rule(g, live),
+               "units": list(g.units.all()), "classes": HouseholdClass.choices,
+               "can_write": request.actor.can(Perm.CAMPAIGN_WRITE)}
+    for figures in extensions.GROUP_PAGE:  # the group's visits, from the visits app
+        context.update(figures(g))
+    return render(request, "campaigns/group_detail.html", context)
 
 
 @require_POST

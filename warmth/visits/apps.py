@@ -13,4 +13,5 @@ class VisitsConfig(AppConfig):
         from warmth.visits import api, queries
 
         extensions.PAGE.append(queries.page_figures)
+        extensions.GROUP_PAGE.append(queries.group_page_figures)
         extensions.DETAIL.append(api.detail_figures)

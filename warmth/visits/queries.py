@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, Substr
 from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
 from warmth.campaigns.choices import VisitKind
-from warmth.campaigns.models import Campaign
+from warmth.campaigns.models import Campaign, VisitGroup
 from warmth.orgs.models import Org
 from warmth.payments.choices import PaymentStatus
 from warmth.payments.models import Payment
@@ -160,3 +160,8 @@ def page_figures(campaign: Campaign, org: Org) -> dict:
     children = coverage_by_child(campaign, org)
     return {"children": children, "total": summed(children), "money": money_so_far(campaign, org),
             "enterprise": enterprise_figures(campaign, org)}
+
+
+def group_page_figures(group: VisitGroup) -> dict:
+    """The visits a group's page lists, newest first (registered into ``campaigns.extensions``)."""
+    return {"visits": Visit.objects.filter(group=group).select_related("org")[:200]}
