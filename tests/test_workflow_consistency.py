@@ -24,16 +24,16 @@ from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from warmth.archives.demo import seed_archives
-from warmth.core.demo import DemoContext
-from warmth.funds.demo import seed_funds
-from warmth.orgs.demo import seed_orgs
-from warmth.payments.demo import seed_payments
 
 from tests.conftest import make_user
 from warmth.archives import lifecycle
 from warmth.archives.choices import ArchiveStatus, ExitReason
 from warmth.archives.models import Archive, Transfer
+from warmth.demo.archives import seed_archives
+from warmth.demo.funds import seed_funds
+from warmth.demo.orgs import seed_orgs
+from warmth.demo.payments import seed_payments
+from warmth.demo.pipeline import DemoContext
 from warmth.orgs.access import Actor, actor_for
 from warmth.orgs.middleware import SESSION_KEY
 from warmth.orgs.models import Membership, Org, Role, User
