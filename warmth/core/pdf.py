@@ -16,6 +16,7 @@ file is missing or unreadable it falls back, with a warning, to reportlab's buil
 from __future__ import annotations
 
 import hashlib
+import math
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -91,10 +92,32 @@ def _style(size: float, align: str, leading: float | None, font: str) -> Paragra
         alignment=ALIGN[align], wordWrap="CJK", splitLongWords=True)
 
 
+FULL_SPACE = "\u3000"
+
+
+def keep_blanks(markup: str, size: float, font: str | None = None) -> str:
+    """Markup in which every full-width space (U+3000) keeps its full width.
+
+    reportlab's paragraph parser collapses any run of whitespace, U+3000 included, into one narrow space, so
+    ``年　　月　　日`` would print as ``年 月 日`` with no room to write the date. A no-break space is not
+    collapsed: each full-width space becomes the fewest no-break spaces that reach one em, set a little
+    smaller than the text so that together they advance exactly one em of ``size`` (never larger than the
+    text, so the line's ascent and leading do not change)."""
+    if FULL_SPACE not in markup:
+        return markup
+    font = font or register_cjk_font()
+    ratio = pdfmetrics.stringWidth("\u00a0", font, 1) or 0.25
+    n = math.ceil(1 / ratio - 1e-9)
+    spaces = "\u00a0" * n
+    blank = f'<font size="{size / (n * ratio):.4f}">{spaces}</font>'
+    return markup.replace(FULL_SPACE, blank)
+
+
 def para(text: object, *, size: float = 9, align: str = "center", leading: float | None = None) -> Paragraph:
-    """A wrapping paragraph of plain text (escaped; a newline breaks the line)."""
+    """A wrapping paragraph of plain text (escaped; a newline breaks the line; full-width spaces keep their
+    width, see :func:`keep_blanks`)."""
     markup = "<br/>".join(escape(line) for line in str(text).split("\n"))
-    return Paragraph(markup, cell_style(size, align, leading))
+    return Paragraph(keep_blanks(markup, size), cell_style(size, align, leading))
 
 
 @dataclass(frozen=True)
