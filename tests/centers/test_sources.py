@@ -6,7 +6,7 @@ forms' words; the demo seeds."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -35,7 +35,7 @@ WAN = Decimal("0.0001")
 
 
 def wan(yuan) -> Decimal:
-    return (Decimal(yuan) / 10000).quantize(WAN)
+    return (Decimal(yuan) / 10000).quantize(WAN, rounding=ROUND_HALF_UP)  # 四舍五入, as the forms print
 
 
 def brute(org, year: int) -> dict[str, int | Decimal]:

@@ -2,7 +2,7 @@
 the records (Python loops, no SQL grouping), at a grassroots union, a county, a city and the root; every
 derived rule of the four definitions passes on the demo, and fails on a crafted bad report."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.utils import timezone
@@ -32,7 +32,7 @@ FORM_SOURCES = {"government": {"central", "provincial", "local"},
 
 
 def wan(yuan) -> Decimal:
-    return (Decimal(yuan) / 10000).quantize(Decimal("0.0001"))
+    return (Decimal(yuan) / 10000).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)  # 四舍五入
 
 
 def is_model(a) -> bool:

@@ -43,7 +43,8 @@ from django.db.models.functions import Coalesce
 
 from warmth.centers import models
 from warmth.centers.models import Center, CenterFunding
-from warmth.reports.sources import Scope, to_wan
+from warmth.core.money import to_wanyuan
+from warmth.reports.sources import Scope
 
 Value = Callable[[Scope], int | Decimal]
 Records = Callable[[Scope], QuerySet]
@@ -105,7 +106,7 @@ def _sum(records: Records, expression) -> Value:
 
 
 def _money(records: Records) -> Value:
-    return lambda s: to_wan(records(s).aggregate(t=Sum("amount"))["t"])
+    return lambda s: to_wanyuan(records(s).aggregate(t=Sum("amount"))["t"] or 0)
 
 
 STAFF = F("staff_fulltime") + F("staff_parttime")

@@ -37,10 +37,10 @@ from warmth.centers.choices import (
 from warmth.centers.models import Center
 from warmth.centers.sources import year_end
 from warmth.core.feedback import error_list
+from warmth.core.money import to_wanyuan
 from warmth.orgs.access import org_for_actor
 from warmth.orgs.decorators import actor_required
 from warmth.orgs.permissions import Perm
-from warmth.reports.sources import to_wan
 
 PAGE_SIZE = 50
 FIRST_YEAR, LAST_YEAR = 2000, 2098
@@ -96,7 +96,7 @@ def center_list(request):
     page = Paginator(queries.with_figures(qs, year).order_by("org__path"), PAGE_SIZE).get_page(
         request.GET.get("page"))
     for c in page:
-        c.funded_wan = to_wan(c.funded)
+        c.funded_wan = to_wanyuan(c.funded or 0)
     query = f"year={year}" + (f"&level={level}" if level else "")
     return render(request, "centers/center_list.html", {
         "page": page, "year": year, "years": queries.years_with_funding(centers_for_actor(actor)),
@@ -167,13 +167,13 @@ def _detail(request, c: Center, *, year: int | None = None, errors=(), data=None
     lines = []
     for code, label in CenterFundSource.choices:
         total = sum((f.amount for f in live if f.source == code), Decimal("0.00"))
-        lines.append({"label": label, "yuan": total, "wan": to_wan(total)})
+        lines.append({"label": label, "yuan": total, "wan": to_wanyuan(total or 0)})
     special = sum((f.amount for f in live if f.special), Decimal("0.00"))
     total = sum((f.amount for f in live), Decimal("0.00"))
     return render(request, "centers/center_detail.html", {
         "c": c, "year": year, "as_of": end, "stations": stations, "partners": partners, "funding": funding,
-        "lines": lines, "total": total, "total_wan": to_wan(total), "special": special,
-        "special_wan": to_wan(special), "years": queries.years_with_funding(Center.objects.filter(pk=c.pk)),
+        "lines": lines, "total": total, "total_wan": to_wanyuan(total or 0), "special": special,
+        "special_wan": to_wanyuan(special or 0), "years": queries.years_with_funding(Center.objects.filter(pk=c.pk)),
         "station_kinds": StationKind.choices, "partner_kinds": PartnerKind.choices,
         "sources": CenterFundSource.choices, "can_write": actor.can(Perm.REPORT_WRITE), "errors": list(errors),
         "data": data or {}, "n_stations": sum(x.standing for x in stations),

@@ -16,8 +16,8 @@ file is missing or unreadable it falls back, with a warning, to reportlab's buil
 from __future__ import annotations
 
 import hashlib
-import math
 import logging
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache

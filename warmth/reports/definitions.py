@@ -8,9 +8,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
+
+from warmth.core.money import to_wanyuan
 
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 COUNT_UNITS = frozenset({"人", "户", "家", "个", "对", "人次", "列", "节", "辆", "艘", "架", "张", "件", "场次", "笔"})
@@ -119,4 +121,9 @@ def definition(form_id: str) -> Definition:
 
 
 def quantize(item: Item, value) -> Decimal:
-    return Decimal(value).quantize(Decimal(1).scaleb(-item.places))
+    """A cell's value at its item's precision, rounded half up (四舍五入). A 万元 value goes through the one
+    money rounding, ``core.money.to_wanyuan`` (the value in yuan is exact: only the exponent changes)."""
+    number = Decimal(value)
+    if item.unit == WAN:
+        return to_wanyuan(number.scaleb(4), item.places)
+    return number.quantize(Decimal(1).scaleb(-item.places), rounding=ROUND_HALF_UP)

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from warmth.orgs.models import Org
 from warmth.reports import sources
-from warmth.reports.definitions import YES_NO, Definition, Rule, _is_number, _terms, quantize
+from warmth.reports.definitions import WAN, YES_NO, Definition, Rule, _is_number, _terms, quantize
 
 OPS = {"<=": operator.le, ">=": operator.ge, "==": operator.eq, "<": operator.lt, ">": operator.gt,
        "!=": operator.ne}
@@ -94,6 +94,17 @@ def fill(defn: Definition, org: Org, year: int, *, entries: dict | None = None,
         value = None if own is None and kids is None else quantize(it, (own or 0) + (kids or 0))
         out[it.code] = CellValue(it.code, value, "manual", own=own, children=kids, comment=e.get("comment", ""))
     parts_of = dict(defn.sums)
+    for total, parts in defn.sums:
+        # A declared total with a source of its own (5.A 筹集款物总额: all money raised) is printed as the sum
+        # of its printed parts: every part is rounded to 4 places of 万元 on its own, so the total rounded on
+        # its own could differ from their sum in the last place and refuse a correct report ("5.A 应等于
+        # 5.B+…+5.F"). The parts partition the total's records (funds.choices.FORM_LINES), so this is the
+        # same money, rounded once per printed figure. The source's own figure stays as ``auto_value``.
+        if defn.item(total).source == "sum" or defn.item(total).unit != WAN or out[total].origin != "auto":
+            continue  # a "sum" cell is computed from its parts below
+        got = [out[p].value for p in parts if out[p].value is not None]
+        if len(got) == len(parts):
+            out[total].value = quantize(defn.item(total), sum(got))
     for it in defn.items:
         if it.source != "sum":
             continue

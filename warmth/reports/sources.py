@@ -44,6 +44,7 @@ from warmth.archives.models import Archive, FamilyMember
 from warmth.campaigns.choices import KINDS, VisitKind
 from warmth.campaigns.models import Activity
 from warmth.core.festival import campaign_window
+from warmth.core.money import to_wanyuan
 from warmth.funds.choices import EntryKind, FundSource, Purpose
 from warmth.funds.models import LedgerEntry
 from warmth.orgs.models import Org
@@ -51,7 +52,6 @@ from warmth.payments.models import Payment
 from warmth.reports import tally
 from warmth.visits.models import Visit
 
-WAN = Decimal("0.0001")
 CENT = Decimal("0.01")
 
 
@@ -67,10 +67,6 @@ class Source:
     unit: str                                   # "count" or "wan" (the value is in 万元)
     value: Callable[[Scope], Decimal | int]
     records: Callable[[Scope], QuerySet]
-
-
-def to_wan(yuan) -> Decimal:
-    return (Decimal(yuan or 0) / 10000).quantize(WAN)
 
 
 # --- archives ---------------------------------------------------------------------------------------------
@@ -178,7 +174,7 @@ def _raised_entries(s: Scope, sources: tuple[str, ...] | None):
 
 def _raised(sources: tuple[str, ...] | None):
     def value(s: Scope) -> Decimal:
-        return to_wan(_raised_entries(s, sources).aggregate(t=Sum("amount"))["t"])
+        return to_wanyuan(_raised_entries(s, sources).aggregate(t=Sum("amount"))["t"] or 0)
 
     def records(s: Scope):
         return _raised_entries(s, sources)
@@ -211,7 +207,7 @@ def _paid(klass: str | None):
     def value(s: Scope) -> Decimal:
         paid = _payments(s, klass).aggregate(t=Sum("amount"))["t"] or 0
         cash = _cash(s, klass).aggregate(t=Sum("cash_amount"))["t"] or 0
-        return to_wan(Decimal(paid) + Decimal(cash))
+        return to_wanyuan(Decimal(paid) + Decimal(cash))
 
     def records(s: Scope):
         return _payments(s, klass)
@@ -241,7 +237,7 @@ def _activity_source(name: str) -> Source | None:
 
     def value(s: Scope):
         total = records(s).aggregate(t=Coalesce(Sum(field), 0 if not money else Decimal(0)))["t"]
-        return to_wan(total) if money else int(total)
+        return to_wanyuan(total) if money else int(total)
     return Source(name, "wan" if money else "count", value, records)
 
 
@@ -401,7 +397,7 @@ def _visit_live(s: Scope) -> dict[str, object]:
     p = Payment.objects.filter(org__path__startswith=s.org.path, pot__year=s.year,
                                status__in=PAID_STATUSES).aggregate(**payment_exprs())
     for name, paid, handed in PAID_PARTS:
-        out[name] = to_wan(Decimal(p[paid] or 0) + Decimal(v[handed] or 0))
+        out[name] = to_wanyuan(Decimal(p[paid] or 0) + Decimal(v[handed] or 0))
     return out
 
 
@@ -417,8 +413,8 @@ def _money_batch(s: Scope) -> dict[str, object]:
     lines.update({f"funds.raised:{src}": (src,) for src in FundSource.values})
     exprs = {f"l{i}": Sum("amount", filter=Q(pot__source__in=srcs)) for i, srcs in enumerate(lines.values())}
     row = _raised_entries(s, None).aggregate(total=Sum("amount"), **exprs)
-    out: dict[str, object] = {"funds.raised_total": to_wan(row["total"])}
-    out.update({name: to_wan(row[f"l{i}"]) for i, name in enumerate(lines)})
+    out: dict[str, object] = {"funds.raised_total": to_wanyuan(row["total"] or 0)}
+    out.update({name: to_wanyuan(row[f"l{i}"] or 0) for i, name in enumerate(lines)})
     return out
 
 
@@ -435,7 +431,7 @@ def _activity_batch(s: Scope) -> dict[str, object]:
         for field in ("count", "people", "part"):
             out[f"activity:{kind}:{field}"] = int(r.get(field) or 0)
         for field in ("amount", "part_amount"):
-            out[f"activity:{kind}:{field}"] = to_wan(r.get(field) or 0)
+            out[f"activity:{kind}:{field}"] = to_wanyuan(r.get(field) or 0)
     return out
 
 

@@ -35,6 +35,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from warmth.archives.choices import ArchiveStatus, ExitReason
 from warmth.archives.models import Archive, FamilyMember
 from warmth.campaigns.choices import VisitKind
+from warmth.core.money import to_wanyuan
 from warmth.orgs.models import Org
 from warmth.payments.models import Payment
 from warmth.reports import sources
@@ -219,9 +220,9 @@ def totals(org: Org, year: int) -> dict[str, object]:
         "visits.enterprises": season["enterprises"],
         "visits.enterprises_in_difficulty": season["enterprises_in_difficulty"],
         "visits.frontline": season["frontline"],
-        "payments.paid_total": sources.to_wan(season["paid"]),
-        "payments.paid_models": sources.to_wan(season["paid_models"]),
-        "payments.paid_migrants": sources.to_wan(season["paid_migrants"]),
+        "payments.paid_total": to_wanyuan(season["paid"] or 0),
+        "payments.paid_models": to_wanyuan(season["paid_models"] or 0),
+        "payments.paid_migrants": to_wanyuan(season["paid_migrants"] or 0),
     }
     for name, field in zip(sources.VISIT_CLASSES, VISIT_FIELDS, strict=True):
         out[name] = season[field] + fix[field]
