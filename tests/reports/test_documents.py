@@ -148,7 +148,7 @@ def test_pdf_indents_the_qizhong_items_under_their_parent(w15, tmp_path):
 @pytest.mark.parametrize("form", sorted(definitions()))
 def test_every_form_renders_to_png_pages(form, tmp_path):
     defn = definition(form)
-    data = documents.report_pdf(defn, ORG, 2014, cells_of(defn))
+    data = documents.report_pdf(defn, ORG, defn.season, cells_of(defn))  # the season the form was printed for
     path = tmp_path / f"{form}.pdf"
     path.write_bytes(data)
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(path), str(tmp_path / form)], check=True)
@@ -157,7 +157,7 @@ def test_every_form_renders_to_png_pages(form, tmp_path):
     assert all(p.read_bytes().startswith(b"\x89PNG") and p.stat().st_size > 2000 for p in pngs)
     flat = squash(pdftotext(data, tmp_path, layout=False))
     assert defn.title in flat
-    assert all(squash(it.label) in flat for it in defn.items)
+    assert all(squash(part) in flat for it in defn.items for part in it.text_for(defn.season).split("\u3000\u3000"))
     assert all(squash(note) in flat for note in defn.notes)
 
 
@@ -174,7 +174,7 @@ def test_every_form_xlsx_prints_on_a4_through_libreoffice(form, tmp_path):
     说明 line on paper; the pages go to PNG (test-artifacts/) for a person to look at."""
     defn = definition(form)
     xlsx = tmp_path / f"{form}.xlsx"
-    xlsx.write_bytes(documents.report_xlsx(defn, ORG, 2014, cells_of(defn)))
+    xlsx.write_bytes(documents.report_xlsx(defn, ORG, defn.season, cells_of(defn)))
     profile = (tmp_path / "lo-profile").as_uri()  # a profile of its own: parallel test workers do not share one
     subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
                     "--outdir", str(tmp_path), str(xlsx)], check=True, capture_output=True, timeout=120)
@@ -183,8 +183,8 @@ def test_every_form_xlsx_prints_on_a4_through_libreoffice(form, tmp_path):
                           text=True).stdout
     assert re.search(r"Page size:\s+595(\.\d+)? x 841(\.\d+)? pts \(A4\)", info), info
     flat = squash(pdftotext(data, tmp_path, layout=False))
-    assert defn.title in flat and "填报单位：成都市总工会" in flat
-    assert all(squash(it.label) in flat for it in defn.items)
+    assert defn.title in flat and f"{defn.head[0]}：成都市总工会" in flat
+    assert all(squash(part) in flat for it in defn.items for part in it.text_for(defn.season).split("\u3000\u3000"))
     assert all(squash(note) in flat for note in defn.notes)
     for n in range(1, page_count(data) + 1):  # one page wide: no page holds only the right-hand columns
         assert "栏目" in squash(pdftotext(data, tmp_path, layout=False, page=n)), n
@@ -269,9 +269,9 @@ def test_xlsx_holds_the_title_and_the_values_in_print_order(w15, submitted):
     flat = [v for row in rows[:6] for v in row]
     assert "填报单位：成都市总工会" in flat and "2015年1月20日" in flat and "填报人：张小明" in flat
     head = next(i for i, row in enumerate(rows) if row[:4] == ["栏目", "项目", "数值", "单位"])
-    body = rows[head + 1:head + 1 + len(w15.items)]
+    body = [r for r in rows[head + 1:] if r[0] in w15.by_code]  # the lead-in lines span the table
     assert [r[0] for r in body] == [it.code for it in w15.items]
-    assert [r[1] for r in body] == [it.label for it in w15.items]
+    assert [r[1] for r in body] == [it.text_for(2014) for it in w15.items]
     assert [r[3] for r in body] == [it.unit for it in w15.items]
     want = ["" if cells[it.code].value is None else float(cells[it.code].value) for it in w15.items]
     assert [r[2] for r in body] == want
@@ -345,7 +345,7 @@ def test_cli_export_picks_the_format_from_the_suffix(tree, tmp_path):
 
     defn = definition("warmth-2015")
     assert export("表.pdf").read_bytes().startswith(b"%PDF")
-    assert read_xlsx(export("表.xlsx").read_bytes())[0][0] == defn.title
+    assert read_xlsx(export("表.xlsx").read_bytes())[0][0] == defn.title_for(2025) == "2026年工会送温暖活动统计表"
     rows = read_csv(export("表.CSV").read_bytes())
     assert len(rows) == len(defn.items) and rows[0]["org_code"] == tree.c1.code
     by = {r["code"]: r for r in rows}

@@ -11,16 +11,18 @@ import pytest
 
 from warmth.campaigns.choices import ACTIVITY_KINDS
 from warmth.funds.choices import FundSource
+from warmth.reports.definitions import render_years
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "warmth" / "reports" / "forms"
 PRINTED_DIR = FORMS_DIR / "printed"
 FORM_IDS = {"warmth-2014", "warmth-2015", "center-2013", "center-2014"}
 
 UNITS = {"人", "户", "家", "个", "对", "人次", "万元", "列", "节", "辆", "艘", "架", "张", "件", "是/否"}
-FORM_KEYS = {"id", "title", "kind", "seed", "year", "notes", "items", "sums", "code_scheme", "extra_units"}
-REQUIRED_FORM_KEYS = FORM_KEYS - {"code_scheme", "extra_units"}
-ITEM_KEYS = {"code", "label", "unit", "parent", "source", "printed"}
-REQUIRED_ITEM_KEYS = ITEM_KEYS - {"printed"}
+FORM_KEYS = {"id", "title", "kind", "seed", "year", "season", "notes", "items", "sums", "code_scheme", "extra_units",
+             "lead_ins", "head"}
+REQUIRED_FORM_KEYS = FORM_KEYS - {"code_scheme", "extra_units", "lead_ins", "head"}
+ITEM_KEYS = {"code", "label", "unit", "parent", "source", "printed", "text"}
+REQUIRED_ITEM_KEYS = ITEM_KEYS - {"printed", "text"}
 
 STANDARD_CODE = re.compile(r"^\d+\.[A-Z]$")            # 1.A, 10.C: the printed number and letter
 SCHEME_CODE = re.compile(r"^(\d+)(?:\.([A-Z]))?(?:-(\d+))?$")   # plus 5, 9-2, 1.A-2 where a code_scheme says so
@@ -86,8 +88,18 @@ def normalise(text: str) -> str:
     return re.sub(r"[\s_]+", "", text)
 
 
+def _as_printed(form: dict) -> dict:
+    """The definition with its year marks filled for the season it was printed for (the attachment's text)."""
+    season = form["season"]
+    out = {**form, "title": render_years(form["title"], season),
+           "notes": [render_years(n, season) for n in form["notes"]]}
+    out["items"] = [{**i, **{k: render_years(i[k], season) for k in ("label", "printed", "text") if k in i}}
+                    for i in form["items"]]
+    return out
+
+
 def load_forms() -> dict[str, dict]:
-    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(FORMS_DIR.glob("*.json"))}
+    return {p.stem: _as_printed(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(FORMS_DIR.glob("*.json"))}
 
 
 FORMS = load_forms()

@@ -80,6 +80,21 @@ def _people(report) -> tuple[str, str]:
     return (report.filled_by, report.phone) if report else ("", "")
 
 
+def season_line(year: int) -> str:
+    """The season a report is filled for, printed in the header: season 2025 is the 两节 of 2026."""
+    return f"统计季度：{year}年度（{year + 1}年元旦、春节“两节”送温暖）"
+
+
+def _rows(defn: Definition, year: int):
+    """What the table prints, in order: ``("lead", text)`` for a printed lead-in line (“2015年元旦、春节期间送温暖
+    活动中” before items 4, 7 and 8), ``("item", item, text)`` for an item with its whole printed phrase."""
+    lead = defn.lead_ins_for(year)
+    for it in defn.items:
+        if it.code in lead:
+            yield ("lead", lead[it.code])
+        yield ("item", it, it.text_for(year))
+
+
 # --- xlsx -------------------------------------------------------------------------------------------------
 
 COL_WIDTHS = (8, 60, 16, 8)  # Excel character units; a Chinese character takes about 2
@@ -115,16 +130,19 @@ def report_xlsx(defn: Definition, org, year: int, cells: dict, report=None) -> b
     full = sum(COL_WIDTHS)
 
     ws.set_row(0, 30)
-    ws.merge_range(0, 0, 0, 3, safe_cell(defn.title), title)
+    ws.merge_range(0, 0, 0, 3, safe_cell(defn.title_for(year)), title)
     filled_by, phone = _people(report)
-    ws.merge_range(1, 0, 1, 1, safe_cell(f"填报单位：{org.name}"), plain)
-    ws.merge_range(1, 2, 1, 3, _date_text(report), plain_right)
-    ws.merge_range(2, 0, 2, 1, safe_cell(f"填报人：{filled_by}"), plain)
-    ws.merge_range(2, 2, 2, 3, safe_cell(f"联系电话：{phone}"), plain)
-    r = 3
+    unit_word, person_word = defn.head
+    ws.merge_range(1, 0, 1, 3, season_line(year), plain)
+    ws.merge_range(2, 0, 2, 1, safe_cell(f"{unit_word}：{org.name}"), plain)
+    ws.merge_range(2, 2, 2, 3, _date_text(report), plain_right)
+    ws.merge_range(3, 0, 3, 1, safe_cell(f"{person_word}：{filled_by}"), plain)
+    ws.merge_range(3, 2, 3, 3, safe_cell(f"联系电话：{phone}"), plain)
+    r = 4
+    lead_f = fmt(border=1, bold=True, text_wrap=True)
 
     def notes(r: int) -> int:
-        for note in defn.notes:
+        for note in defn.notes_for(year):
             ws.set_row(r, 15 * _lines(note, full))
             ws.merge_range(r, 0, r, 3, safe_cell(note), plain)
             r += 1
@@ -137,11 +155,16 @@ def report_xlsx(defn: Definition, org, year: int, cells: dict, report=None) -> b
         ws.write_string(r, c, h, head)
     ws.set_row(r, 20)
     r += 1
-    for it in defn.items:
+    for row in _rows(defn, year):
+        if row[0] == "lead":
+            ws.merge_range(r, 0, r, 3, safe_cell(row[1]), lead_f)
+            r += 1
+            continue
+        _, it, text = row
         depth = min(_depth(defn, it.code), 3)
-        ws.set_row(r, max(18, 14 * _lines(it.label, COL_WIDTHS[1] - 2 * depth)))
+        ws.set_row(r, max(18, 14 * _lines(text, COL_WIDTHS[1] - 2 * depth)))
         ws.write_string(r, 0, it.code, code_f)
-        ws.write_string(r, 1, safe_cell(it.label), label_f[depth])
+        ws.write_string(r, 1, safe_cell(text), label_f[depth])
         value = _value(cells, it.code)
         if value is None:
             ws.write_blank(r, 2, None, num_f)
@@ -180,48 +203,62 @@ def _label_style(depth: int) -> ParagraphStyle:
     return ParagraphStyle(f"{base.name}-indent{depth}", parent=base, leftIndent=depth * INDENT)
 
 
-def _item_table(defn: Definition, cells: dict, width: float) -> Table:
+def _item_table(defn: Definition, cells: dict, width: float, year: int) -> Table:
     styles = {}
     rows = [list(HEAD)]
-    for it in defn.items:
+    spans, extra, heights = [], [], [20]
+    prev = None
+    for row in _rows(defn, year):
+        r = len(rows)
+        if row[0] == "lead":  # a printed lead-in line across the table, as the form heads items 4, 7 and 8
+            rows.append([pdf.Cell(row[1], align="left"), "", "", ""])
+            spans.append(((0, r), (-1, r)))
+            extra.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#F7F7F7")))
+            heights.append(18)
+            continue
+        _, it, text = row
         depth = _depth(defn, it.code)
         style = styles.setdefault(depth, _label_style(depth))
         value = display(defn, it.code, _value(cells, it.code))
-        rows.append([it.code, Paragraph(escape(it.label), style),
+        rows.append([it.code, Paragraph(pdf.keep_blanks(escape(text), SIZE), style),
                      pdf.Cell(value, align="center" if it.unit == YES_NO else "right") if value else "", it.unit])
+        heights.append(18)
+        if prev is not None and _group(it.code) != prev:
+            above = r - 1 if rows[r - 1][1] == "" else r  # a lead-in belongs to the number it heads
+            extra.append(("LINEABOVE", (0, above), (-1, above), 1.0, colors.black))  # between the printed numbers
+        prev = _group(it.code)
     extra = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
              ("LINEBELOW", (0, 0), (-1, 0), pdf.BOX_WIDTH * 0.8, colors.black),
-             ("LEFTPADDING", (1, 1), (1, -1), 4), ("RIGHTPADDING", (2, 1), (2, -1), 5)]
-    prev = None
-    for r, it in enumerate(defn.items, start=1):
-        if prev is not None and _group(it.code) != prev:
-            extra.append(("LINEABOVE", (0, r), (-1, r), 1.0, colors.black))  # between the printed numbers
-        prev = _group(it.code)
+             ("LEFTPADDING", (1, 1), (1, -1), 4), ("RIGHTPADDING", (2, 1), (2, -1), 5), *extra]
     return pdf.grid_table(rows, pdf.widths(PDF_WEIGHTS, width), size=SIZE, padding=3, repeat_rows=1,
-                          row_heights=[20] + [18] * len(defn.items), extra_style=extra)
+                          spans=spans, row_heights=heights, extra_style=extra)
 
 
-def _head_lines(org, report, width: float) -> Table:
+def _head_lines(defn: Definition, org, report, width: float, year: int) -> Table:
     filled_by, phone = _people(report)
-    rows = [[pdf.para(f"填报单位：{org.name}", size=10.5, align="left"),
+    unit_word, person_word = defn.head
+    rows = [[pdf.para(season_line(year), size=10.5, align="left"), ""],
+            [pdf.para(f"{unit_word}：{org.name}", size=10.5, align="left"),
              pdf.para(_date_text(report), size=10.5, align="right")],
-            [pdf.para(f"填报人：{filled_by}", size=10.5, align="left"),
+            [pdf.para(f"{person_word}：{filled_by}", size=10.5, align="left"),
              pdf.para(f"联系电话：{phone}", size=10.5, align="left")]]
     return Table(rows, colWidths=pdf.widths((62, 38), width), hAlign="CENTER", style=TableStyle([
+        ("SPAN", (0, 0), (-1, 0)),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
 
 
-def _notes_pdf(defn: Definition, width: float) -> list[Table]:
+def _notes_pdf(defn: Definition, width: float, year: int) -> list[Table]:
     """The 说明 / 注 lines; a continuation line (``2.职工包括…``) is set under the first line's text, after its
     ``说明：``, as the originals print it."""
     size = 9.5
-    prefix = re.match(r"^(说明|注)[:：]", defn.notes[0]) if defn.notes else None
+    notes = defn.notes_for(year)
+    prefix = re.match(r"^(说明|注)[:：]", notes[0]) if notes else None
     indent = pdfmetrics.stringWidth(prefix.group(0), pdf.register_cjk_font(), size) if prefix else 0
     rows = [[Paragraph(escape(note), ParagraphStyle(f"note-{n}", parent=pdf.cell_style(size, "left"),
                                                     leftIndent=indent if n else 0))]
-            for n, note in enumerate(defn.notes)]
+            for n, note in enumerate(notes)]
     if not rows:
         return []
     # a table exactly ``width`` wide, as pdf.text_line: it lines up with the grid's edge, not the frame's padding
@@ -232,11 +269,12 @@ def _notes_pdf(defn: Definition, width: float) -> list[Table]:
 
 def report_pdf(defn: Definition, org, year: int, cells: dict, report=None) -> bytes:
     def build(doc):
-        notes = _notes_pdf(defn, doc.width)
-        story = [pdf.Title(defn.title, size=16, space_after=8), _head_lines(org, report, doc.width)]
+        notes = _notes_pdf(defn, doc.width, year)
+        story = [pdf.Title(defn.title_for(year), size=16, space_after=8),
+                 _head_lines(defn, org, report, doc.width, year)]
         if _notes_after(defn):
-            return [*story, Spacer(1, 4), _item_table(defn, cells, doc.width), Spacer(1, 6), *notes]
-        return [*story, *notes, Spacer(1, 4), _item_table(defn, cells, doc.width)]
+            return [*story, Spacer(1, 4), _item_table(defn, cells, doc.width, year), Spacer(1, 6), *notes]
+        return [*story, *notes, Spacer(1, 4), _item_table(defn, cells, doc.width, year)]
 
     font = pdf.register_cjk_font()
     pages = [0]
@@ -250,7 +288,7 @@ def report_pdf(defn: Definition, org, year: int, cells: dict, report=None) -> by
         canvas.drawCentredString(doc.pagesize[0] / 2, 8 * mm, f"第 {doc.page} 页 共 {pages[0]} 页")
         canvas.restoreState()
 
-    kwargs = {"margins": PDF_MARGINS, "title": defn.title, "author": org.name}
+    kwargs = {"margins": PDF_MARGINS, "title": defn.title_for(year), "author": org.name}
     pdf.pdf_bytes(build, on_page=count, **kwargs)  # a first pass counts the pages for 共 m 页
     return pdf.pdf_bytes(build, on_page=number, **kwargs)
 
@@ -270,16 +308,16 @@ def report_csv(defn: Definition, org, year: int, cells: dict, report=None) -> by
     writer = csv.writer(out)
     writer.writerow(CSV_HEAD)
     for it in defn.items:
-        writer.writerow([safe_cell(v) for v in (defn.id, org.code, org.name, year, it.code, it.label, it.unit,
+        writer.writerow([safe_cell(v) for v in (defn.id, org.code, org.name, year, it.code, it.label_for(year), it.unit,
                                                 display(defn, it.code, _value(cells, it.code)),
                                                 _origin(cells, it.code))])
     return out.getvalue().encode("utf-8-sig")
 
 
 def report_json(defn: Definition, org, year: int, cells: dict, report=None) -> bytes:
-    data = {"form": defn.id, "title": defn.title, "org": org.code, "name": org.name, "year": year,
+    data = {"form": defn.id, "title": defn.title_for(year), "org": org.code, "name": org.name, "year": year,
             "status": report.status if report else None,
-            "cells": [{"code": it.code, "label": it.label, "unit": it.unit,
+            "cells": [{"code": it.code, "label": it.label_for(year), "unit": it.unit,
                        "value": display(defn, it.code, v) if (v := _value(cells, it.code)) is not None else None,
                        "origin": _origin(cells, it.code)} for it in defn.items]}
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
@@ -450,7 +488,7 @@ def narrative(defn: Definition, org, year: int, cells: dict, report=None) -> byt
     ]
     filled_by, phone = _people(report)
     lines = [f"{org.name}{season}年“两节”送温暖活动报告", "",
-             f"（本稿由系统根据{org.name}{year}年度（{season}年“两节”）的《{defn.title}》生成。【】内为统计表"
+             f"（本稿由系统根据{org.name}{year}年度（{season}年“两节”）的《{defn.title_for(year)}》生成。【】内为统计表"
              f"栏目代码，供核对，定稿前请删除；“{BLANK}”表示统计表中该栏目未填。）",
              *_paragraphs(sections), "",
              f"{org.name}",
