@@ -59,7 +59,7 @@ def test_the_grid_shows_every_item_of_the_2015_form_as_printed(client, users, tr
     assert r.status_code == 200
     defn = definition(FORM)
     for it in defn.items:
-        assert it.label in page, it.code
+        assert it.text_for(YEAR) in page, it.code  # the season's years, the whole printed phrase
         assert f'id="row-{it.code.replace(".", "_")}"' in page
     assert "填报单位：" in page and "武侯区总工会" in page and "联系电话" in page and defn.notes[0] in page
     assert 'name="value-1.A"' in page and 'name="reason-3.A"' in page  # manual input; override with a reason
@@ -197,7 +197,7 @@ def test_the_xlsx_download_holds_the_title_and_the_values_and_is_audited(client,
     r = client.get(reverse("report_download", args=[FORM, YEAR, "xlsx"]))
     assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
     rows = sheet(r.content)
-    assert rows[0][0] == definition(FORM).title and "武侯区总工会" in rows[1][0]
+    assert rows[0][0] == definition(FORM).title_for(YEAR) and "武侯区总工会" in rows[2][0]
     values = {row[0]: row[2] for row in rows if row and row[0]}
     assert values["1.A"] == 7 and values["1.B"] == 2 and values["3.A"] == 1
     assert AuditEvent.objects.filter(action="report.export", org=tree.k1).count() == 1

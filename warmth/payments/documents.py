@@ -12,28 +12,57 @@ ID numbers and phones are masked unless the caller says ``full`` (its own permis
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
+from django.utils import timezone
+from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak
+from reportlab.platypus import Flowable, PageBreak
 
 from warmth.core import pdf, pii
-from warmth.core.exporting import safe_cell
+from warmth.core.exporting import PrintSetup, apply_print_setup, safe_cell
 from warmth.core.money import amount_in_words, format_yuan, voucher_boxes
+from warmth.payments.choices import PaymentStatus
 from warmth.payments.models import Payment
 
 FORM_PLACES = ("仟", "佰", "拾", "元", "角", "分")  # the boxes printed on the seed's form
 WIDE_PLACES = ("拾万", "万", "仟", "佰", "拾", "元", "角", "分")
 MARGINS = (14 * mm, 16 * mm, 14 * mm, 16 * mm)
 ROW_H = 24
+BLANK_DATE = "年　　月　　日"  # room to write a date by hand (full-width spaces: core.pdf keeps their width)
+
+# The approval blocks printed on 004 附件1, by the chain step that fills them: the two 意见 blocks side by side
+# under the recipient's lines, and the bottom row 市总领导 / 部门领导 / 经办人. Chain steps are matched with their
+# brackets made full-width (a chain may be stored as "单位(工会)意见"); other steps of an org's chain (单位领导,
+# 主要领导) print in a row of their own above the amount.
+OPINIONS = ("单位（工会）意见", "区（产业）工会意见")
+BOTTOM = ("市总领导", "部门领导")
+DRAFT_MARK = "草稿·未审批"
+REVERSED_MARK = "已冲正"
 
 
 def season_title(year: int) -> str:
     """Money of year Y is spent in the 两节 of Y+1's 元旦 and 春节 (the demo's 2025 is the 2026 season)."""
     return f"{year + 1}年元旦春节送温暖活动慰问金发放凭证"
+
+
+def step_label(name: str) -> str:
+    """A chain step's name as the form prints it: full-width brackets (单位（工会）意见)."""
+    return name.replace("(", "（").replace(")", "）").strip()
+
+
+def mark_of(p: Payment) -> str:
+    """The stamp a voucher carries: 草稿·未审批 until the chain has approved it, 已冲正 once reversed."""
+    if p.status == PaymentStatus.REVERSED:
+        return REVERSED_MARK
+    if p.status in (PaymentStatus.DRAFT, PaymentStatus.SUBMITTED, PaymentStatus.RETURNED):
+        return DRAFT_MARK
+    return ""
 
 
 def _id(value: str, full: bool) -> str:
@@ -44,28 +73,79 @@ def _phone(value: str, full: bool) -> str:
     return value if full or not value else pii.mask_phone(value)
 
 
-def _approvals(p: Payment) -> list[tuple[str, str, str]]:
-    """(step, approver, date) for each step of the chain as last approved since the last submission."""
+def _approvals(p: Payment) -> dict[str, tuple[str, str]]:
+    """{step as printed: (approver, date)} for each step of the chain, as last approved since the last
+    submission; a step not (yet) approved has no name and the blank date."""
     steps = list(p.steps.select_related("actor").order_by("id"))
     last_submit = max((i for i, s in enumerate(steps) if s.action == "submit"), default=-1)
     done = {s.step_name: s for s in steps[last_submit + 1:] if s.action == "approve"}
-    out = []
+    out = {}
     for name in p.chain or []:
         s = done.get(name)
-        out.append((name, s.actor.display_name if s else "", f"{s.at:%Y年%m月%d日}" if s else "    年  月  日"))
+        out[step_label(name)] = (s.actor.display_name, _date(s.at)) if s else ("", BLANK_DATE)
     return out
 
 
-def _boxes(amount: Decimal) -> list[tuple[str, str]]:
-    places = FORM_PLACES if amount < 10000 else WIDE_PLACES
-    return voucher_boxes(amount, places=places)
+def _date(value) -> str:
+    day = timezone.localdate(value) if hasattr(value, "tzinfo") and value.tzinfo else value
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+_DIBAO = re.compile(r"月额\s*([\d.,]+)\s*元（(\d{4}-\d{2}-\d{2})?至(\d{4}-\d{2}-\d{2})?）")
+
+
+def dibao_line(snapshot: str) -> str:
+    """The 享受低保情况 line of 004 附件1, "年　月　日至　月　日每月领低保金　元，", filled from the payment's snapshot
+    (``月额 500.00 元（2025-01-01至2025-12-31）``) where it says so and blank (with room to write) where not."""
+    m = _DIBAO.search(snapshot or "")
+    if not m:
+        return "　　　　年　　月　　日至　　月　　日每月领低保金　　　　元，"
+    amount, start, end = m.groups()
+    a = date.fromisoformat(start) if start else None
+    b = date.fromisoformat(end) if end else None
+    first = f"{a.year}年{a.month}月{a.day}日" if a else "　　　　年　　月　　日"
+    second = ("" if b is None else f"{b.year}年" if a is None or b.year != a.year else "")
+    second += f"{b.month}月{b.day}日" if b else "　　月　　日"
+    return f"{first}至{second}每月领低保金{format_yuan(amount.replace(',', ''))}元，"
+
+
+def _block(label: str, who: str, when: str) -> pdf.Cell:
+    return pdf.Cell(f"{label}\n{who}\n（盖章）\n{when}", align="center")
+
+
+class Watermark(Flowable):
+    """A stamp across the page (草稿·未审批, 已冲正), drawn light behind the form. Placed first on a voucher's
+    page, outside any scaling, so its coordinates are the page's."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+        self.width = self.height = 0
+
+    def wrap(self, avail_width, avail_height):
+        return 0, 0
+
+    def drawOn(self, canvas, x, y, _sW=0):  # reportlab's name: drawn at the page's own coordinates
+        width, height = canvas._pagesize
+        canvas.saveState()
+        canvas.setFillColor(colors.Color(0.8, 0.1, 0.1, alpha=0.16))
+        canvas.setFont(pdf.register_cjk_font(), 64)
+        canvas.translate(width / 2, height / 2)
+        canvas.rotate(35)
+        canvas.drawCentredString(0, -20, self.text)
+        canvas.restoreState()
 
 
 def _voucher_story(p: Payment, width: float, *, full: bool) -> list:
     band = pdf.grid_band
     story: list = [pdf.Title(season_title(p.pot.year), size=16, space_after=8)]
+    mark = mark_of(p)
+    if mark:
+        story.append(pdf.text_line(f"【{mark}】" + ("本凭证尚未审批完毕，不能作为发放依据" if mark == DRAFT_MARK
+                                                  else "本笔发放已冲正，款项已退回原资金，不再作为发放依据"),
+                                   width, size=11, align="center", space_after=4))
     story.append(pdf.text_line(f"发放单位：{p.org.name}　　凭证号：{p.pk}　　帮扶项目：{p.get_aid_type_display()}"
-                               f"　　资金来源：{p.pot.get_source_display()}", width, size=9.5, space_after=4))
+                               f"　　资金来源：{source_name(p.pot.source)}", width, size=9.5, space_after=4))
     story.append(band([["姓　名", p.name, "性别", p.sex, "困难职工\n档案编号", p.archive_no or "（非建档对象）"]],
                       [10, 18, 7, 7, 12, 22], width, first=True, row_heights=[ROW_H * 1.3]))
     story.append(band([["身份证号", _id(p.id_number, full), "联系电话", _phone(p.phone, full)]],
@@ -73,35 +153,42 @@ def _voucher_story(p: Payment, width: float, *, full: bool) -> list:
     story.append(band([["居住地址", pdf.Cell(p.address or p.unit_or_address, align="left"), "所在单位",
                         pdf.Cell(p.employer, align="left")]], [10, 32, 12, 22], width, row_heights=[ROW_H * 1.3]))
     story.append(band([["致困原因", pdf.Cell(p.causes, align="left")]], [10, 66], width, row_heights=[ROW_H]))
-    story.append(band([["享受低保情况", pdf.Cell(p.dibao or "未享受低保", align="left")]], [10, 66], width,
-                      row_heights=[ROW_H]))
-    story.append(band([["其它帮扶措施", pdf.Cell(p.note, align="left")]], [10, 66], width, row_heights=[ROW_H]))
+    dibao = (f"{dibao_line(p.dibao)}\n其它帮扶措施：{p.note or '　' * 20}。\n"
+             f"{'　' * 10}街道（镇）（盖章）日期：{BLANK_DATE}")
+    story.append(band([["享受低保情况", pdf.Cell(dibao, align="left")]], [10, 66], width, row_heights=[ROW_H * 2.6]))
     approvals = _approvals(p)
-    for i in range(0, len(approvals), 2):
-        row, weights = [], []
-        for name, who, when in approvals[i:i + 2]:
-            row += [name, pdf.Cell(f"{who}\n（盖章）\n{when}", align="center")]
-            weights += [12, 26]
-        if len(row) == 2:
-            row, weights = [*row, "", ""], [*weights, 12, 26]
-        story.append(band([row], weights, width, row_heights=[ROW_H * 2.4]))
+    story.append(band([[_block(label, *approvals.get(label, ("", BLANK_DATE))) for label in OPINIONS]],
+                      [38, 38], width, row_heights=[ROW_H * 3]))
+    others = [name for name in approvals if name not in OPINIONS and name not in BOTTOM]
+    for i in range(0, len(others), 2):  # steps of this org's chain that the printed form has no block for
+        pair = others[i:i + 2]
+        cells = [_block(name, *approvals[name]) for name in pair] + ([""] if len(pair) == 1 else [])
+        story.append(band([cells], [38, 38], width, row_heights=[ROW_H * 3]))
     boxes = _boxes(p.amount)
-    story.append(band([["资助金额（大写）", *[place for place, _ in boxes], "￥"],
+    story.append(band([["资助金额（大写）：", *[place for place, _ in boxes], "￥："],
                        ["", *[digit for _, digit in boxes], format_yuan(p.amount)]],
                       [16, *[5] * len(boxes), 16], width, spans=[((0, 0), (0, 1))],
                       row_heights=[ROW_H * 0.8, ROW_H]))
     story.append(band([["大写金额", pdf.Cell(amount_in_words(p.amount), align="left")]], [16, 60], width,
                       row_heights=[ROW_H]))
     method = p.get_method_display() + (f"（{p.goods_items}）" if p.goods_items else "")
-    story.append(band([["发放方式", method, "收款人（或代收人）签字", pdf.Cell("\n\n年　　月　　日", align="right")]],
+    story.append(band([["发放方式", method, "收款人（或代收人）签字：", pdf.Cell(f"\n\n{BLANK_DATE}", align="right")]],
                       [12, 22, 16, 26], width, row_heights=[ROW_H * 2.2]))
-    story.append(band([["经办人", p.created_by.display_name, "日期", f"{p.created_at:%Y年%m月%d日}"]],
-                      [12, 30, 8, 26], width, last=True, row_heights=[ROW_H]))
+    bottom = [pdf.Cell(f"{label}：{who}\n\n{when}", align="left")
+              for label in BOTTOM for who, when in [approvals.get(label, ("", BLANK_DATE))]]
+    bottom.append(pdf.Cell(f"经办人：{p.created_by.display_name}\n\n{_date(p.created_at)}", align="left"))
+    story.append(band([bottom], [25, 25, 26], width, last=True, row_heights=[ROW_H * 2.4]))
     return story
 
 
+def _boxes(amount: Decimal) -> list[tuple[str, str]]:
+    places = FORM_PLACES if amount < 10000 else WIDE_PLACES
+    return voucher_boxes(amount, places=places)
+
+
 def voucher_pdf(payments: Iterable[Payment], *, full: bool = False) -> bytes:
-    """One 发放凭证 page per payment (in the order given)."""
+    """One 发放凭证 page per payment (in the order given); a payment not yet approved carries 草稿·未审批 and a
+    reversed one 已冲正, as a stamp line and across the page."""
     payments = list(payments)
 
     def build(doc):
@@ -109,6 +196,8 @@ def voucher_pdf(payments: Iterable[Payment], *, full: bool = False) -> bytes:
         for i, p in enumerate(payments):
             if i:
                 story.append(PageBreak())
+            if mark_of(p):
+                story.append(Watermark(mark_of(p)))
             story += pdf.fit_one_page(_voucher_story(p, doc.width, full=full), doc.width, doc.height)
         return story
 
@@ -120,21 +209,57 @@ def voucher_pdf(payments: Iterable[Payment], *, full: bool = False) -> bytes:
 
 COLUMNS = ["序号", "姓名", "性别", "年龄", "身份证号", "工作单位或家庭住址", "帮扶金额", "家庭联系电话", "资金来源",
            "备注"]
+# The seed's names of the sources where the system's short label differs (004 附件2 "中央财政帮扶专项资金").
+SOURCE_NAMES = {"central": "中央财政帮扶专项资金"}
+TITLES = {  # the roster's title in each seed's wording
+    "004": "{season}年两节{source}实名制发放凭证汇总表（帮扶项目：{aid}）",   # 004 附件2
+    "001": "{season}年{source}送温暖慰问实名制汇总表（帮扶项目：{aid}）",      # 001 附件3
+}
+ROSTER_PRINT = PrintSetup(landscape=True, repeat=(0, 2))  # A4 landscape, title and column heads on every page
+
+
+def source_name(code: str) -> str:
+    from warmth.funds.choices import FundSource
+
+    return SOURCE_NAMES.get(code) or FundSource(code).label
+
+
+def roster_title(*, year: int, aid: str, sources: set[str], variant: str = "004") -> str:
+    """The sheet's title: the season's year, the fund source when the sheet has one (a sheet of mixed sources
+    names none), the 帮扶项目."""
+    source = source_name(next(iter(sources))) if len(sources) == 1 else ""
+    return TITLES[variant].format(season=year + 1, source=source, aid=aid)
+
+
+def _sheet_name(aid: str, source: str, taken: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "", f"{aid}-{source_name(source)}")[:31]
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base[:28]}({n})"
+    taken.add(name)
+    return name
 
 
 def roster_xlsx(rows: Iterable[Payment], path: Path, *, org_name: str, year: int, full: bool,
-                signature: bool = False, progress=None) -> dict:
-    """Write the 汇总表 of ``rows`` (ordered by 帮扶项目) to ``path``; returns counts and totals per sheet."""
+                signature: bool = False, variant: str = "004", progress=None) -> dict:
+    """Write the 汇总表 of ``rows`` to ``path``: one sheet per 帮扶项目 and 资金来源 (rows ordered by both, as
+    ``exporters.roster_queryset`` gives them), each titled with its source in the wording of seed 004 附件2 or,
+    ``variant="001"``, 001 附件3's 送温暖慰问实名制汇总表; ``signature`` adds 经办人签字. 序号, 年龄 and the amount
+    are numbers; each sheet prints on A4 landscape, one page wide, its heads repeated. Returns counts and
+    totals per sheet."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     title_fmt = book.add_format({"bold": True, "font_size": 14, "align": "center"})
     head = book.add_format({"bold": True, "border": 1, "align": "center", "bg_color": "#EEEEEE"})
     cell = book.add_format({"border": 1})
+    number = book.add_format({"border": 1, "align": "center", "num_format": "0"})
     money = book.add_format({"border": 1, "num_format": "#,##0.00"})
     total_fmt = book.add_format({"border": 1, "bold": True, "num_format": "#,##0.00"})
     columns = COLUMNS + (["经办人签字"] if signature else [])
     sheets: dict[str, dict] = {}
+    taken: set[str] = set()
     ws = None
-    current = None
+    current = name = None
     r = n = 0
     total = Decimal("0.00")
 
@@ -144,22 +269,25 @@ def roster_xlsx(rows: Iterable[Payment], path: Path, *, org_name: str, year: int
         ws.write_string(r, 0, "合计", head)
         ws.write_string(r, 1, f"{n} 人", cell)
         ws.write_number(r, 6, float(total), total_fmt)  # the sheet's figure; the count and sum stay exact
-        sheets[current] = {"rows": n, "total": total}
+        apply_print_setup(ws, ROSTER_PRINT, last_row=r, last_col=len(columns) - 1)
+        sheets[name] = {"rows": n, "total": total, "aid_type": current[0], "source": source_name(current[1])}
 
     written = 0
-    sources: dict[int, str] = {}  # 资金来源 label per pot, looked up once
     for p in rows:
-        if p.aid_type != current:
+        key = (p.aid_type, p.pot.source)
+        if key != current:
             close_sheet()
-            current, n, total = p.aid_type, 0, Decimal("0.00")
-            ws = book.add_worksheet(p.aid_type[:31])
+            current, n, total = key, 0, Decimal("0.00")
+            name = _sheet_name(p.aid_type, p.pot.source, taken)
+            ws = book.add_worksheet(name)
             ws.set_column(0, 0, 6)
             ws.set_column(1, 3, 8)
             ws.set_column(4, 4, 21)
             ws.set_column(5, 5, 30)
             ws.set_column(6, 8, 14)
             ws.set_column(9, len(columns) - 1, 12)
-            title = f"{year + 1}年两节{p.pot.get_source_display()}实名制发放凭证汇总表（帮扶项目：{p.aid_type}）"
+            ws.set_row(0, 24)
+            title = roster_title(year=year, aid=p.aid_type, sources={p.pot.source}, variant=variant)
             ws.merge_range(0, 0, 0, len(columns) - 1, title, title_fmt)
             ws.write_string(1, 0, f"填报单位：{org_name}　　单位：元")
             for c, h in enumerate(columns):
@@ -167,20 +295,20 @@ def roster_xlsx(rows: Iterable[Payment], path: Path, *, org_name: str, year: int
             r = 3
         n += 1
         total += p.amount
-        source = sources.get(p.pot_id)
-        if source is None:
-            source = sources[p.pot_id] = p.pot.get_source_display()
         put = ws.write_string
-        put(r, 0, str(n), cell)
-        put(r, 1, p.name, cell)
+        ws.write_number(r, 0, n, number)
+        put(r, 1, safe_cell(p.name), cell)
         put(r, 2, p.sex, cell)
-        put(r, 3, str(p.age or ""), cell)
+        if p.age is None:
+            ws.write_blank(r, 3, None, number)
+        else:
+            ws.write_number(r, 3, p.age, number)
         put(r, 4, p.id_number if full else pii.mask_id_number(p.id_number), cell)
-        put(r, 5, p.unit_or_address, cell)
+        put(r, 5, safe_cell(p.unit_or_address), cell)
         ws.write_number(r, 6, float(p.amount), money)
         put(r, 7, _phone(p.phone, full), cell)
-        put(r, 8, source, cell)
-        put(r, 9, p.note, cell)
+        put(r, 8, source_name(p.pot.source), cell)
+        put(r, 9, safe_cell(p.note), cell)
         if signature:
             ws.write_string(r, len(columns) - 1, "", cell)
         r += 1
@@ -192,8 +320,7 @@ def roster_xlsx(rows: Iterable[Payment], path: Path, *, org_name: str, year: int
         ws = book.add_worksheet("汇总表")
         ws.write_string(0, 0, "没有符合条件的发放记录")
     book.close()
-    return {"sheets": {k: {"rows": v["rows"], "total": str(v["total"])} for k, v in sheets.items()},
-            "rows": written}
+    return {"sheets": {k: {**v, "total": str(v["total"])} for k, v in sheets.items()}, "rows": written}
 
 
 # --- the bank batch file and the public notice -----------------------------------------------------------------

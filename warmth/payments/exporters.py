@@ -22,12 +22,12 @@ PAID_STATUSES = (PaymentStatus.APPROVED, PaymentStatus.PAID, PaymentStatus.CONFI
 
 def roster_queryset(org: Org, year: int, aid_type: str | None = None):
     qs = (Payment.objects.filter(org__path__startswith=org.path, pot__year=year, status__in=PAID_STATUSES)
-          .select_related("pot").order_by("aid_type", "org__path", "id"))
+          .select_related("pot").order_by("aid_type", "pot__source", "org__path", "id"))  # a sheet per 项目 × 来源
     return qs.filter(aid_type=aid_type) if aid_type else qs
 
 
 def roster_export(*, actor: Actor | None, org: Org, year: int, path: Path, aid_type: str | None = None,
-                  signature: bool = False, progress=None) -> dict:
+                  signature: bool = False, variant: str = "004", progress=None) -> dict:
     if actor is not None:
         actor.require(Perm.EXPORT)
         if not actor.sees_org(org):
@@ -36,7 +36,7 @@ def roster_export(*, actor: Actor | None, org: Org, year: int, path: Path, aid_t
     if progress:
         progress.start(roster_queryset(org, year, aid_type).count(), "正在导出")
     result = roster_xlsx(roster_queryset(org, year, aid_type).iterator(chunk_size=2000), path, org_name=org.name,
-                         year=year, full=full, signature=signature, progress=progress)
+                         year=year, full=full, signature=signature, variant=variant, progress=progress)
     result["full_ids"] = full
     _audit(actor, org, year, aid_type, result)
     return result
@@ -63,7 +63,10 @@ def roster_job(job, progress) -> None:
         path = job_result_path(job, "roster.xlsx")
         with transaction.atomic():
             result = roster_export(actor=actor, org=org, year=int(job.params["year"]), path=path,
-                                   aid_type=job.params.get("aid_type") or None, progress=progress)
+                                   aid_type=job.params.get("aid_type") or None,
+                                   signature=bool(job.params.get("signature")),
+                                   variant=job.params.get("variant") if job.params.get("variant") in ("004", "001")
+                                   else "004", progress=progress)
             name = f"实名制发放凭证汇总表-{org.name}-{job.params['year']}-{timezone.localdate():%Y%m%d}.xlsx"
             job_finish(job, result=result, file=path, download_name=name, message=f"已导出{result['rows']:,}人次")
     except Http404:

@@ -28,7 +28,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from warmth.core import pdf
-from warmth.core.exporting import safe_cell
+from warmth.core.exporting import PrintSetup, apply_print_setup, safe_cell
 from warmth.reports.definitions import YES_NO, Definition, Item, quantize
 
 HEAD = ("栏目", "项目", "数值", "单位")
@@ -178,14 +178,7 @@ def report_xlsx(defn: Definition, org, year: int, cells: dict, report=None) -> b
         r = notes(r)
 
     ws.freeze_panes(header_row + 1, 0)
-    ws.set_paper(9)  # A4
-    ws.set_portrait()
-    ws.fit_to_pages(1, 0)  # one page wide, as many long as needed
-    ws.repeat_rows(header_row)
-    ws.set_margins(left=0.6, right=0.6, top=0.7, bottom=0.7)
-    ws.center_horizontally()
-    ws.set_footer("&C第 &P 页 共 &N 页")
-    ws.print_area(0, 0, r - 1, 3)
+    apply_print_setup(ws, PrintSetup(repeat=(header_row, header_row)), last_row=r - 1, last_col=3)
     book.close()
     return buf.getvalue()
 

@@ -159,7 +159,7 @@ def report_index(request):
 # --- a report ---------------------------------------------------------------------------------------------
 
 def _rows(defn: Definition, cells: dict[str, engine.CellValue], data, writable: bool, field_errors: dict,
-          flagged: set[str]) -> list[dict]:
+          flagged: set[str], year: int) -> list[dict]:
     """The grid: one row per item in print order, with what the inputs show (the posted values after a
     refusal, else the org's own entries)."""
     rows = []
@@ -170,7 +170,8 @@ def _rows(defn: Definition, cells: dict[str, engine.CellValue], data, writable: 
         reason_in = data.get(f"reason-{it.code}", c.reason) if data is not None else c.reason
         comment_in = data.get(f"comment-{it.code}", c.comment) if data is not None else c.comment
         rows.append({
-            "item": it, "slug": it.code.replace(".", "_"), "indent": "\u3000" * (2 * depth(defn, it.code)),
+            "item": it, "label": it.text_for(year), "slug": it.code.replace(".", "_"),
+            "indent": "\u3000" * (2 * depth(defn, it.code)),
             "cell": c, "value": fmt(it, c.value), "auto_value": fmt(it, c.auto_value), "own": fmt(it, c.own),
             "children": fmt(it, c.children), "origin": ORIGIN_NAMES.get(c.origin, c.origin),
             "is_sum": it.source == "sum", "value_in": value_in, "reason_in": reason_in, "comment_in": comment_in,
@@ -279,8 +280,8 @@ def report_detail(request, form, year):
         "defn": defn, "org": org, "year": year, "season": season_label(year), "report": report,
         "status": report.get_status_display() if report else "未填报",
         "badge": BADGES.get(report.status, "badge") if report else "badge",
-        "rows": _rows(defn, cells, data, may["write"], field_errors, flagged), "may": may, "errors": errors,
-        "waiting": services.WORKFLOW.waiting_on(probe),
+        "rows": _rows(defn, cells, data, may["write"], field_errors, flagged, year), "title": defn.title_for(year),
+        "may": may, "errors": errors, "waiting": services.WORKFLOW.waiting_on(probe),
         "bad": bad, "warn": warn, "checked": len([r for r in results if not r.skipped]), "steps": steps,
         "formats": _formats(), "query": _query(org), "has_children": bool(services.expected_children(org)),
         "trail": trail, "data": data or {}, "previewed": previewed,

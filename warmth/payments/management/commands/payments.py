@@ -22,6 +22,8 @@ class Command(BaseCommand):
         ro.add_argument("--aid-type", choices=AidType.values, help="只导出该帮扶项目")
         ro.add_argument("--out", required=True)
         ro.add_argument("--signature", action="store_true", help="加“经办人签字”列（001 附件3 的格式）")
+        ro.add_argument("--variant", choices=("004", "001"), default="004",
+                        help="标题：004 附件2 的“实名制发放凭证汇总表”或 001 附件3 的“送温暖慰问实名制汇总表”")
         ro.add_argument("--user", help="以该用户的身份导出（无完整个人信息权限时身份证号脱敏）；省略则为服务器运维人员")
         vo = sub.add_parser("voucher", help="慰问金发放凭证（PDF）")
         vo.add_argument("payment_id", type=int)
@@ -30,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, action, **opts):
         getattr(self, f"_{action}")(**opts)
 
-    def _roster(self, *, org, year, aid_type, out, signature, user, **_):
+    def _roster(self, *, org, year, aid_type, out, signature, user, variant="004", **_):
         from django.core.exceptions import PermissionDenied
 
 
@@ -45,10 +47,11 @@ class Command(BaseCommand):
                 raise CommandError(f"用户 {user} 不存在、未启用或没有任职")
         try:
             result = roster_export(actor=actor, org=target, year=year, path=Path(out), aid_type=aid_type,
-                                   signature=signature)
+                                   signature=signature, variant=variant)
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from exc
-        parts = "，".join(f"{k} {v['rows']} 人 {v['total']} 元" for k, v in result["sheets"].items()) or "没有记录"
+        parts = "，".join(f"{v['aid_type']} {v['rows']} 人 {v['total']} 元（{v['source']}）"
+                         for v in result["sheets"].values()) or "没有记录"
         self.stdout.write(f"已导出到 {out}：{parts}（{'完整身份证号' if result['full_ids'] else '身份证号已脱敏'}）")
 
     def _voucher(self, *, payment_id, out, **_):
