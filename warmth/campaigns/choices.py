@@ -18,17 +18,20 @@ class Department(models.TextChoices):
     PUBLICITY = "宣教部", "宣教部"
     OFFICE = "办公室", "办公室"
     PRODUCTION = "生产部", "生产部"
-    INDUSTRY = "产业工会", "产业工会"
+    INDUSTRY = "市各产业工会", "市各产业工会"
 
 
-#: The default duties, as worded in 003 附件3 二 (editable per campaign).
+#: The default duties, as worded in 003 附件3 二 and in its order (editable per campaign). One deviation: the
+#: seed's 财务部 line reads "做好集中放工作", a dropped 发 kept out of the default.
 DEFAULT_DUTIES = {
     Department.BAOZHANG: "负责整个活动的协调指导",
-    Department.CENTER: "负责困难职工帮扶专项资金集中发放及入户慰问工作",
-    Department.FINANCE: "负责活动的资金准备，协助帮扶中心及产业工会做好集中发放工作",
-    Department.AUDIT: "负责对活动专项资金的发放监督",
-    Department.PUBLICITY: "负责活动的宣传报道",
+    Department.CENTER: "负责组织市各产业、直属企业困难职工帮扶专项资金集中发放及入户慰问工作",
+    Department.INDUSTRY: "负责协助帮扶中心做好所属单位困难职工帮扶专项资金集中发放工作",
     Department.OFFICE: "负责活动的车辆安排",
+    Department.PUBLICITY: "负责活动的宣传报道",
+    Department.PRODUCTION: "负责筛选省市领导看望的困难劳模先进人物",
+    Department.FINANCE: "负责活动的资金准备；协助帮扶中心及产业工会做好集中发放工作",
+    Department.AUDIT: "负责对活动专项资金的发放监督",
 }
 
 

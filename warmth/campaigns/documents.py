@@ -11,8 +11,9 @@ import xlsxwriter
 from warmth.campaigns.choices import ARREARS_COLUMNS, ArrearsRow
 from warmth.campaigns.models import Campaign
 from warmth.core import pdf
-from warmth.core.exporting import safe_cell
+from warmth.core.exporting import PrintSetup, apply_print_setup, safe_cell
 
+BLANK_DATE = "　　　　年　　月　　日"  # room to write the date by hand
 GROUP_HEAD = ["组别", "领导", "联络员", "走访单位", "参加人员（部门）", "计划慰问户", "走访日期"]
 
 
@@ -53,6 +54,8 @@ def groups_xlsx(campaign: Campaign, groups) -> bytes:
         for c, v in enumerate(row):
             ws.write_string(r, c, safe_cell(v), cell)
         r += 1
+    apply_print_setup(ws, PrintSetup(landscape=True, repeat=(0, 2)), last_row=max(r - 1, 2),
+                      last_col=len(GROUP_HEAD) - 1)
     book.close()
     return buf.getvalue()
 
@@ -117,10 +120,13 @@ def arrears_xlsx(campaign: Campaign, org_name: str, week_of, lines: dict, *, hea
     ws.write_string(10, 0, safe_cell(f"单位负责人：{head}"))
     ws.write_string(10, 2, safe_cell(f"填表人：{filled_by}"))
     ws.write_string(10, 4, safe_cell(f"联系电话：{phone}"))
-    ws.write_string(11, 0, f"报出日期：{reported_on:%Y年%m月%d日}" if reported_on else "报出日期：")
+    ws.write_string(11, 0, f"报出日期：{reported_on:%Y年%m月%d日}" if reported_on else f"报出日期：{BLANK_DATE}")
     ws.write_string(12, 0, "（具体案例所涉及企业等情况请另附文字说明）")
+    last = 12
     if summed_from is not None:
         ws.write_string(13, 0, f"本表为 {summed_from} 个下级单位已报送周报的合计")
+        last = 13
+    apply_print_setup(ws, PrintSetup(repeat=(0, 2)), last_row=last, last_col=4)
     book.close()
     return buf.getvalue()
 
@@ -137,7 +143,8 @@ def arrears_pdf(campaign: Campaign, org_name: str, week_of, lines: dict, *, head
                 pdf.text_line(f"填报单位（盖章）：{org_name}　　　　时间：{week_of:%Y年%m月%d日}", w, size=11), table,
                 pdf.text_line(f"单位负责人：{head}　　　填表人：{filled_by}　　　联系电话：{phone}", w, size=11,
                               height=28),
-                pdf.text_line(f"报出日期：{reported_on:%Y年%m月%d日}" if reported_on else "报出日期：", w, size=11),
+                pdf.text_line(f"报出日期：{reported_on:%Y年%m月%d日}" if reported_on else f"报出日期：{BLANK_DATE}", w,
+                              size=11),
                 pdf.text_line("（具体案例所涉及企业等情况请另附文字说明）", w, size=10)]
 
     return pdf.pdf_bytes(build, title=ARREARS_TITLE, author=org_name)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
+from warmth.core.exporting import PrintSetup, apply_print_setup
 from warmth.funds.queries import COLUMN_LABELS, COLUMNS, Line, Statement, Unspent
 from warmth.orgs.models import Org
 
@@ -80,5 +81,9 @@ def statement_xlsx(st: Statement, children: list[tuple[Org, Line]], unspent: lis
     for r, u in enumerate(unspent, start=1):
         for c, v in enumerate([u.pot.org.code, u.pot.org.name, u.pot.label, u.deadline.isoformat(), u.amount]):
             cell(ws3, r, c, v)
+    apply_print_setup(ws, PrintSetup(landscape=True), last_row=row, last_col=len(HEAD) - 1)
+    apply_print_setup(ws2, PrintSetup(landscape=True, repeat=(0, 0)), last_row=len(children),
+                      last_col=len(heads) - 1)
+    apply_print_setup(ws3, PrintSetup(repeat=(0, 0)), last_row=len(unspent), last_col=4)
     book.close()
     return buf.getvalue()

@@ -8,7 +8,7 @@ from io import BytesIO
 import xlsxwriter
 
 from warmth.campaigns.models import Campaign
-from warmth.core.exporting import safe_cell
+from warmth.core.exporting import PrintSetup, apply_print_setup, safe_cell
 
 
 def not_visited_xlsx(campaign: Campaign, org_name: str, archives) -> tuple[bytes, int]:
@@ -30,5 +30,6 @@ def not_visited_xlsx(campaign: Campaign, org_name: str, archives) -> tuple[bytes
                                "" if a.model_worker_type in ("", "非劳模") else a.model_worker_type]):
             ws.write_string(n + 1, c, safe_cell(v), cell)
     ws.write_string(n + 2, 0, f"合计 {n} 户")
+    apply_print_setup(ws, PrintSetup(repeat=(0, 1)), last_row=n + 2, last_col=len(columns) - 1)
     book.close()
     return buf.getvalue(), n
