@@ -153,7 +153,7 @@ def _voucher_story(p: Payment, width: float, *, full: bool) -> list:
     story.append(band([["居住地址", pdf.Cell(p.address or p.unit_or_address, align="left"), "所在单位",
                         pdf.Cell(p.employer, align="left")]], [10, 32, 12, 22], width, row_heights=[ROW_H * 1.3]))
     story.append(band([["致困原因", pdf.Cell(p.causes, align="left")]], [10, 66], width, row_heights=[ROW_H]))
-    dibao = (f"{dibao_line(p.dibao)}\n其它帮扶措施：{p.note or '　' * 20}。\n"
+    dibao = (f"{dibao_line(p.dibao)}\n其它帮扶措施：{p.note or '　' * 12}。\n"
              f"{'　' * 10}街道（镇）（盖章）日期：{BLANK_DATE}")
     story.append(band([["享受低保情况", pdf.Cell(dibao, align="left")]], [10, 66], width, row_heights=[ROW_H * 2.6]))
     approvals = _approvals(p)
@@ -284,7 +284,8 @@ def roster_xlsx(rows: Iterable[Payment], path: Path, *, org_name: str, year: int
             ws.set_column(1, 3, 8)
             ws.set_column(4, 4, 21)
             ws.set_column(5, 5, 30)
-            ws.set_column(6, 8, 14)
+            ws.set_column(6, 7, 14)
+            ws.set_column(8, 8, 22)  # 中央财政帮扶专项资金
             ws.set_column(9, len(columns) - 1, 12)
             ws.set_row(0, 24)
             title = roster_title(year=year, aid=p.aid_type, sources={p.pot.source}, variant=variant)
