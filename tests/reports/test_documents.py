@@ -113,7 +113,7 @@ def test_pdf_holds_title_head_every_label_and_the_values(w15, submitted, tmp_pat
     rows = {m.group(1): m.group(0) for m in re.finditer(r"^\s*(\d+(?:\.[A-Z])?(?:-\d)?)\s+\S.*$", layout, re.M)}
     assert re.search(r"1\.A\s+当地职工总数\s+0\s+人$", rows["1.A"])             # zero prints 0
     assert re.search(r"1\.B\s+其中农民工总数\s+人$", rows["1.B"])               # blank prints nothing
-    assert re.search(r"5\.B\s+中央财政\s+万元$", rows["5.B"])
+    assert re.search(r"5\.B\s+其中：中央财政\s+万元$", rows["5.B"])  # the 其中： that opens the list
     assert re.search(r"5\.C\s+地方财政\s+0\.0000\s+万元$", rows["5.C"])
     assert re.search(r"5\.D\s+工会经费\s+12\.3400\s+万元$", rows["5.D"])
     assert re.search(r"\s20987\.6526\s+万元$", rows["5.A"])
