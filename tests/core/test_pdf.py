@@ -63,3 +63,25 @@ def test_widths_and_vertical_helpers():
     assert pdf.vertical("18家庭成员关系") == "18家\n庭\n成\n员\n关\n系"
     assert pdf.vertical("所附附件") == "所\n附\n附\n件"
     assert pdf.spaced("登记表") == "登 记 表"
+
+
+def test_full_width_spaces_keep_their_width_in_a_paragraph():
+    """reportlab collapses U+3000 like any whitespace: "年　　月　　日" printed as "年 月 日" with no room to
+    write. The paragraph keeps two ems between 年 and 月 (and prints the same characters otherwise)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from warmth.core import pdf
+
+    font = pdf.register_cjk_font()
+    blank = pdf.para("年　　月　　日", size=10, align="left")
+    blank.wrap(400, 100)
+    def used(p) -> float:  # the width the first line takes (a plain line is (extra space, words))
+        line = p.blPara.lines[0]
+        return 400 - (line.extraSpace if hasattr(line, "extraSpace") else line[0])
+
+    width = used(blank)
+    chars = pdfmetrics.stringWidth("年月日", font, 10)
+    assert abs(width - (chars + 4 * 10)) < 0.5, width  # three characters and four full-width blanks of 10 pt
+    plain = pdf.para("年 月 日", size=10, align="left")  # half-width spaces are left alone
+    plain.wrap(400, 100)
+    assert used(plain) < chars + 10

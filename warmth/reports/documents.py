@@ -72,6 +72,9 @@ def _day(report):
 
 
 def _date_text(report) -> str:
+    """The date of submission; before it, the form's blank ``年　　月　　日`` to write the date in by hand."""
+    if not (report and report.submitted_at):
+        return "　　　　年　　月　　日"
     day = _day(report)
     return f"{day.year}年{day.month}月{day.day}日"
 
