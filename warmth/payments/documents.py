@@ -1,12 +1,13 @@
 """The documents of 实名制发放.
 
-- ``voucher_pdf``: the 慰问金发放凭证 (seed 004 附件1), one portrait A4 page per payment, in the form's order:
-  姓名 / 性别 / 困难职工档案编号; 身份证号 / 联系电话; 居住地址 / 所在单位; 致困原因; 享受低保情况; 其它帮扶措施;
-  the approvals of the payment's chain (each with its approver and date, from the trail); 资助金额（大写）in the
-  仟佰拾元角分 boxes and in ￥; 收款人（或代收人）签字 with a date line; 经办人 with name and date.
-- ``roster_xlsx``: the 实名制发放凭证汇总表 (seed 004 附件2), one sheet per 帮扶项目 with the official title
-  and columns and a totals row (with 经办人签字 for the 001 variant). Written row by row in xlsxwriter's
-  constant-memory mode.
+- ``voucher_pdf``: the 慰问金发放凭证 (seed 004 附件1), one portrait A4 page per payment, word for word with the
+  seed: 姓名 / 性别 / 困难职工档案编号; 身份证号 / 联系电话; 居住地址 / 所在单位; 致困原因; 享受低保情况 with the 低保
+  line, 其它帮扶措施 and 街道（镇）（盖章）日期; the 单位（工会）意见 and 区（产业）工会意见 blocks (approver, 盖章,
+  date or a blank 年　　月　　日); 资助金额（大写）in the 仟佰拾元角分 boxes and ￥; 收款人（或代收人）签字 with a date
+  blank; the bottom row 市总领导 / 部门领导 / 经办人. Not yet approved: stamped 草稿·未审批; reversed: 已冲正.
+- ``roster_xlsx``: the 实名制发放凭证汇总表 (seed 004 附件2, or 001 附件3's 送温暖慰问实名制汇总表), one sheet per
+  帮扶项目 and 资金来源 titled in the seed's words, numbers as numbers, a totals row (with 经办人签字 if asked),
+  A4 landscape. Written row by row in xlsxwriter's constant-memory mode.
 
 ID numbers and phones are masked unless the caller says ``full`` (its own permission check decides)."""
 
