@@ -107,6 +107,7 @@ def test_the_2013_centre_form_counts_to_the_end_of_the_season_and_says_tianbiao(
     defn = definition("center-2013")
     text = squash(raw_text(documents.report_pdf(defn, ORG, 2025, cells_of(defn)), tmp_path))
     assert "以上统计数据截止2025年12月31日" in text and "2013年" not in text
+    assert "统计年度：2025年度（截至2025年12月31日）" in text
     assert "2025年度帮扶中心资金来源总额" in text
     assert "填表单位：成都市总工会" in text and "填表人：" in text and "填报单位" not in text
 

@@ -83,8 +83,11 @@ def _people(report) -> tuple[str, str]:
     return (report.filled_by, report.phone) if report else ("", "")
 
 
-def season_line(year: int) -> str:
-    """The season a report is filled for, printed in the header: season 2025 is the 两节 of 2026."""
+def season_line(year: int, kind: str = "warmth") -> str:
+    """The season a report is filled for, printed in the header: season 2025 is the 两节 of 2026; a 帮扶中心表
+    counts the year to its 31 December."""
+    if kind == "center":
+        return f"统计年度：{year}年度（截至{year}年12月31日）"
     return f"统计季度：{year}年度（{year + 1}年元旦、春节“两节”送温暖）"
 
 
@@ -136,7 +139,7 @@ def report_xlsx(defn: Definition, org, year: int, cells: dict, report=None) -> b
     ws.merge_range(0, 0, 0, 3, safe_cell(defn.title_for(year)), title)
     filled_by, phone = _people(report)
     unit_word, person_word = defn.head
-    ws.merge_range(1, 0, 1, 3, season_line(year), plain)
+    ws.merge_range(1, 0, 1, 3, season_line(year, defn.kind), plain)
     ws.merge_range(2, 0, 2, 1, safe_cell(f"{unit_word}：{org.name}"), plain)
     ws.merge_range(2, 2, 2, 3, _date_text(report), plain_right)
     ws.merge_range(3, 0, 3, 1, safe_cell(f"{person_word}：{filled_by}"), plain)
@@ -233,7 +236,7 @@ def _item_table(defn: Definition, cells: dict, width: float, year: int) -> Table
 def _head_lines(defn: Definition, org, report, width: float, year: int) -> Table:
     filled_by, phone = _people(report)
     unit_word, person_word = defn.head
-    rows = [[pdf.para(season_line(year), size=10.5, align="left"), ""],
+    rows = [[pdf.para(season_line(year, defn.kind), size=10.5, align="left"), ""],
             [pdf.para(f"{unit_word}：{org.name}", size=10.5, align="left"),
              pdf.para(_date_text(report), size=10.5, align="right")],
             [pdf.para(f"{person_word}：{filled_by}", size=10.5, align="left"),
