@@ -71,7 +71,7 @@ def test_create_approve_twice_voucher_and_roster(live_server, users, tree, page,
         page.click("#job-download")
     xlsx = tmp_path / "roster.xlsx"
     dl.value.save_as(xlsx)
-    rows = CalamineWorkbook.from_path(str(xlsx)).get_sheet_by_name("送温暖慰问").to_python()
+    rows = CalamineWorkbook.from_path(str(xlsx)).get_sheet_by_name("送温暖慰问-本级工会经费").to_python()  # 项目 × 来源
     body = [r for r in rows[3:] if r[0] != "合计"]
     assert rows[-1][0] == "合计" and Decimal(str(rows[-1][6])) == sum(Decimal(str(r[6])) for r in body)
     assert Decimal(str(rows[-1][6])) == Decimal("1234.56")
