@@ -46,7 +46,7 @@ def test_counties_submit_the_city_returns_approves_and_downloads(live_server, pa
     page.click(f"#open-{FORM}")
     page.wait_for_selector("#grid")
     for it in definition(FORM).items:
-        assert it.label in page.inner_text(f"#row-{it.code.replace('.', '_')}")
+        assert it.text_for(2025) in page.inner_text(f"#row-{it.code.replace('.', '_')}")  # the season's years
     fill_and_submit(page, "120", "30", who="吴经办")
     assert "已报送" in page.inner_text(".messages") and page.inner_text("#report-status") == "已报送"
     assert page.query_selector("#report-form") is None  # locked while sent up
@@ -118,7 +118,7 @@ def test_counties_submit_the_city_returns_approves_and_downloads(live_server, pa
     with page.expect_download() as dl:
         page.click("#download-xlsx")
     rows = CalamineWorkbook.from_filelike(BytesIO(Path(dl.value.path()).read_bytes())).get_sheet_by_index(0).to_python()
-    assert rows[0][0] == definition(FORM).title and tree.c1.name in rows[1][0]
+    assert rows[0][0] == definition(FORM).title_for(2025) and tree.c1.name in rows[2][0]  # row 1: the season
     values = {row[0]: row[2] for row in rows if row and row[0]}
     assert values["1.A"] == 200 and values["1.B"] == 55
     assert set(Report.objects.filter(org__in=[tree.k1, tree.k2]).values_list("status", flat=True)) == {S.APPROVED}

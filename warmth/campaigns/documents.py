@@ -15,6 +15,12 @@ from warmth.core.exporting import PrintSetup, apply_print_setup, safe_cell
 
 BLANK_DATE = "　　　　年　　月　　日"  # room to write the date by hand
 GROUP_HEAD = ["组别", "领导", "联络员", "走访单位", "参加人员（部门）", "计划慰问户", "走访日期"]
+LEADERS = {"city": "市总领导", "province": "省总领导"}  # 003 附件4 heads the column 市总领导 (a 市总's campaign)
+
+
+def group_head(campaign: Campaign) -> list[str]:
+    """The 分组表's column heads: 003 附件4's, with the leaders named after the organizing union's level."""
+    return [GROUP_HEAD[0], LEADERS.get(campaign.org.level, "领导"), *GROUP_HEAD[2:]]
 
 
 def _group_rows(groups) -> list[list[str]]:
@@ -46,7 +52,7 @@ def groups_xlsx(campaign: Campaign, groups) -> bytes:
     line1, line2 = group_title(campaign)
     ws.merge_range(0, 0, 0, len(GROUP_HEAD) - 1, line1, sub)
     ws.merge_range(1, 0, 1, len(GROUP_HEAD) - 1, line2, title)
-    for c, h in enumerate(GROUP_HEAD):
+    for c, h in enumerate(group_head(campaign)):
         ws.write_string(2, c, h, head)
     r = 3
     for row in _group_rows(groups):
@@ -64,7 +70,7 @@ def groups_pdf(campaign: Campaign, groups) -> bytes:
     line1, line2 = group_title(campaign)
 
     def build(doc):
-        rows = [GROUP_HEAD, *_group_rows(groups)]
+        rows = [group_head(campaign), *_group_rows(groups)]
         table = pdf.grid_table(rows, pdf.widths([8, 12, 9, 26, 22, 9, 10], doc.width), row_heights=[24] +
                                [40] * (len(rows) - 1), size=10, repeat_rows=1)
         return [pdf.text_line(line1, doc.width, size=12, align="center"),
