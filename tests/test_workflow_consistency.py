@@ -275,7 +275,11 @@ def _payment_calls(p: Payment) -> dict:
 
     return {"submit": c(s.payment_submit), "approve": c(s.payment_approve, note="同意"),
             "return": c(s.payment_return, reason="材料不全"), "pay": c(s.payment_mark_paid),
-            "confirm": c(s.payment_confirm), "reverse": c(s.payment_reverse, reason="发错了")}
+            "confirm": c(s.payment_confirm), "reverse": c(s.payment_reverse, reason="发错了"),
+            "reverse_request": c(s.payment_reverse_request, reason="银行退回"),
+            "reverse_approve": c(s.payment_reverse_approve, note="同意冲正"),
+            "reverse_reject": c(s.payment_reverse_reject, reason="款项已到账"),
+            "edit": c(s.payment_edit, note="补充说明"), "cancel": c(s.payment_cancel, reason="录入重复")}
 
 
 def test_every_allowed_payment_action_succeeds_and_every_other_is_refused(demo):

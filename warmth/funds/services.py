@@ -473,9 +473,12 @@ def _siblings(entry: LedgerEntry) -> list[LedgerEntry]:
 
 
 @transaction.atomic
-def entry_reverse(*, actor: Actor, entry: LedgerEntry, reason: str, on_date: date | None = None) -> list[LedgerEntry]:
+def entry_reverse(*, actor: Actor, entry: LedgerEntry, reason: str, on_date: date | None = None,
+                  perm: Perm | None = None) -> list[LedgerEntry]:
     """Reverse a ledger entry (冲正) with a reason: new entries of the opposite sign, never an edit. An
-    allocation or a conversion is reversed on both sides; the receiving pot must still hold the money."""
+    allocation or a conversion is reversed on both sides; the receiving pot must still hold the money.
+    ``perm`` replaces the permission a payment's spending needs (a reversal approved by a second person with
+    the approve permission, after the payer asked for it)."""
     reason = text(reason, "reason", "冲正理由", max_length=150, required=True)
     if entry.kind == EntryKind.REVERSAL:
         raise ValidationError({"__all__": "冲正记录本身不能再冲正。"})
@@ -483,7 +486,8 @@ def entry_reverse(*, actor: Actor, entry: LedgerEntry, reason: str, on_date: dat
     if entry.allocation_id:  # the allocating org reverses its allocation, both sides
         _inside(actor, entry.allocation.from_org, Perm.FUNDS_WRITE)
     else:
-        _inside(actor, entry.pot.org, Perm.PAYMENT_WRITE if entry.kind == EntryKind.PAID else Perm.FUNDS_WRITE)
+        spend = perm or Perm.PAYMENT_WRITE
+        _inside(actor, entry.pot.org, spend if entry.kind == EntryKind.PAID else Perm.FUNDS_WRITE)
     pots = _lock(*[e.pot for e in group])
     if LedgerEntry.objects.filter(reverses__in=[e.pk for e in group]).exists():
         raise ValidationError({"__all__": "该记录已冲正。"})

@@ -204,6 +204,26 @@ def payments_reverse(request, payment_id: int, payload: ReasonIn):
     return _step(request, payment_id, services.payment_reverse, reason=payload.reason)
 
 
+@router.post("/{int:payment_id}/cancel", response=PaymentOut, summary="作废（草稿或已退回；记录保留）")
+def payments_cancel(request, payment_id: int, payload: ReasonIn):
+    return _step(request, payment_id, services.payment_cancel, reason=payload.reason)
+
+
+@router.post("/{int:payment_id}/reverse_request", response=PaymentOut, summary="申请冲正（已发放或已确认）")
+def payments_reverse_request(request, payment_id: int, payload: ReasonIn):
+    return _step(request, payment_id, services.payment_reverse_request, reason=payload.reason)
+
+
+@router.post("/{int:payment_id}/reverse_approve", response=PaymentOut, summary="冲正审批通过（须另一人）")
+def payments_reverse_approve(request, payment_id: int, payload: NoteIn):
+    return _step(request, payment_id, services.payment_reverse_approve, note=payload.note)
+
+
+@router.post("/{int:payment_id}/reverse_reject", response=PaymentOut, summary="驳回冲正")
+def payments_reverse_reject(request, payment_id: int, payload: ReasonIn):
+    return _step(request, payment_id, services.payment_reverse_reject, reason=payload.reason)
+
+
 class ChainIn(InputSchema):
     org: str = ""
     steps: list[str]

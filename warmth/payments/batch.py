@@ -43,7 +43,7 @@ from warmth.jobs.registry import register
 from warmth.jobs.services import JobInputError, job_finish
 from warmth.orgs.access import Actor
 from warmth.orgs.permissions import Perm
-from warmth.payments.choices import AidType, PaymentStatus, RecipientKind
+from warmth.payments.choices import DEAD_STATES, AidType, PaymentStatus, RecipientKind
 from warmth.payments.models import Payment, PaymentStep
 from warmth.payments.services import SNAPSHOT_FIELDS, snapshot_values, steps_for
 
@@ -121,7 +121,7 @@ def batch_pay(*, actor: Actor, pot: FundPot, amount, aid_type: str, batch: str, 
     done_before = set(Payment.objects.filter(pot=pot, batch=batch).values_list("archive_id", flat=True))
     scope = {"campaign": campaign} if campaign is not None else {"pot__year": pot.year}
     live = (Payment.objects.filter(aid_type=aid_type, **scope)
-            .exclude(status__in=[S.DRAFT, S.RETURNED, S.REVERSED]).values_list("id_number_bidx", flat=True))
+            .exclude(status__in=DEAD_STATES).values_list("id_number_bidx", flat=True))
     repeats = set(live)
     prepared = rules.prepare(rules.effective_settings(pot.org))  # once, not per household
     fresh = FundPot.objects.select_related("org").get(pk=pot.pk)

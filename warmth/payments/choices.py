@@ -30,6 +30,12 @@ class PaymentStatus(models.TextChoices):
     PAID = "paid", "已发放"
     CONFIRMED = "confirmed", "已确认"
     REVERSED = "reversed", "已冲正"
+    REVERSING = "reversing", "冲正待审批"
+    CANCELLED = "cancelled", "已作废"
+
+
+#: a payment in these states promises no money and pays no one (a repeat is not a repeat of these)
+DEAD_STATES = (PaymentStatus.DRAFT, PaymentStatus.RETURNED, PaymentStatus.REVERSED, PaymentStatus.CANCELLED)
 
 
 # The default approval chain of the 慰问金发放凭证 (seed 004 附件1), in order; EXTRA_STEP is added when the

@@ -74,17 +74,25 @@ def _phone(value: str, full: bool) -> str:
     return value if full or not value else pii.mask_phone(value)
 
 
-def _approvals(p: Payment) -> dict[str, tuple[str, str]]:
-    """{step as printed: (approver, date)} for each step of the chain, as last approved since the last
-    submission; a step not (yet) approved has no name and the blank date."""
+def opinions(p: Payment) -> list[dict[str, str]]:
+    """Each 意见 block of the voucher (a step of the chain) as last approved since the last submission: the
+    step's name, the opinion typed on it, who gave it and the date (blank while the step is not done)."""
     steps = list(p.steps.select_related("actor").order_by("id"))
     last_submit = max((i for i, s in enumerate(steps) if s.action == "submit"), default=-1)
     done = {s.step_name: s for s in steps[last_submit + 1:] if s.action == "approve"}
-    out = {}
+    out = []
     for name in p.chain or []:
         s = done.get(name)
-        out[step_label(name)] = (s.actor.display_name, _date(s.at)) if s else ("", BLANK_DATE)
+        out.append({"step": name, "opinion": s.note if s else "", "actor": s.actor.display_name if s else "",
+                    "date": _date(s.at) if s else BLANK_DATE})
     return out
+
+
+def _approvals(p: Payment) -> dict[str, tuple[str, str]]:
+    """{step as printed: (opinion and approver, date)} for each step of the chain (``opinions``); a step not
+    (yet) approved has no name and the blank date."""
+    return {step_label(o["step"]): ("\n".join(x for x in (o["opinion"], o["actor"]) if x), o["date"])
+            for o in opinions(p)}
 
 
 def _date(value) -> str:

@@ -3,8 +3,10 @@ setting of an org.
 
 A payment keeps a *snapshot* of the recipient taken at submission (name, sex, age, ID number, unit or address,
 phone, 档案编号, category, causes, 低保), so a voucher printed years later shows what was true when it was paid.
-Personal data is encrypted with a blind index. A payment is never deleted or edited once submitted: a mistake
-after the money left the pot is a reversal (冲正) through the ledger, and the payment is marked reversed."""
+Personal data is encrypted with a blind index. A payment is never deleted, nor edited once submitted: a draft or
+returned one may be edited or cancelled (作废, kept); a mistake after the money left the pot is a reversal (冲正)
+through the ledger (once paid, asked for by one person and approved by another), and the payment is marked
+reversed."""
 
 from __future__ import annotations
 
@@ -89,6 +91,8 @@ class Payment(models.Model):
     paid_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                 db_index=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # the state a 冲正 was asked from (已发放 or 已确认): where a refused request puts the payment back
+    reverse_from = models.CharField("申请冲正前状态", max_length=10, blank=True)
 
     class Meta:
         verbose_name = "发放"
@@ -109,7 +113,8 @@ class Payment(models.Model):
 
 
 STEP_ACTIONS = {"create": "新建", "submit": "提交审批", "approve": "审批通过", "return": "退回",
-                "pay": "登记已发放", "confirm": "确认", "reverse": "冲正"}
+                "pay": "登记已发放", "confirm": "确认", "reverse": "冲正", "edit": "修改", "cancel": "作废",
+                "reverse_request": "申请冲正", "reverse_approve": "冲正审批通过", "reverse_reject": "驳回冲正"}
 
 
 class PaymentStep(models.Model):

@@ -34,6 +34,7 @@ from warmth.orgs.access import Actor
 from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm, role_labels
 from warmth.payments.choices import (
+    DEAD_STATES,
     DEFAULT_CHAIN,
     DEFAULT_THRESHOLD,
     EXTRA_STEP,
@@ -157,29 +158,14 @@ def payment_create(*, actor: Actor, pot: FundPot, aid_type: str, amount, method:
     if not actor.sees_org(pot.org):
         raise PermissionDenied("该资金不在您的管辖范围内。")
     actor.require(Perm.PAYMENT_WRITE)
-    errors: dict[str, str] = {}
-    try:
-        value = parse_amount(amount)
-    except AmountError as exc:
-        errors["amount"] = str(exc)
-        value = None
-    if aid_type not in AidType.values:
-        errors["aid_type"] = "请选择帮扶项目"
-    if method not in PayMethod.values:
-        errors["method"] = "请选择发放方式"
+    errors, clean = _payment_fields(amount=amount, aid_type=aid_type, method=method, bank_account=bank_account,
+                                    on_visit=on_visit, goods_items=goods_items, bank_name=bank_name,
+                                    repeat_reason=repeat_reason, note=note)
+    value, account = clean["amount"], clean["bank_account"]
+    goods_items, bank_name = clean["goods_items"], clean["bank_name"]
+    repeat_reason, note = clean["repeat_reason"], clean["note"]
     if recipient_kind not in RecipientKind.values:
         errors["recipient_kind"] = "请选择对象类别"
-    account = pii.normalize(pii.BANK_ACCOUNT, bank_account or "")
-    if method == PayMethod.BANK and not BANK_ACCOUNT_RE.fullmatch(account):
-        errors["bank_account"] = "银行账号须为 12 至 30 位数字"
-    if method == PayMethod.CASH and not on_visit:
-        errors["method"] = "现金只能在慰问团入户慰问时当面发放，其他一律银行卡转账"
-    goods_items = text(goods_items, "goods_items", "实物名称、数量和价值", errors, max_length=200)
-    if method == PayMethod.GOODS and not goods_items and "goods_items" not in errors:
-        errors["goods_items"] = "实物发放须写明物品名称、数量和价值"
-    bank_name = text(bank_name, "bank_name", "开户银行", errors, max_length=60)
-    repeat_reason = text(repeat_reason, "repeat_reason", "重复发放理由", errors, max_length=200)
-    note = text(note, "note", "备注", errors, max_length=200)
     if campaign is not None and not pot.org.path.startswith(campaign.org.path):
         errors["campaign"] = f"{pot.org.name}不在“{campaign}”的范围（{campaign.org.name}及下级）内"
     today = timezone.localdate()
@@ -228,6 +214,35 @@ def payment_create(*, actor: Actor, pot: FundPot, aid_type: str, amount, method:
     return p
 
 
+def _payment_fields(*, amount, aid_type: str, method: str, bank_account: str, on_visit: bool,
+                    goods_items: str, bank_name: str, repeat_reason: str, note: str) -> tuple[dict[str, str], dict]:
+    """The checks a payment's own fields take, at creation and at an edit: every error at once (field → Chinese
+    message) and the cleaned values (texts under the input policy, never cut short)."""
+    errors: dict[str, str] = {}
+    try:
+        value = parse_amount(amount)
+    except AmountError as exc:
+        errors["amount"] = str(exc)
+        value = None
+    if aid_type not in AidType.values:
+        errors["aid_type"] = "请选择帮扶项目"
+    if method not in PayMethod.values:
+        errors["method"] = "请选择发放方式"
+    account = pii.normalize(pii.BANK_ACCOUNT, bank_account or "")
+    if method == PayMethod.BANK and not BANK_ACCOUNT_RE.fullmatch(account):
+        errors["bank_account"] = "银行账号须为 12 至 30 位数字"
+    if method == PayMethod.CASH and not on_visit:
+        errors["method"] = "现金只能在慰问团入户慰问时当面发放，其他一律银行卡转账"
+    goods_items = text(goods_items, "goods_items", "实物名称、数量和价值", errors, max_length=200)
+    if method == PayMethod.GOODS and not goods_items and "goods_items" not in errors:
+        errors["goods_items"] = "实物发放须写明物品名称、数量和价值"
+    clean = {"amount": value, "bank_account": account, "goods_items": goods_items,
+             "bank_name": text(bank_name, "bank_name", "开户银行", errors, max_length=60),
+             "repeat_reason": text(repeat_reason, "repeat_reason", "重复发放理由", errors, max_length=200),
+             "note": text(note, "note", "备注", errors, max_length=200)}
+    return errors, clean
+
+
 def _proposal(p: Payment) -> rules.Proposal:
     status = p.archive.status if p.archive_id else None
     return rules.Proposal(pot=p.pot, amount=p.amount, method=p.method, on_visit=p.on_visit, archive_status=status,
@@ -241,7 +256,7 @@ def repeats_of(p: Payment):
     person = p.id_number_bidx or bidx(pii.ID_NUMBER, p.id_number)
     scope = {"campaign_id": p.campaign_id} if p.campaign_id else {"pot__year": p.pot.year}
     return (Payment.objects.filter(id_number_bidx=person, aid_type=p.aid_type, **scope)
-            .exclude(pk=p.pk).exclude(status__in=[S.DRAFT, S.RETURNED, S.REVERSED]))
+            .exclude(pk=p.pk).exclude(status__in=DEAD_STATES))
 
 
 def evaluate(p: Payment) -> rules.Evaluation:
@@ -360,6 +375,73 @@ def _reverse(t: Transition) -> None:
     t.audit_after = {"reason": t.note, "amount": t.obj.amount}
 
 
+#: what an edit may change (a draft or a returned payment; the recipient and the money stay: cancel instead)
+EDITABLE = ("amount", "aid_type", "method", "on_visit", "goods_items", "bank_account", "bank_name",
+            "repeat_reason", "note")
+
+
+def _edit(t: Transition) -> None:
+    """修改 a draft or returned payment: every field checked as at creation, all errors at once; the step row
+    and the audit row name the fields that changed (an account only as changed, never its digits)."""
+    p, d = t.obj, t.data
+    new = {name: d.get(name, getattr(p, name)) for name in EDITABLE}
+    errors, clean = _payment_fields(amount=new["amount"], aid_type=new["aid_type"], method=new["method"],
+                                    bank_account=new["bank_account"], on_visit=bool(new["on_visit"]),
+                                    goods_items=new["goods_items"], bank_name=new["bank_name"],
+                                    repeat_reason=new["repeat_reason"], note=new["note"])
+    if errors:
+        raise ValidationError(errors)
+    new.update(clean, on_visit=bool(new["on_visit"]),
+               bank_account=clean["bank_account"] if new["method"] == PayMethod.BANK else "")
+    changed = [name for name in EDITABLE if new[name] != getattr(p, name)]
+    if not changed:
+        raise ValidationError({"__all__": "没有修改任何内容"})
+    labels = [str(Payment._meta.get_field(name).verbose_name) for name in changed]
+    before = {name: getattr(p, name) for name in changed if name != "bank_account"}
+    for name in changed:
+        setattr(p, name, new[name])
+    if "bank_account" in changed:
+        t.fields.append("bank_account_bidx")  # the field recomputes it on save
+    t.fields += changed
+    t.note = "修改了" + "、".join(labels)
+    t.audit_before = before
+    t.audit_after = {name: new[name] for name in changed if name != "bank_account"} | (
+        {"bank_account": "（已修改）"} if "bank_account" in changed else {})
+
+
+def _cancel(t: Transition) -> None:
+    t.audit_after = {"status": S.CANCELLED, "reason": t.note}
+
+
+def _reverse_request(t: Transition) -> None:
+    t.obj.reverse_from = t.before
+    t.audit_after = {"status": S.REVERSING, "reason": t.note}
+
+
+def _not_the_requester(t: Transition) -> str | None:
+    if t.actor is None:
+        return None
+    asked = t.obj.steps.filter(action="reverse_request").order_by("-id").values_list("actor_id", flat=True).first()
+    return "申请冲正的人不能审批自己的冲正申请，须由另一位有审批权限的人审批。" if asked == t.actor.user.pk else None
+
+
+def _reverse_approve(t: Transition) -> None:
+    asked = (t.obj.steps.filter(action="reverse_request").order_by("-id").values_list("note", flat=True).first()
+             or "冲正审批通过")
+    funds.entry_reverse(actor=t.actor, entry=t.obj.entry, reason=asked, perm=Perm.PAYMENT_APPROVE)
+    t.note = text(t.data.get("note"), "note", "意见", max_length=200, multiline=True)
+    t.audit_after = {"status": S.REVERSED, "amount": t.obj.amount, "opinion": t.note}
+
+
+def _reverse_reject(t: Transition) -> None:
+    t.obj.reverse_from = ""
+    t.audit_after = {"status": t.obj.status, "reason": t.note}
+
+
+def _back_from_reversing(p: Payment) -> str:
+    return p.reverse_from or S.PAID
+
+
 def _step(t: Transition) -> None:
     # Typed notes and reasons are at most 200 characters already (the input policy); only the submission's
     # note, the rules' warnings put together by the system, may run longer and is shortened for the column.
@@ -395,9 +477,23 @@ WORKFLOW = Workflow(
                forward=True),
         Action("confirm", "确认", frozenset({S.PAID}), S.CONFIRMED, PA, apply=_confirm, fields=("confirmed_at",),
                forward=True),
-        Action("reverse", "冲正", frozenset({S.APPROVED, S.PAID, S.CONFIRMED}), S.REVERSED, PW,
+        # 待发放: the money left the pot but no one was paid; the payer puts it back alone
+        Action("reverse", "冲正", frozenset({S.APPROVED}), S.REVERSED, PW,
                guards=(Guard(_has_entry),), reason="理由", reason_missing="冲正须填写理由", reason_max=150,
                apply=_reverse),
+        # 已发放 / 已确认: asked for by one person, approved (or refused) by another with the approve permission
+        Action("reverse_request", "申请冲正", frozenset({S.PAID, S.CONFIRMED}), S.REVERSING, PW,
+               guards=(Guard(_has_entry),), reason="理由", reason_missing="申请冲正须填写理由", reason_max=150,
+               apply=_reverse_request, fields=("reverse_from",)),
+        Action("reverse_approve", "冲正审批通过", frozenset({S.REVERSING}), S.REVERSED, PA,
+               guards=(Guard(_not_the_requester, denied=True), Guard(_has_entry)), apply=_reverse_approve,
+               forward=True),
+        Action("reverse_reject", "驳回冲正", frozenset({S.REVERSING}), _back_from_reversing, PA,
+               guards=(Guard(_not_the_requester, denied=True),), reason="理由", reason_missing="驳回冲正须填写理由",
+               reason_max=200, apply=_reverse_reject, fields=("reverse_from",)),
+        Action("edit", "修改", frozenset({S.DRAFT, S.RETURNED}), None, PW, apply=_edit),
+        Action("cancel", "作废", frozenset({S.DRAFT, S.RETURNED}), S.CANCELLED, PW, reason="理由",
+               reason_missing="作废须填写理由", reason_max=200, apply=_cancel),
     ],
 )
 
@@ -435,5 +531,39 @@ def payment_confirm(*, actor: Actor, payment: Payment, note: str = "") -> Paymen
 
 @transaction.atomic
 def payment_reverse(*, actor: Actor, payment: Payment, reason: str) -> Payment:
-    """冲正: the money goes back into the pot through a reversal entry; the payment is kept, marked reversed."""
+    """冲正 of a 待发放 payment (no one was paid yet): the money goes back into the pot through a reversal entry;
+    the payment is kept, marked reversed. A paid one goes through ``payment_reverse_request``."""
     return WORKFLOW.run(actor, payment, "reverse", reason=reason).obj
+
+
+@transaction.atomic
+def payment_reverse_request(*, actor: Actor, payment: Payment, reason: str) -> Payment:
+    """申请冲正 of a paid or confirmed payment: it waits (冲正待审批) for a second person to approve."""
+    return WORKFLOW.run(actor, payment, "reverse_request", reason=reason).obj
+
+
+@transaction.atomic
+def payment_reverse_approve(*, actor: Actor, payment: Payment, note: str = "") -> Payment:
+    """冲正审批通过 by someone with the approve permission other than the one who asked: the money goes back."""
+    return WORKFLOW.run(actor, payment, "reverse_approve", note=note).obj
+
+
+@transaction.atomic
+def payment_reverse_reject(*, actor: Actor, payment: Payment, reason: str) -> Payment:
+    """驳回冲正: the payment goes back to the state it was asked from (已发放 or 已确认)."""
+    return WORKFLOW.run(actor, payment, "reverse_reject", reason=reason).obj
+
+
+@transaction.atomic
+def payment_edit(*, actor: Actor, payment: Payment, **fields) -> Payment:
+    """修改 a draft or returned payment (``EDITABLE`` fields); refused with every error at once."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({"__all__": f"不能修改：{'、'.join(sorted(unknown))}"})
+    return WORKFLOW.run(actor, payment, "edit", **fields).obj
+
+
+@transaction.atomic
+def payment_cancel(*, actor: Actor, payment: Payment, reason: str) -> Payment:
+    """作废 a draft or returned payment: kept with its trail and reason, never deleted; it pays no one."""
+    return WORKFLOW.run(actor, payment, "cancel", reason=reason).obj

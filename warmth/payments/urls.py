@@ -15,4 +15,5 @@ urlpatterns = [
     path("chain/", views.payment_chain, name="payment_chain"),
     path("<int:pk>/", views.payment_detail, name="payment_detail"),
     path("<int:pk>/voucher/", views.payment_voucher, name="payment_voucher"),
+    path("<int:pk>/edit/", views.payment_edit, name="payment_edit"),
 ] + [path(f"<int:pk>/{action}/", view, name=f"payment_{action}") for action, view in views.STEP_VIEWS.items()]

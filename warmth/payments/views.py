@@ -27,7 +27,7 @@ from warmth.payments import services
 from warmth.payments.access import payment_for_actor, payments_for_actor
 from warmth.payments.choices import AidType, PaymentStatus
 from warmth.payments.documents import bank_csv, bank_xlsx, notice_rows, voucher_pdf
-from warmth.payments.forms import NoteForm, PaidForm, PaymentForm, ReasonForm
+from warmth.payments.forms import NoteForm, PaidForm, PaymentEditForm, PaymentForm, ReasonForm
 from warmth.payments.models import Verification, VerificationAnswer
 from warmth.payments.verification import discrepancy_report, verification_record, verification_sample
 
@@ -153,8 +153,53 @@ payment_confirm = _step_view("confirm", None, "确认", "已确认。",
                              lambda a, p, d: services.payment_confirm(actor=a, payment=p))
 payment_reverse = _step_view("reverse", ReasonForm, "冲正", "已冲正，资金已退回资金池（记录保留）。",
                              lambda a, p, d: services.payment_reverse(actor=a, payment=p, reason=d["reason"]))
+payment_cancel = _step_view("cancel", ReasonForm, "作废", "已作废（记录保留，不再发放）。",
+                            lambda a, p, d: services.payment_cancel(actor=a, payment=p, reason=d["reason"]))
+payment_reverse_request = _step_view(
+    "reverse_request", ReasonForm, "申请冲正", "已申请冲正，待另一位有审批权限的人审批。",
+    lambda a, p, d: services.payment_reverse_request(actor=a, payment=p, reason=d["reason"]))
+payment_reverse_approve = _step_view(
+    "reverse_approve", NoteForm, "冲正审批", "冲正已审批通过，资金已退回资金池（记录保留）。",
+    lambda a, p, d: services.payment_reverse_approve(actor=a, payment=p, note=d["note"]))
+payment_reverse_reject = _step_view(
+    "reverse_reject", ReasonForm, "驳回冲正", "已驳回冲正申请。",
+    lambda a, p, d: services.payment_reverse_reject(actor=a, payment=p, reason=d["reason"]))
 STEP_VIEWS = {"submit": payment_submit, "approve": payment_approve, "return": payment_return, "pay": payment_pay,
-              "confirm": payment_confirm, "reverse": payment_reverse}
+              "confirm": payment_confirm, "reverse": payment_reverse, "cancel": payment_cancel,
+              "reverse_request": payment_reverse_request, "reverse_approve": payment_reverse_approve,
+              "reverse_reject": payment_reverse_reject}
+
+
+@actor_required()
+def payment_edit(request, pk):
+    """修改 a draft or returned payment; every error shown at once, nothing written on a refusal."""
+    actor = request.actor
+    p = payment_for_actor(actor, pk)
+    if "edit" not in services.WORKFLOW.allowed(actor, p):
+        reason = services.WORKFLOW.refusal(actor, p, "edit") or "不能修改"
+        if not actor.can(Perm.PAYMENT_WRITE):
+            raise PermissionDenied(reason)
+        messages.error(request, f"修改未完成：{reason}")
+        return redirect("payment_detail", pk=p.pk)
+    initial = {name: getattr(p, name) for name in services.EDITABLE if name != "bank_account"}
+    form = PaymentEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        if not d["bank_account"].strip():
+            d["bank_account"] = p.bank_account  # left blank: unchanged
+        try:
+            services.payment_edit(actor=actor, payment=p, **d)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errs in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, [m for e in errs for m in e.messages])
+            else:
+                form.add_error(None, _messages_of(exc))
+        else:
+            messages.success(request, "已保存修改。")
+            return redirect("payment_detail", pk=p.pk)
+    return render(request, "payments/payment_edit.html", {"form": form, "p": p},
+                  status=422 if form.errors else 200)
 
 
 @require_GET
