@@ -27,7 +27,8 @@ def test_the_demo_has_payments_in_every_state_and_balances_hold():
     for pot in FundPot.objects.filter(payments__isnull=False).distinct():
         assert pot.entries.aggregate(s=Sum("amount"))["s"] == pot.balance >= 0
     # 冲正待审批: the money is still out until a second person approves the reversal
-    money_out = Payment.objects.filter(status__in=["approved", "paid", "confirmed", "reversing"]).aggregate(s=Sum("amount"))["s"]
+    out = ["approved", "paid", "confirmed", "reversing"]
+    money_out = Payment.objects.filter(status__in=out).aggregate(s=Sum("amount"))["s"]
     paid = -sum(e.amount for p in Payment.objects.exclude(entry=None) for e in [p.entry])
     reversed_back = sum(p.amount for p in Payment.objects.filter(status="reversed"))
     assert paid - reversed_back == money_out

@@ -86,9 +86,15 @@ def test_pay_confirm_reverse_through_the_pages(client, pay, make_active, users):
     client.post(reverse("payment_confirm", args=[p.pk]))
     assert Payment.objects.get().status == S.CONFIRMED
     client.force_login(users.county)
-    r = client.post(reverse("payment_reverse", args=[p.pk]), {"reason": ""}, follow=True)
-    assert "冲正未完成" in msgs(r)
-    client.post(reverse("payment_reverse", args=[p.pk]), {"reason": "账号错误"})
+    # a confirmed payment is not reversed by its handler alone: it is asked for, then approved by another
+    r = client.post(reverse("payment_reverse", args=[p.pk]), {"reason": "账号错误"}, follow=True)
+    assert "冲正未完成" in msgs(r) and Payment.objects.get().status == S.CONFIRMED
+    r = client.post(reverse("payment_reverse_request", args=[p.pk]), {"reason": ""}, follow=True)
+    assert "申请冲正未完成" in msgs(r)
+    client.post(reverse("payment_reverse_request", args=[p.pk]), {"reason": "账号错误"})
+    assert Payment.objects.get().status == S.REVERSING
+    client.force_login(pay.first.user)
+    client.post(reverse("payment_reverse_approve", args=[p.pk]), {"note": "核实无误，同意冲正"})
     assert Payment.objects.get().status == S.REVERSED
 
 
