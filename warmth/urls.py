@@ -41,6 +41,7 @@ urlpatterns = [
     path("centers/", include("warmth.centers.urls")),
     path("reports/", include("warmth.reports.urls")),
     path("dashboard/", include("warmth.dashboard.urls")),
+    path("todo/", include("warmth.todo.urls")),
     path("jobs/", job_views.job_list, name="job_list"),
     path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/progress/", job_views.job_progress, name="job_progress"),
