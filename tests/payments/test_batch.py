@@ -123,3 +123,50 @@ def test_outside_a_transaction_on_postgresql_the_chunks_are_written_beside_the_c
     assert [s.payment_id for s in PaymentStep.objects.filter(payment__in=done).order_by("payment_id")] == sorted(
         p.pk for p in done)
     assert [t.name for t in threading.enumerate() if t.name.startswith("warmth-batch")] == []
+
+
+def test_a_preview_says_who_how_many_the_total_and_who_is_skipped_and_writes_nothing(pay, households):
+    from warmth.audit.models import AuditEvent
+
+    payments, audits = Payment.objects.count(), AuditEvent.objects.count()
+    r = batch_pay(actor=pay.handler, pot=pay.pot, amount="500", aid_type="送温暖慰问", batch="预览", dry_run=True)
+    assert (r["made"], r["skipped"], r["amount"]) == (3, 1, "1500.00")
+    assert {no for no, _ in r["paid_list"]} == {a.archive_no for a in households[:3]}
+    assert r["skipped_list"][0][:2] == (households[3].archive_no, households[3].name)
+    assert r["reasons"] == [("没有银行账号（请先单独发放一次或补录账号）", 1)]
+    assert Payment.objects.count() == payments and AuditEvent.objects.count() == audits
+    # the run does what the preview said
+    done = batch_pay(actor=pay.handler, pot=pay.pot, amount="500", aid_type="送温暖慰问", batch="预览")
+    assert (done["made"], done["skipped"], done["skipped_list"]) == (3, 1, r["skipped_list"])
+
+
+def test_the_batch_page_previews_then_runs_a_job_whose_page_lists_the_skipped(client, pay, households, users, fin):
+    from django.urls import reverse
+
+    from warmth.jobs.models import Job
+    from warmth.jobs.services import job_run
+
+    client.force_login(users.county)
+    form = {"pot": str(pay.pot.pk), "amount": "500", "aid_type": "送温暖慰问", "batch": "页面批次"}
+    r = client.post(reverse("payment_batch"), {**form, "action": "preview"})
+    page = r.content.decode()
+    assert r.status_code == 200 and 'id="preview-made">3<' in page and households[3].archive_no in page
+    assert "没有银行账号" in page and Payment.objects.filter(batch="页面批次").count() == 0
+    r = client.post(reverse("payment_batch"), {**form, "amount": "", "batch": "", "action": "preview"})
+    page = r.content.decode()
+    assert r.status_code == 422 and "请填写批次名称" in page and "请填写每户金额" in page  # all errors at once
+    r = client.post(reverse("payment_batch"), {**form, "action": "run"})
+    job = Job.objects.get(kind="payments.batch")
+    assert r.status_code == 302 and r["Location"] == reverse("job_detail", args=[job.pk])
+    job_run(job.pk)
+    page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert 'id="job-skipped"' in page and households[3].archive_no in page and "没有银行账号" in page
+    assert "?batch=" in page
+    listed = client.get(reverse("payment_list") + "?batch=页面批次").content.decode()
+    made = Payment.objects.filter(batch="页面批次")
+    assert made.count() == 3 and all(f'href="{reverse("payment_detail", args=[p.pk])}"' in listed for p in made)
+    assert f'href="{reverse("payment_detail", args=[Payment.objects.exclude(batch="页面批次").first().pk])}"' \
+        not in listed
+    client.force_login(fin.users.hn_finance)  # the outsider: no preview of 武侯's money
+    r = client.post(reverse("payment_batch"), {**form, "action": "preview"})
+    assert r.status_code in (403, 422) and households[3].archive_no not in r.content.decode()

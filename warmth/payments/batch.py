@@ -92,8 +92,14 @@ def _pages(archives, size: int):
         yield page
 
 
+PREVIEW_ROWS = 1000  # the households a preview or a result lists by name (the counts cover every one)
+
+
 def batch_pay(*, actor: Actor, pot: FundPot, amount, aid_type: str, batch: str, categories: list[str] | None = None,
-              method: str = PayMethod.BANK, progress=None, campaign=None) -> dict:
+              method: str = PayMethod.BANK, progress=None, campaign=None, dry_run: bool = False) -> dict:
+    """Run the batch, or with ``dry_run`` only say what it would do (nothing written, nothing audited): the
+    households it would pay (``paid_list``: archive no., name), how many and the total, and the households
+    each rule would skip, with the reason (``skipped_list``)."""
     if not actor.sees_org(pot.org):
         raise PermissionDenied("该资金不在您的管辖范围内。")
     actor.require(Perm.PAYMENT_WRITE)
@@ -131,9 +137,9 @@ def batch_pay(*, actor: Actor, pot: FundPot, amount, aid_type: str, batch: str, 
     promised = Payment.objects.filter(pot=pot, status=S.SUBMITTED).aggregate(s=Sum("amount"))["s"] or Decimal(0)
     running = Decimal(promised)
     chain = steps_for(pot.org, value)
-    skipped, already = [], 0
-    writer = _Writer(actor, pot, batch, amount=value, aid_type=aid_type, method=method, chain=chain,
-                     campaign=campaign)
+    skipped, already, planned = [], 0, []
+    writer = None if dry_run else _Writer(actor, pot, batch, amount=value, aid_type=aid_type, method=method,
+                                          chain=chain, campaign=campaign)
     seen = 0
     per_person = defaultdict(Decimal)
     remaining = copy.copy(fresh)
@@ -166,23 +172,42 @@ def batch_pay(*, actor: Actor, pot: FundPot, amount, aid_type: str, batch: str, 
                 if ev.blocked:
                     skipped.append((a.archive_no, a.name, "；".join(ev.messages())))
                     continue
-                writer.add(a, account, today)
                 running += value
                 per_person[a.id_number_bidx] += value
+                if writer is None:
+                    planned.append((a.archive_no, a.name))
+                    continue
+                writer.add(a, account, today)
                 if len(writer) >= CHUNK:
                     writer.flush()
-        writer.flush()
+        if writer is not None:
+            writer.flush()
     except BaseException:
-        writer.close(quiet=True)  # the chunk being written still commits or fails on its own; the first error wins
+        if writer is not None:
+            writer.close(quiet=True)  # the chunk being written commits or fails on its own; the first error wins
         raise
+    if writer is None:
+        return {"batch": batch, "households": total, "made": len(planned), "already": already,
+                "skipped": len(skipped), "amount": str(value * len(planned)), "per_household": str(value),
+                "paid_list": planned[:PREVIEW_ROWS], "skipped_list": skipped[:PREVIEW_ROWS],
+                "reasons": _reason_counts(skipped)}
     made = writer.close()  # waits for the chunk still being written; its error, if any, is raised here
     if progress:
         progress.advance(total)
     result = {"batch": batch, "households": total, "made": made, "already": already, "skipped": len(skipped),
-              "amount": str(value * made), "skipped_list": skipped[:1000]}
+              "amount": str(value * made), "skipped_list": skipped[:PREVIEW_ROWS],
+              "reasons": _reason_counts(skipped), "pot": pot.pk}
     audit_record(actor=actor, action="payments.batch", object_type="fund_pot", object_id=pot.pk, org=pot.org,
-                 after={k: v for k, v in result.items() if k != "skipped_list"})
+                 after={k: v for k, v in result.items() if k not in ("skipped_list", "reasons")})
     return result
+
+
+def _reason_counts(skipped: list[tuple[str, str, str]]) -> list[tuple[str, int]]:
+    """Which rule skips how many households (the rule's message, its count), most first."""
+    counts: dict[str, int] = defaultdict(int)
+    for _, _, reason in skipped:
+        counts[reason] += 1
+    return sorted(counts.items(), key=lambda x: -x[1])
 
 
 class _Writer:
@@ -310,5 +335,11 @@ def batch_job(job, progress) -> None:
         raise JobInputError("资金不存在或不在您的管辖范围内") from None
     except (PermissionDenied, ValidationError) as exc:
         raise JobInputError("；".join(getattr(exc, "messages", [str(exc)]))) from None
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    result["list_url"] = reverse("payment_list") + "?" + urlencode({"batch": result["batch"]})
+    result["list_label"] = f"查看本批次生成的发放（批次“{result['batch']}”）"
     job_finish(job, result=result, message=f"生成 {result['made']:,} 笔，跳过 {result['skipped']:,} 户，"
                                            f"此前已发 {result['already']:,} 户")

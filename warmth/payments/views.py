@@ -25,6 +25,7 @@ from warmth.orgs.decorators import actor_required
 from warmth.orgs.permissions import Perm
 from warmth.payments import services
 from warmth.payments.access import payment_for_actor, payments_for_actor
+from warmth.payments.batch import batch_pay
 from warmth.payments.choices import AidType, PaymentStatus
 from warmth.payments.documents import bank_csv, bank_xlsx, notice_rows, voucher_pdf
 from warmth.payments.forms import NoteForm, PaidForm, PaymentEditForm, PaymentForm, ReasonForm
@@ -44,11 +45,17 @@ def payment_list(request):
     status = request.GET.get("status") or ""
     if status in S.values:
         qs = qs.filter(status=status)
+    batch = (request.GET.get("batch") or "").strip()[:60]
+    if batch:
+        qs = qs.filter(batch=batch)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for p in page:
         p.masked_id = pii.mask_id_number(p.id_number)
+    from urllib.parse import urlencode
+
+    query = urlencode({k: v for k, v in (("status", status), ("batch", batch)) if v})
     return render(request, "payments/payment_list.html", {"page": page, "status": status, "statuses": S.choices,
-                                                          "query": f"status={status}" if status else ""})
+                                                          "batch": batch, "query": query})
 
 
 def _pots(actor, chosen: str | None):
@@ -235,30 +242,48 @@ def payment_roster(request):
 
 @actor_required(Perm.PAYMENT_WRITE)
 def payment_batch(request):
-    """Pay every active archive of the pot's subtree (optionally some categories) as a background job."""
-
+    """Pay every active archive of the pot's subtree (optionally some categories), tied to a campaign: first a
+    preview (who, how many, the total, which rule skips whom; nothing written), then the run as a background
+    job whose page lists the skipped with their reasons and links to the payments made."""
     actor = request.actor
     pots = _pots(actor, request.POST.get("pot"))
-    errors = []
+    campaigns = list(campaigns_for_actor(actor).select_related("org").order_by("-year", "org__path")[:20])
+    errors, preview = [], None
     if request.method == "POST":
         pot = next((p for p in pots if str(p.pk) == request.POST.get("pot")), None)
+        campaign = next((c for c in campaigns if str(c.pk) == request.POST.get("campaign")), None)
         aid_type = request.POST.get("aid_type") or ""
         batch = (request.POST.get("batch") or "").strip()
+        amount = (request.POST.get("amount") or "").strip()
         categories = [c for c in request.POST.getlist("categories") if c in HardshipCategory.values]
         if pot is None:
             errors.append("请选择资金")
+        if request.POST.get("campaign") and campaign is None:
+            errors.append("请选择送温暖活动")
         if aid_type not in AidType.values:
             errors.append("请选择帮扶项目")
         if not batch:
             errors.append("请填写批次名称")
-        if not errors:
-            job = job_create(actor=actor, kind="payments.batch", title=f"批量发放：{batch}",
-                             params={"pot": pot.pk, "amount": (request.POST.get("amount") or "").strip(),
-                                     "aid_type": aid_type, "batch": batch, "categories": categories})
+        if not amount:
+            errors.append("请填写每户金额")
+        if not errors and request.POST.get("action") == "run":
+            params = {"pot": pot.pk, "amount": amount, "aid_type": aid_type, "batch": batch,
+                      "categories": categories}
+            if campaign is not None:
+                params["campaign"] = campaign.pk
+            job = job_create(actor=actor, kind="payments.batch", title=f"批量发放：{batch}", params=params)
             return redirect("job_detail", pk=job.pk)
+        if not errors:
+            try:
+                preview = batch_pay(actor=actor, pot=pot, amount=amount, aid_type=aid_type, batch=batch,
+                                    categories=categories or None, campaign=campaign, dry_run=True)
+            except (ValidationError, PermissionDenied) as exc:
+                errors.append(_messages_of(exc))
     return render(request, "payments/payment_batch.html", {
-        "pots": pots, "errors": errors, "aid_types": AidType.choices, "categories": HardshipCategory.choices,
-        "data": request.POST}, status=422 if errors else 200)
+        "pots": pots, "campaigns": campaigns, "errors": errors, "aid_types": AidType.choices,
+        "categories": HardshipCategory.choices, "data": request.POST,
+        "chosen_categories": request.POST.getlist("categories"), "preview": preview},
+        status=422 if errors else 200)
 
 
 def _year_org(request):
