@@ -74,6 +74,12 @@ LABELS = {
     "payments.confirm": "确认发放",
     "payments.reverse": "冲正发放",
     "payments.batch": "批量发放",
+    "payments.edit": "修改发放",
+    "payments.cancel": "作废发放",
+    "payments.reverse_request": "申请冲正发放",
+    "payments.reverse_approve": "冲正审批通过",
+    "payments.reverse_reject": "驳回冲正申请",
+    "payments.bulk": "批量办理发放",
     "payments.verify_sample": "抽取回访核实样本",
     "payments.verify": "记录回访核实结果",
 }

@@ -7,4 +7,4 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from warmth.payments import batch, exporters  # noqa: F401 (registers the jobs)
+        from warmth.payments import batch, bulk, exporters  # noqa: F401 (registers the jobs)

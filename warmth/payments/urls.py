@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.payment_create, name="payment_create"),
     path("roster/", views.payment_roster, name="payment_roster"),
     path("batch/", views.payment_batch, name="payment_batch"),
+    path("bulk/", views.payment_bulk, name="payment_bulk"),
     path("bank/", views.payment_bank, name="payment_bank"),
     path("notice/", views.payment_notice, name="payment_notice"),
     path("verify/", views.payment_verify, name="payment_verify"),

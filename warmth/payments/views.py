@@ -38,10 +38,17 @@ S = PaymentStatus
 
 
 
+#: the statuses whose rows may take a bulk action (the others are not asked of the engine)
+BULK_STATUSES = (S.SUBMITTED, S.APPROVED, S.PAID)
+
+
 @require_GET
 @actor_required()
 def payment_list(request):
-    qs = payments_for_actor(request.actor).select_related("org", "pot").order_by("-id")
+    from warmth.payments.bulk import ACTIONS
+
+    actor = request.actor
+    qs = payments_for_actor(actor).select_related("org", "pot__org", "archive").order_by("-id")
     status = request.GET.get("status") or ""
     if status in S.values:
         qs = qs.filter(status=status)
@@ -49,13 +56,73 @@ def payment_list(request):
     if batch:
         qs = qs.filter(batch=batch)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    may_bulk = actor.can(Perm.PAYMENT_APPROVE) or actor.can(Perm.PAYMENT_WRITE)
+    offered: set[str] = set()
     for p in page:
         p.masked_id = pii.mask_id_number(p.id_number)
+        # the bulk actions the engine allows on this row (the bar offers only these, for the rows ticked)
+        p.bulk = ([a for a in services.WORKFLOW.allowed(actor, p) if a in ACTIONS]
+                  if may_bulk and p.status in BULK_STATUSES else [])
+        offered.update(p.bulk)
     from urllib.parse import urlencode
 
     query = urlencode({k: v for k, v in (("status", status), ("batch", batch)) if v})
-    return render(request, "payments/payment_list.html", {"page": page, "status": status, "statuses": S.choices,
-                                                          "batch": batch, "query": query})
+    return render(request, "payments/payment_list.html", {
+        "page": page, "status": status, "statuses": S.choices, "batch": batch, "query": query,
+        "bulk_actions": [(a, label) for a, label in ACTIONS.items() if a in offered]})
+
+
+@require_POST
+@actor_required()
+def payment_bulk(request):
+    """Bulk approve / return (one opinion) / register paid / confirm the ticked payments, or register a whole
+    bank batch (the approved bank transfers of an org's subtree and year, as in the bank file) paid: checked
+    at once (every error), then a background job that lists each refusal with its reason."""
+    from datetime import date
+
+    from warmth.funds.choices import PayMethod
+    from warmth.jobs.services import job_create
+    from warmth.payments.bulk import ACTIONS, MAX_IDS, bulk_check
+
+    actor = request.actor
+    if not (actor.can(Perm.PAYMENT_APPROVE) or actor.can(Perm.PAYMENT_WRITE)):
+        raise PermissionDenied("您的角色无权办理发放。")
+    p = request.POST
+    action = p.get("action", "")
+    ids = [int(i) for i in p.getlist("ids") if i.isdigit()][:MAX_IDS]
+    if ids:  # only the payments of the actor's subtree: the others are not theirs to name
+        seen = set(payments_for_actor(actor).filter(pk__in=ids).values_list("id", flat=True))
+        if not seen:
+            raise Http404("所选发放不存在或不在您的管辖范围内")
+        ids = [i for i in ids if i in seen]
+    title = ""
+    if p.get("bank_org"):  # the bank batch: every approved bank transfer of the org's subtree and year
+        org = org_for_actor(actor, p["bank_org"].strip())
+        try:
+            year = int(p.get("bank_year") or "")
+        except ValueError:
+            year = None
+        action = "pay"
+        ids = list(payments_for_actor(actor).filter(org__path__startswith=org.path, pot__year=year or 0,
+                                                    status=S.APPROVED, method=PayMethod.BANK)
+                   .order_by("id").values_list("id", flat=True)[:MAX_IDS]) if year else []
+        title = f"{org.name} {year or ''}年度银行代发批次"
+    try:
+        paid_on = date.fromisoformat(p["paid_on"]) if p.get("paid_on") else None
+    except ValueError:
+        paid_on = None
+    note, reason = (p.get("note") or "").strip(), (p.get("reason") or p.get("note") or "").strip()
+    errors = bulk_check(action=action, ids=ids, note=note, reason=reason, paid_on=paid_on)
+    if p.get("paid_on") and paid_on is None:
+        errors["paid_on"] = "发放日期格式不正确"
+    if errors:
+        messages.error(request, "批量办理未开始：" + "；".join(errors.values()))
+        return redirect("payment_list")
+    label = ACTIONS[action]
+    job = job_create(actor=actor, kind="payments.bulk", title=f"批量{label}：{title or f'{len(ids)} 笔发放'}",
+                     params={"action": action, "ids": ids, "note": note, "reason": reason,
+                             "paid_on": paid_on.isoformat() if paid_on else ""})
+    return redirect("job_detail", pk=job.pk)
 
 
 def _pots(actor, chosen: str | None):

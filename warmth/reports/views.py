@@ -424,7 +424,7 @@ def report_board(request, form, year):
     if request.method == "POST":
         p = request.POST
         action = p.get("action", "")
-        if action == "exempt":
+        if action in ("exempt", "bulk_exempt"):
             actor.require(Perm.REPORT_APPROVE)
         elif action == "remind" and not (actor.can(Perm.REPORT_WRITE) or actor.can(Perm.REPORT_APPROVE)):
             raise PermissionDenied(f"您的角色（{actor.membership.get_role_display()}）无权提醒未报单位。")
@@ -437,6 +437,21 @@ def report_board(request, form, year):
                     services.report_exempt(actor=actor, form=defn.id, org=child, year=year,
                                            reason=p.get("reason", ""))
                 messages.success(request, f"已将{child.name}设为免报。")
+            elif action == "bulk_exempt":  # many units, one reason: a background job listing each refusal
+                from warmth.jobs.services import job_create
+
+                codes = [c.strip() for c in p.getlist("children") if c.strip()]
+                problems = {}
+                if not (p.get("reason") or "").strip():
+                    problems["reason"] = "免报须填写理由"
+                if not codes:
+                    problems["children"] = "请至少勾选一个单位"
+                if problems:
+                    raise ValidationError(problems)
+                job = job_create(actor=actor, kind="reports.exempt", title=f"批量免报：{defn.title} {org.name}",
+                                 params={"form": defn.id, "year": year, "org": org.code, "children": codes,
+                                         "reason": p.get("reason", "").strip()})
+                return redirect("job_detail", pk=job.pk)
             elif action == "remind":
                 if org.pk != actor.org.pk:
                     raise PermissionDenied("只能提醒本单位的直属下级。")
