@@ -172,7 +172,7 @@ def test_the_page_the_fragments_and_the_api_show_the_same_list(demo, django_asse
     assert body["count"] == todo.count and [(x["kind"], x["id"]) for x in body["items"]] == [
         (i.kind, i.pk) for i in todo.items]
     home = client.get(reverse("home")).content.decode()
-    assert reverse("todo_panel") in home and reverse("todo_count") in home
+    assert f'data-fragment="{reverse("todo_panel")}"' in home and reverse("todo_count") in home
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, db):

@@ -333,7 +333,8 @@ def payment_batch(request):
             errors.append("请填写批次名称")
         if not amount:
             errors.append("请填写每户金额")
-        if not errors and request.POST.get("action") == "run":
+        # the page's first button previews; "run" (the confirm button, or a request without a preview) runs
+        if not errors and request.POST.get("action") != "preview":
             params = {"pot": pot.pk, "amount": amount, "aid_type": aid_type, "batch": batch,
                       "categories": categories}
             if campaign is not None:

@@ -1,5 +1,5 @@
 """The 待办 page (the user's starting point), and the count and panel fragments the header and the home page
-load (HTMX), so no page waits for the to-do to be worked out."""
+load after the page (`static/warmth/fragments.js`), so no page waits for the to-do to be worked out."""
 
 from __future__ import annotations
 
