@@ -89,7 +89,7 @@ def payment_bulk(request):
         raise PermissionDenied("您的角色无权办理发放。")
     p = request.POST
     action = p.get("action", "")
-    ids = [int(i) for i in p.getlist("ids") if i.isdigit()][:MAX_IDS]
+    ids = [int(i) for i in p.getlist("ids") if i.isascii() and i.isdigit() and len(i) <= 18][:MAX_IDS]
     if ids:  # only the payments of the actor's subtree: the others are not theirs to name
         seen = set(payments_for_actor(actor).filter(pk__in=ids).values_list("id", flat=True))
         if not seen:

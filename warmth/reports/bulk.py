@@ -1,6 +1,6 @@
 """免报 many units of a form and season with one reason, through the same engine (``report_exempt`` per unit,
 each in its own transaction): what is refused for one unit is listed with its reason, the rest is done. A
-background job with progress; safe to re-run (an exempt unit is exempted again, nothing else changes)."""
+background job with progress."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def reports_exempt_many(*, actor: Actor, form: str, year: int, parent_code: str,
     return {"done": len(done), "done_codes": done, "refused": refused, "parent": parent.code}
 
 
-@register("reports.exempt", rerun=True)
+@register("reports.exempt")  # not re-run: an exempt unit exempted again would get a second step row
 def exempt_job(job, progress) -> None:
     from warmth.jobs.services import JobInputError, job_finish
 
