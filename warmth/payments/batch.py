@@ -22,11 +22,13 @@ from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Sum, TextField
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils import timezone
 
 from warmth.archives.choices import ArchiveStatus
@@ -335,10 +337,6 @@ def batch_job(job, progress) -> None:
         raise JobInputError("资金不存在或不在您的管辖范围内") from None
     except (PermissionDenied, ValidationError) as exc:
         raise JobInputError("；".join(getattr(exc, "messages", [str(exc)]))) from None
-    from urllib.parse import urlencode
-
-    from django.urls import reverse
-
     result["list_url"] = reverse("payment_list") + "?" + urlencode({"batch": result["batch"]})
     result["list_label"] = f"查看本批次生成的发放（批次“{result['batch']}”）"
     job_finish(job, result=result, message=f"生成 {result['made']:,} 笔，跳过 {result['skipped']:,} 户，"

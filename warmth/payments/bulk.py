@@ -16,6 +16,7 @@ from django.urls import reverse
 from warmth.audit.services import audit_record
 from warmth.core.feedback import messages_of
 from warmth.jobs.registry import register
+from warmth.jobs.services import JobInputError, job_finish
 from warmth.orgs.access import Actor
 from warmth.payments import services
 from warmth.payments.access import payment_for_actor
@@ -86,8 +87,6 @@ def payments_bulk(*, actor: Actor, action: str, ids: list[int], note: str = "", 
 
 @register("payments.bulk", rerun=True)  # a payment already moved on is refused by its state: nothing twice
 def bulk_job(job, progress) -> None:
-    from warmth.jobs.services import JobInputError, job_finish
-
     actor = Actor(job.created_by, job.membership)
     p = job.params
     try:

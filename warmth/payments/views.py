@@ -4,6 +4,9 @@ the subtree); every write is a service call whose refusal becomes a Chinese mess
 
 from __future__ import annotations
 
+from datetime import date
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -26,6 +29,7 @@ from warmth.orgs.permissions import Perm
 from warmth.payments import services
 from warmth.payments.access import payment_for_actor, payments_for_actor
 from warmth.payments.batch import batch_pay
+from warmth.payments.bulk import ACTIONS, MAX_IDS, bulk_check
 from warmth.payments.choices import AidType, PaymentStatus
 from warmth.payments.documents import bank_csv, bank_xlsx, notice_rows, voucher_pdf
 from warmth.payments.forms import NoteForm, PaidForm, PaymentEditForm, PaymentForm, ReasonForm
@@ -45,8 +49,6 @@ BULK_STATUSES = (S.SUBMITTED, S.APPROVED, S.PAID)
 @require_GET
 @actor_required()
 def payment_list(request):
-    from warmth.payments.bulk import ACTIONS
-
     actor = request.actor
     qs = payments_for_actor(actor).select_related("org", "pot__org", "archive").order_by("-id")
     status = request.GET.get("status") or ""
@@ -64,8 +66,6 @@ def payment_list(request):
         p.bulk = ([a for a in services.WORKFLOW.allowed(actor, p) if a in ACTIONS]
                   if may_bulk and p.status in BULK_STATUSES else [])
         offered.update(p.bulk)
-    from urllib.parse import urlencode
-
     query = urlencode({k: v for k, v in (("status", status), ("batch", batch)) if v})
     return render(request, "payments/payment_list.html", {
         "page": page, "status": status, "statuses": S.choices, "batch": batch, "query": query,
@@ -78,12 +78,6 @@ def payment_bulk(request):
     """Bulk approve / return (one opinion) / register paid / confirm the ticked payments, or register a whole
     bank batch (the approved bank transfers of an org's subtree and year, as in the bank file) paid: checked
     at once (every error), then a background job that lists each refusal with its reason."""
-    from datetime import date
-
-    from warmth.funds.choices import PayMethod
-    from warmth.jobs.services import job_create
-    from warmth.payments.bulk import ACTIONS, MAX_IDS, bulk_check
-
     actor = request.actor
     if not (actor.can(Perm.PAYMENT_APPROVE) or actor.can(Perm.PAYMENT_WRITE)):
         raise PermissionDenied("您的角色无权办理发放。")

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from warmth.core.feedback import messages_of
 from warmth.jobs.registry import register
+from warmth.jobs.services import JobInputError, job_finish
 from warmth.orgs.access import Actor, org_for_actor
 from warmth.reports import services
 
@@ -50,8 +51,6 @@ def reports_exempt_many(*, actor: Actor, form: str, year: int, parent_code: str,
 
 @register("reports.exempt")  # not re-run: an exempt unit exempted again would get a second step row
 def exempt_job(job, progress) -> None:
-    from warmth.jobs.services import JobInputError, job_finish
-
     actor = Actor(job.created_by, job.membership)
     p = job.params
     try:

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 from warmth.audit.services import audit_record
 from warmth.core import pii
 from warmth.core.feedback import error_list
+from warmth.jobs.services import job_create
 from warmth.orgs.access import Actor, org_for_actor
 from warmth.orgs.decorators import actor_required
 from warmth.orgs.models import Org
@@ -438,8 +439,6 @@ def report_board(request, form, year):
                                            reason=p.get("reason", ""))
                 messages.success(request, f"已将{child.name}设为免报。")
             elif action == "bulk_exempt":  # many units, one reason: a background job listing each refusal
-                from warmth.jobs.services import job_create
-
                 codes = [c.strip() for c in p.getlist("children") if c.strip()]
                 problems = {}
                 if not (p.get("reason") or "").strip():

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlencode
 
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -221,8 +222,6 @@ def _verifications(todo: Todo, reach: Reach, cap: int) -> None:
     actor, org = reach.actor, reach.actor.org
     if not actor.can(Perm.PAYMENT_APPROVE):
         return
-    from django.db.models import Count, Min
-
     rows = (Verification.objects.filter(answer="", payment__org__path__startswith=org.path,
                                         drawn_by__memberships__org=org, drawn_by__memberships__is_active=True)
             .values("sample").annotate(n=Count("id", distinct=True), since=Min("drawn_at"), first=Min("id"))
@@ -235,6 +234,4 @@ def _verifications(todo: Todo, reach: Reach, cap: int) -> None:
 
 
 def _query(**params) -> str:
-    from urllib.parse import urlencode
-
     return urlencode(params)
