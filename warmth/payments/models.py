@@ -122,7 +122,7 @@ class PaymentStep(models.Model):
     reversed. Append-only; the voucher prints the approvals with names and dates from here."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="steps")
-    action = models.CharField("操作", max_length=12)
+    action = models.CharField("操作", max_length=20)
     step_name = models.CharField("审批环节", max_length=30, blank=True)
     note = models.CharField("意见", max_length=200, blank=True)
     actor = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", db_index=False)
