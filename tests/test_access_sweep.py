@@ -36,7 +36,7 @@ from warmth.jobs.models import Job
 from warmth.orgs.models import ApiToken, Membership, Org, OrgMove, Role, User
 from warmth.orgs.services import token_create, user_create
 from warmth.payments.models import ApprovalChain, Payment, PaymentStep
-from warmth.reports.models import Cell, Report, ReportStep
+from warmth.reports.models import Cell, Report, ReportDuty, ReportStep
 from warmth.visits.models import Visit
 
 # Text that belongs to the victim's subtree (成都市总工会 and below) and must never reach an outsider.
@@ -282,6 +282,9 @@ ROUTES: dict[str, Route] = {
     "api:reports_exempt": Route("POST", "/api/reports/warmth-2015/2025/exempt", api=True,
                                 json='{"org": "510107-0001", "reason": "x"}'),
     "api:reports_completeness": Route("GET", "/api/reports/warmth-2015/2025/completeness?org=510100", api=True),
+    "api:reports_duty": Route("GET", "/api/reports/warmth-2015/2025/duty?org=510100", api=True),
+    "api:reports_duty_set": Route("POST", "/api/reports/warmth-2015/2025/duty", api=True,
+                                  json='{"org": "510100", "levels": ["county", "grassroots"], "note": "x"}'),
     # payments (API)
     "api:payments_list": Route("GET", "/api/payments/", api=True),
     "api:payments_detail": Route("GET", "/api/payments/{payment}", api=True),
@@ -666,6 +669,7 @@ def snapshot():
                                                      "decided_at")),
         "cells": sorted(Cell.objects.values_list("pk", "code", "value", "reason", "comment")),
         "report_steps": ReportStep.objects.count(),
+        "report_duties": sorted(ReportDuty.objects.values_list("pk", "levels", "note", "set_at")),
     }
 
 

@@ -41,6 +41,7 @@ from warmth.orgs.permissions import Perm
 from warmth.payments import services as payments
 from warmth.payments.models import Payment
 from warmth.reports import services as reports
+from warmth.reports.duties import report_duty_set
 from warmth.reports.models import Report
 
 FORM, YEAR = "warmth-2015", 2025
@@ -67,6 +68,9 @@ def _reports(handlers: dict[str, User]) -> None:
         return reports.report_submit(actor=a, report=r, filled_by="测试", phone="028-1", note="已核对")
 
     reviewer = actor(handlers["reviewer"], "510107")
+    # 武侯 asks its 基层工会 for the form (by default they need not report it)
+    report_duty_set(actor=reviewer, form=FORM, year=YEAR, org=Org.objects.get(code="510107"),
+                    levels=["industry", "direct", "group", "grassroots"], note="基层工会须报送")
     reports.report_approve(actor=reviewer, report=submitted("510107-0001"))
     reports.report_return(actor=reviewer, report=submitted("510107-0002"), reason="请核对")
     reports.report_exempt(actor=reviewer, form=FORM, org=Org.objects.get(code="510107-0003"), year=YEAR,

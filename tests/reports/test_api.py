@@ -104,6 +104,9 @@ def test_save_submit_return_resubmit_approve_and_the_rollup(client, users, tree,
 
 
 def test_approval_waits_for_every_child_and_the_board_shows_who_is_missing(client, users, tree):
+    k1_rev = make_user("k1_rev", tree.k1, Role.REVIEWER)  # 武侯 asks its 基层工会 for the form
+    r = post(client, f"{BASE}/duty", {"org": tree.k1.code, "levels": ["grassroots"]}, k1_rev)
+    assert r.status_code == 200 and r.json()["levels"] == ["grassroots"] and r.json()["own"] is True
     assert post(client, f"{BASE}/submit", {"filled_by": "李", "phone": "1"}, users.county).status_code == 200
     r = post(client, f"{BASE}/approve", {"org": tree.k1.code}, users.colleague)
     assert r.status_code == 422 and "供电公司" in json.dumps(r.json(), ensure_ascii=False)
@@ -111,7 +114,6 @@ def test_approval_waits_for_every_child_and_the_board_shows_who_is_missing(clien
     board = get(client, f"{BASE}/completeness?org={tree.c1.code}", users.owner).json()
     assert (board["expected"], board["submitted"], board["approved"]) == (2, 1, 0)
     assert board["missing"] == [{"code": tree.k2.code, "name": tree.k2.name}]
-    k1_rev = make_user("k1_rev", tree.k1, Role.REVIEWER)
     assert post(client, f"{BASE}/exempt", {"org": tree.g1.code, "reason": ""}, k1_rev).status_code == 422
     r = post(client, f"{BASE}/exempt", {"org": tree.g1.code, "reason": "已合并"}, k1_rev)
     assert r.status_code == 200 and r.json()["status"] == S.EXEMPT

@@ -10,6 +10,7 @@ from tests.conftest import actor_of, make_user
 from warmth.orgs.models import Role
 from warmth.reports import engine, services
 from warmth.reports.definitions import _parse, definition
+from warmth.reports.duties import report_duty_set
 from warmth.reports.models import Report, ReportStatus
 
 S = ReportStatus
@@ -121,7 +122,8 @@ def test_the_workflow_and_the_rollup_of_manual_cells(flow, tree):
 
 
 def test_the_approval_waits_for_every_child_or_an_exemption(flow, tree, users):
-    a = flow
+    a = flow  # 武侯 asks its 基层工会 for the form (by default they need not report: tests/reports/test_duties.py)
+    report_duty_set(actor=a["k1_rev"], form=FORM, year=2025, org=tree.k1, levels=["grassroots"])
     k1 = submit(a["k1"], tree.k1)
     with pytest.raises(ValidationError, match=r"供电公司"):
         services.report_approve(actor=a["city_rev"], report=k1)  # 武侯's grassroots union has not reported

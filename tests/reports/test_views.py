@@ -133,6 +133,9 @@ def test_submit_return_resubmit_and_approve(client, users, tree, people):
 
 
 def test_approval_is_refused_while_a_child_is_missing(client, users, tree, people):
+    client.force_login(people["k1_rev"])  # 武侯 asks its 基层工会 for the form (by default they need not report)
+    r = client.post(board_url(tree.k1), {"org": tree.k1.code, "action": "duty", "levels": ["grassroots"]})
+    assert r.status_code == 302
     fill_and_submit(client, users.county, tree.k1, **{"1_A": "10"})
     client.force_login(users.colleague)
     r = client.post(page_url(tree.k1), {"org": tree.k1.code, "action": "approve"})

@@ -1,5 +1,6 @@
 """统计表 API: the form definitions, a report's cells with their origin, the rule results, status and steps; saving
-cells, 报送, 通过, 退回 (also reopens an approved report), 免报, and a parent's completeness board.
+cells, 报送, 通过, 退回 (also reopens an approved report), 免报, a parent's completeness board, and the 报送范围 (which
+levels of a union's subtree must report a form for a season).
 
 Every route reaches its org through ``org_for_actor`` and its report through ``warmth.reports.access`` (outside
 the subtree: 404); the services check roles (403) and the rules (422 with Chinese messages), each write in one
@@ -15,7 +16,7 @@ from warmth.core.schemas import Figure
 from warmth.core.validation import InputSchema
 from warmth.orgs.access import Actor, org_for_actor
 from warmth.orgs.models import Org
-from warmth.reports import engine, services
+from warmth.reports import duties, engine, services
 from warmth.reports.access import report_of
 from warmth.reports.definitions import Definition, definition, definitions
 from warmth.reports.models import Report
@@ -52,6 +53,13 @@ class ApproveIn(InputSchema):
 class ReasonIn(InputSchema):
     org: str
     reason: str
+
+
+class DutyIn(InputSchema):
+    org: str = ""
+    levels: list[str] = []
+    note: str = ""
+    inherit: bool = False  # drop the org's own decision: the one above it (or the default) applies again
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -188,4 +196,34 @@ def reports_completeness(request, form: str, year: int, org: str = ""):
             "missing": [{"code": m.code, "name": m.name} for m in board["missing"]],
             "rows": [{"code": row["org"].code, "name": row["org"].name, "status": row["status"], "sent": row["sent"],
                       "late": row["late"], "submitted_at": row["report"].submitted_at if row["report"] else None}
-                     for row in board["rows"]]}
+                     for row in board["rows"]],
+            "not_required": board["not_required"],
+            "voluntary": [{"code": row["org"].code, "name": row["org"].name, "status": row["status"]}
+                          for row in board["voluntary"]],
+            "duty": _duty(defn, o, year)}
+
+
+def _duty(defn: Definition, org: Org, year: int) -> dict:
+    d = duties.duty_for(defn.id, year, org)
+    return {"form": defn.id, "year": year, "org": org.code, "levels": sorted(d.levels, key=duties.ORDER.index),
+            "names": d.names, "source": d.source, "decided_by": d.row.org.code if d.row else None,
+            "own": bool(d.row and d.row.org_id == org.pk), "note": d.row.note if d.row else "",
+            "default": sorted(duties.DEFAULT_LEVELS, key=duties.ORDER.index), "possible": duties.levels_below(org),
+            "must_report": duties.must_report(defn.id, year, org)}
+
+
+@router.get("/{form}/{int:year}/duty", response=dict, summary="报送范围：本单位及所属下级中须报送此表的层级")
+def reports_duty(request, form: str, year: int, org: str = ""):
+    actor = request.auth
+    defn = _defn(form, year)
+    return _duty(defn, _org(actor, org), year)
+
+
+@router.post("/{form}/{int:year}/duty", response=dict, summary="设定报送范围（本单位审核人或领导设定）")
+def reports_duty_set(request, form: str, year: int, payload: DutyIn):
+    actor = request.auth
+    defn = _defn(form, year)
+    org = _org(actor, payload.org)
+    duties.report_duty_set(actor=actor, form=defn.id, year=year, org=org,
+                           levels=None if payload.inherit else payload.levels, note=payload.note)
+    return _duty(defn, org, year)

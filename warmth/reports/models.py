@@ -50,6 +50,30 @@ class Report(models.Model):
         return at is not None and timezone.localdate(at) > self.deadline
 
 
+class ReportDuty(models.Model):
+    """Who must report a form for a season (报送范围): the levels and kinds of union that report it to their parent,
+    decided by a union for every report made in its subtree (the nearest union's decision wins; a decision at the
+    root is the nationwide default; without any, ``reports.services.DEFAULT_LEVELS``). A child outside it may still
+    report (its approved figures add up), but the parent's approval does not wait for it, it has no deadline and
+    it is not reminded. Configuration, not a record: changed in place, every change audited."""
+
+    form = models.CharField("报表", max_length=20)
+    year = models.PositiveSmallIntegerField("年度")
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="设定单位")
+    levels = models.JSONField("须报送的层级", default=list, blank=True)  # OrgLevel values, sorted
+    note = models.CharField("说明", max_length=300, blank=True)
+    set_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name="设定人")
+    set_at = models.DateTimeField("设定时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "统计表报送范围"
+        constraints = [models.UniqueConstraint(fields=["form", "year", "org"], name="one_duty_per_form_year_org")]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.form} {self.year} 报送范围"
+
+
 class Cell(models.Model):
     """An org's own entry for one item: a manual value, or an auto cell's override (with a reason), and a
     comment. Blank (value NULL) and zero are different."""

@@ -1,7 +1,8 @@
 """The report workflow: 填报 (cells saved by the org itself) → 报送 (rules checked, figures frozen) → the level
-above 通过 (locks it; only when every expected child of the org has been approved or exempted) or 退回 with a
-reason; the level above can reopen an approved report while its own report is still open. Each step is a
-``ReportStep`` and an audit row; every refusal is a Chinese message with nothing written."""
+above 通过 (locks it; only when every child of the org that must report the form (``reports.duties``) has been
+approved or exempted) or 退回 with a reason; the level above can reopen an approved report while its own report is
+still open. Each step is a ``ReportStep`` and an audit row; every refusal is a Chinese message with nothing
+written."""
 
 from __future__ import annotations
 
@@ -22,13 +23,22 @@ from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm, role_labels
 from warmth.reports import engine
 from warmth.reports.definitions import YES_NO, Definition, definition
+from warmth.reports.duties import duty_for, must_report
 from warmth.reports.models import Cell, Report, ReportStatus, ReportStep
 
 S = ReportStatus
 
 
-def expected_children(org: Org) -> list[Org]:
+def children_of(org: Org) -> list[Org]:
+    """Every active child of ``org`` (whether or not it must report a form)."""
     return list(Org.objects.filter(parent=org, is_active=True).order_by("path"))
+
+
+def expected_children(org: Org, form: str, year: int) -> list[Org]:
+    """The active children of ``org`` that must report ``form`` for ``year`` (the 报送范围 that applies to
+    ``org``'s children): what the approval waits for, the board counts, the deadline and reminders concern."""
+    duty = duty_for(form, year, org)
+    return list(Org.objects.filter(parent=org, is_active=True, level__in=duty.levels).order_by("path"))
 
 
 def children_reports(form: str, year: int, org: Org) -> dict[int, Report]:
@@ -64,13 +74,15 @@ def report_get_or_create(*, actor: Actor, form: str, org: Org, year: int) -> Rep
         if org != actor.org:
             raise PermissionDenied("统计表由本单位填报，上级只能审核。")
         r, _ = Report.objects.get_or_create(form=defn.id, org=org, year=year, defaults={
-            "created_by": actor.user, "deadline": deadline_of(org, year)})
+            "created_by": actor.user, "deadline": deadline_of(org, year, defn.id)})
     return r
 
 
-def deadline_of(org: Org, year: int) -> date | None:
+def deadline_of(org: Org, year: int, form: str | None = None) -> date | None:
     """The reporting deadline: that of the season's campaign covering the org (its own or the nearest
-    ancestor's), if it set one."""
+    ancestor's), if it set one; with ``form``, none for an org that need not report it (``reports.duties``)."""
+    if form is not None and not must_report(form, year, org):
+        return None
     ancestors = ancestors_paths(org)
     c = (Campaign.objects.filter(year=year, org__path__in=ancestors, report_deadline__isnull=False)
          .order_by("-org__depth").first())
@@ -181,9 +193,9 @@ def _children_done(t: Transition) -> str | None:
     report = t.obj
     done = {r.org_id for r in children_reports(report.form, report.year, report.org).values()
             if r.status in (S.APPROVED, S.EXEMPT)}
-    waiting = [k.name for k in expected_children(report.org) if k.pk not in done]
+    waiting = [k.name for k in expected_children(report.org, report.form, report.year) if k.pk not in done]
     if waiting:
-        return (f"{report.org.name}的下级尚未全部审核通过或免报：{'、'.join(waiting[:10])}"
+        return (f"{report.org.name}须报送此表的下级尚未全部审核通过或免报：{'、'.join(waiting[:10])}"
                 + ("等" if len(waiting) > 10 else ""))
     return None
 
@@ -222,6 +234,7 @@ def _submit(t: Transition) -> None:
         raise ValidationError({"__all__": ["以下提示须在相关栏目填写说明（或填写报送说明）：", *unexplained]})
     report.figures = engine.figures(cells)
     report.submitted_at = timezone.now()
+    report.deadline = deadline_of(report.org, report.year, report.form)  # as the 报送范围 stands now
     report.filled_by, report.phone = filled_by, phone
     t.note = note
     t.step_data = {"late": None}  # the report's lateness, read once the status is set (see _step)
@@ -249,6 +262,14 @@ def _report_step(t: Transition) -> None:
                      **t.step_data}
 
 
+def _submitter(report: Report) -> Org | None:
+    """Who the 报送 waits on: the org itself, when it must report the form (or its parent returned it);
+    a draft no one requires rests (no to-do, no 下一步) until the org sends it of its own accord."""
+    if report.status == S.RETURNED or must_report(report.form, report.year, report.org):
+        return report.org
+    return None
+
+
 def _wrong_state(report: Report, a: Action) -> str:
     return f"统计表当前为“{report.get_status_display()}”，不能{a.label}"
 
@@ -262,7 +283,8 @@ WORKFLOW = Workflow(
     actions=[
         Action("submit", "报送", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, RW,
                guards=(Guard(_own, denied=True),), apply=_submit,
-               fields=("figures", "submitted_at", "filled_by", "phone"), forward=True),
+               fields=("figures", "submitted_at", "filled_by", "phone", "deadline"), forward=True,
+               acting_org=_submitter),
         Action("approve", "审核通过", frozenset({S.SUBMITTED}), S.APPROVED, RA,
                guards=(Guard(_above, denied=True), Guard(_children_done)), apply=_decided, fields=_DECIDED,
                forward=True, acting_org=lambda r: r.org.parent),
@@ -311,15 +333,22 @@ def report_exempt(*, actor: Actor, form: str, org: Org, year: int, reason: str) 
 
 
 def completeness(form: str, year: int, org: Org, today: date | None = None) -> dict:
-    """The board of a parent: each expected child with its report's status and whether it is late."""
+    """The board of a parent: each child that must report (the 报送范围 applying to ``org``'s children) with its
+    report's status and whether it is late; the children that need not report, and those of them that reported
+    all the same (their approved figures add up, but nothing waits for them)."""
     today = today or timezone.localdate()
     reports = children_reports(form, year, org)
+    duty = duty_for(form, year, org)
     due = deadline_of(org, year)
-    rows = []
-    for child in expected_children(org):
+    rows, others = [], []
+    for child in children_of(org):
         r = reports.get(child.pk)
         status = r.status if r else None
         sent = status in (S.SUBMITTED, S.APPROVED)
+        if not duty.reports(child):
+            others.append({"org": child, "report": r, "status": status, "sent": sent, "late": False,
+                           "deadline": None})
+            continue
         deadline = (r.deadline if r else None) or due
         if sent:
             late = bool(deadline and r.submitted_at and timezone.localdate(r.submitted_at) > deadline)
@@ -330,4 +359,5 @@ def completeness(form: str, year: int, org: Org, today: date | None = None) -> d
             "approved": sum(1 for x in rows if x["status"] == S.APPROVED),
             "exempt": sum(1 for x in rows if x["status"] == S.EXEMPT),
             "late": sum(1 for x in rows if x["late"]), "deadline": due,
-            "missing": [x["org"] for x in rows if not x["sent"] and x["status"] != S.EXEMPT]}
+            "missing": [x["org"] for x in rows if not x["sent"] and x["status"] != S.EXEMPT],
+            "duty": duty, "not_required": len(others), "voluntary": [x for x in others if x["report"] is not None]}

@@ -1,7 +1,7 @@
 """HTML pages of the statistics reports (统计表): the forms and the actor's own reports of a season, a report laid
 out like the paper form (auto cells with their provenance, manual cells, overrides with a reason, comments, the
 rule results, the workflow 报送 → 通过 / 退回, the step trail, the downloads), the records behind an auto cell, and
-a parent's completeness board (免报, 提醒未报单位).
+a parent's completeness board (免报, 提醒未报单位, 报送范围: which levels of its subtree must report the form).
 
 Every report is reached through ``warmth.reports.access`` and every org through ``org_for_actor`` (404 outside
 the subtree); every write is a service call inside one transaction, so a refusal is a Chinese message (422) with
@@ -29,9 +29,9 @@ from warmth.core.feedback import error_list
 from warmth.jobs.services import job_create
 from warmth.orgs.access import Actor, org_for_actor
 from warmth.orgs.decorators import actor_required
-from warmth.orgs.models import Org
+from warmth.orgs.models import Org, OrgLevel
 from warmth.orgs.permissions import Perm
-from warmth.reports import documents, engine, services, sources
+from warmth.reports import documents, duties, engine, services, sources
 from warmth.reports.access import report_of, reports_for_actor
 from warmth.reports.definitions import YES_NO, Definition, Item, definition, definitions
 from warmth.reports.models import Report, ReportStatus
@@ -145,7 +145,7 @@ def report_index(request):
         year = current_season()
     org = _org(request)
     own = {r.form: r for r in reports_for_actor(actor).filter(org=org, year=year)}
-    has_children = bool(services.expected_children(org))
+    has_children = bool(services.children_of(org))
     forms = []
     for d in sorted(definitions().values(), key=lambda d: (d.kind != "warmth", -d.year, d.id)):
         r = own.get(d.id)
@@ -277,6 +277,8 @@ def report_detail(request, form, year):
     for s in steps:
         s.name = STEP_NAMES.get(s.action, s.action)
     trail = [o for o in Org.objects.get_ancestors(org) if o.path.startswith(actor.org.path)]
+    must = duties.must_report(defn.id, year, org)
+    duty_source = "" if must else duties.duty_for(defn.id, year, org.parent).source
     return render(request, "reports/report.html", {
         "defn": defn, "org": org, "year": year, "season": season_label(year), "report": report,
         "status": report.get_status_display() if report else "未填报",
@@ -284,8 +286,8 @@ def report_detail(request, form, year):
         "rows": _rows(defn, cells, data, may["write"], field_errors, flagged, year), "title": defn.title_for(year),
         "may": may, "errors": errors, "waiting": services.WORKFLOW.waiting_on(probe),
         "bad": bad, "warn": warn, "checked": len([r for r in results if not r.skipped]), "steps": steps,
-        "formats": _formats(), "query": _query(org), "has_children": bool(services.expected_children(org)),
-        "trail": trail, "data": data or {}, "previewed": previewed,
+        "formats": _formats(), "query": _query(org), "has_children": bool(services.children_of(org)),
+        "trail": trail, "data": data or {}, "previewed": previewed, "must_report": must, "duty_source": duty_source,
         "filled_by": (data or {}).get("filled_by") or (report.filled_by if report else "") or actor.user.display_name,
         "phone": (data or {}).get("phone") or (report.phone if report else "")},
         status=422 if errors else 200)
@@ -398,9 +400,10 @@ def report_cell(request, form, year, code):
         ctx["page"], ctx["source"], ctx["note"] = page, src, source_note(src.name)
     else:
         kids = services.children_reports(defn.id, year, org)
-        ctx["children"] = [{"org": child, "report": kids.get(child.pk),
+        due = {o.pk for o in services.expected_children(org, defn.id, year)}
+        ctx["children"] = [{"org": child, "report": kids.get(child.pk), "required": child.pk in due,
                             "value": fmt(item, _figure(kids.get(child.pk), code))}
-                           for child in services.expected_children(org)]
+                           for child in services.children_of(org) if child.pk in due or child.pk in kids]
         ctx["own"] = fmt(item, cell.own)
     return render(request, "reports/cell.html", ctx)
 
@@ -425,7 +428,7 @@ def report_board(request, form, year):
     if request.method == "POST":
         p = request.POST
         action = p.get("action", "")
-        if action in ("exempt", "bulk_exempt"):
+        if action in ("exempt", "bulk_exempt", "duty", "duty_clear"):
             actor.require(Perm.REPORT_APPROVE)
         elif action == "remind" and not (actor.can(Perm.REPORT_WRITE) or actor.can(Perm.REPORT_APPROVE)):
             raise PermissionDenied(f"您的角色（{actor.membership.get_role_display()}）无权提醒未报单位。")
@@ -451,6 +454,14 @@ def report_board(request, form, year):
                                  params={"form": defn.id, "year": year, "org": org.code, "children": codes,
                                          "reason": p.get("reason", "").strip()})
                 return redirect("job_detail", pk=job.pk)
+            elif action in ("duty", "duty_clear"):  # 报送范围: which levels of the subtree report this form
+                with transaction.atomic():
+                    duties.report_duty_set(actor=actor, form=defn.id, year=year, org=org,
+                                           levels=p.getlist("levels") if action == "duty" else None,
+                                           note=p.get("note", ""))
+                now = duties.duty_for(defn.id, year, org)
+                done = "已保存" if action == "duty" else f"恢复为{now.source}"
+                messages.success(request, f"报送范围{done}：{now.names}。")
             elif action == "remind":
                 if org.pk != actor.org.pk:
                     raise PermissionDenied("只能提醒本单位的直属下级。")
@@ -476,9 +487,24 @@ def report_board(request, form, year):
         row["badge"] = BADGES.get(r.status, "badge") if r else "badge"
         probe = r or Report(form=defn.id, org=row["org"], year=year)
         row["can_exempt"] = row["status"] != S.EXEMPT and "exempt" in services.WORKFLOW.allowed(actor, probe)
+    for row in board["voluntary"]:
+        row["label"] = row["report"].get_status_display()
+        row["badge"] = BADGES.get(row["report"].status, "badge")
     above = org.pk == actor.org.pk
+    duty = board["duty"]
+    kinds = {}
+    for child in services.children_of(org):
+        kinds.setdefault(child.level, [child.level_label, 0, duty.reports(child)])[1] += 1
+    chosen = (request.POST.getlist("levels") if errors and request.POST.get("action") == "duty"
+              else list(duty.levels))
     return render(request, "reports/board.html", {
         "defn": defn, "org": org, "year": year, "season": season_label(year), "board": board, "errors": errors,
+        "duty": duty, "duty_default": duties.DEFAULT_TEXT,
+        "duty_own": duty.row is not None and duty.row.org_id == org.pk,
+        "duty_levels": [{"value": v, "label": OrgLevel(v).label, "checked": v in chosen,
+                         "default": v in duties.DEFAULT_LEVELS} for v in duties.levels_below(org)],
+        "duty_kinds": list(kinds.values()), "duty_note": request.POST.get("note", "") if errors else "",
+        "may_duty": above and actor.can(Perm.REPORT_APPROVE),
         "query": _query(org), "may_exempt": above and actor.can(Perm.REPORT_APPROVE),
         "may_remind": above and (actor.can(Perm.REPORT_WRITE) or actor.can(Perm.REPORT_APPROVE))},
         status=422 if errors else 200)

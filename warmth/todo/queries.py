@@ -177,7 +177,8 @@ def _payments(todo: Todo, reach: Reach, cap: int) -> None:
 def _reports(todo: Todo, reach: Reach, cap: int) -> None:
     q = None
     for a in _forward(reports.WORKFLOW, reach.actor):  # 报送 by the report's org, 审核 by its parent
-        part = Q(status__in=a.sources) & reach.q(a.perm, "org__parent" if a.acting_org else "org")
+        # (a draft of a unit that need not report rests: waiting_on is None, so _mine leaves it out)
+        part = Q(status__in=a.sources) & reach.q(a.perm, "org__parent" if a.perm == Perm.REPORT_APPROVE else "org")
         q = part if q is None else q | part
     if q is None:
         return
