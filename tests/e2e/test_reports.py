@@ -32,9 +32,8 @@ def fill_and_submit(page, one_a, one_b, *, who="经办人", phone="028-85550001"
 def test_counties_submit_the_city_returns_approves_and_downloads(live_server, page, shot, users, tree):
     qingyang = make_org(tree.c1, "510105", "青羊区总工会", OrgLevel.COUNTY, "510105")
     make_user("k2_handler", tree.k2, Role.HANDLER)
-    k1_rev = make_user("k1_rev", tree.k1, Role.REVIEWER)
-    # 武侯's own grassroots union is exempted by 武侯, so the city may approve 武侯 once it has reported
-    services.report_exempt(actor=actor_of(k1_rev), form=FORM, org=tree.g1, year=2025, reason="已合并")
+    # 武侯's own grassroots union need not report (the default 报送范围), so the city may approve 武侯 once it has
+    # reported: nobody exempts it
     filed = quick_active(actor_of(users.county), tree.k1, name="王建华")  # behind the auto cell 3.A
     base = f"{live_server.url}/reports/{FORM}/2025/"
 
@@ -123,3 +122,47 @@ def test_counties_submit_the_city_returns_approves_and_downloads(live_server, pa
     assert values["1.A"] == 200 and values["1.B"] == 55
     assert set(Report.objects.filter(org__in=[tree.k1, tree.k2]).values_list("status", flat=True)) == {S.APPROVED}
     assert [e for e in page.console_errors if "422" not in e] == []  # the refused submission answers 422
+
+
+def test_a_county_asks_its_grassroots_unions_for_the_form_on_its_board_and_the_city_waits_for_them(
+        live_server, page, shot, users, tree):
+    make_user("k1_rev", tree.k1, Role.REVIEWER)
+    k1 = services.report_get_or_create(actor=actor_of(users.county), form=FORM, org=tree.k1, year=2025)
+    services.report_submit(actor=actor_of(users.county), report=k1, filled_by="吴经办", phone="028-1")
+    base = f"{live_server.url}/reports/{FORM}/2025/"
+
+    # 武侯's reviewer reads the default on its board and asks its 基层工会 for the form
+    log_in(page, live_server, "k1_rev")
+    page.goto(f"{base}board/?org={tree.k1.code}")
+    assert "系统默认" in page.inner_text("#duty-now") and "基层工会 1 个（不须报送）" in page.inner_text("#duty-kinds")
+    assert page.inner_text("#n-expected") == "0"
+    shot(page, "report-duty-default")
+    page.check("#duty-grassroots")
+    page.fill("#duty-note", "企业工会须报送")
+    page.click("#duty-save")
+    page.wait_for_selector(".messages li")
+    assert "报送范围已保存" in page.inner_text(".messages")
+    assert page.inner_text("#n-expected") == "1" and tree.g1.name in page.inner_text("#missing")
+    shot(page, "report-duty-set")
+    log_out(page)
+
+    # 成都's reviewer is held until 武侯's grassroots union reports (or is exempted)
+    log_in(page, live_server, "colleague")
+    page.goto(f"{base}?org={tree.k1.code}")
+    assert tree.g1.name in page.inner_text("#approve-held") and page.query_selector("#approve-submit") is None
+    shot(page, "report-duty-held")
+    log_out(page)
+
+    # 武侯 goes back to the default: 成都 may approve
+    log_in(page, live_server, "k1_rev")
+    page.goto(f"{base}board/?org={tree.k1.code}")
+    page.click("#duty-clear")
+    page.wait_for_selector(".messages li")
+    assert "恢复为系统默认" in page.inner_text(".messages")
+    log_out(page)
+    log_in(page, live_server, "colleague")
+    page.goto(f"{base}?org={tree.k1.code}")
+    page.click("#approve-submit")
+    page.wait_for_selector(".messages li")
+    assert page.inner_text("#report-status") == "已通过"
+    assert page.console_errors == []

@@ -497,13 +497,15 @@ def report_board(request, form, year):
         kinds.setdefault(child.level, [child.level_label, 0, duty.reports(child)])[1] += 1
     chosen = (request.POST.getlist("levels") if errors and request.POST.get("action") == "duty"
               else list(duty.levels))
+    own = duty.row is not None and duty.row.org_id == org.pk
+    note = request.POST.get("note", "") if errors else (duty.row.note if own else "")
     return render(request, "reports/board.html", {
         "defn": defn, "org": org, "year": year, "season": season_label(year), "board": board, "errors": errors,
         "duty": duty, "duty_default": duties.DEFAULT_TEXT,
-        "duty_own": duty.row is not None and duty.row.org_id == org.pk,
+        "duty_own": own,
         "duty_levels": [{"value": v, "label": OrgLevel(v).label, "checked": v in chosen,
                          "default": v in duties.DEFAULT_LEVELS} for v in duties.levels_below(org)],
-        "duty_kinds": list(kinds.values()), "duty_note": request.POST.get("note", "") if errors else "",
+        "duty_kinds": list(kinds.values()), "duty_note": note,
         "may_duty": above and actor.can(Perm.REPORT_APPROVE),
         "query": _query(org), "may_exempt": above and actor.can(Perm.REPORT_APPROVE),
         "may_remind": above and (actor.can(Perm.REPORT_WRITE) or actor.can(Perm.REPORT_APPROVE))},
