@@ -115,7 +115,7 @@ def test_only_the_union_itself_with_the_approve_permission_decides_and_each_deci
     assert (row.levels, row.set_by.username) == ([], "k1_rev")
     ev = list(AuditEvent.objects.filter(action="report.duty").order_by("id"))
     assert [e.org_id for e in ev] == [tree.k1.pk, tree.k1.pk]
-    assert ev[0].before["levels"].startswith("省总工会") and ev[0].before["source"] == "系统默认"
+    assert ev[0].before["levels"].startswith("省总工会") and ev[0].before["duty_source"] == "系统默认"
     assert ev[0].after["levels"] == "产业工会(工委)、基层工会" and ev[0].after["note"] == "企业工会须报送"
     assert ev[1].after["levels"] == "（无）"
 

@@ -82,6 +82,7 @@ LABELS = {
     "payments.bulk": "批量办理发放",
     "payments.verify_sample": "抽取回访核实样本",
     "payments.verify": "记录回访核实结果",
+    "report.duty": "设定统计表报送范围",
 }
 
 
@@ -109,6 +110,7 @@ OBJECT_TYPES = {
     "payment": "发放",
     "payment_roster": "实名制发放汇总表",
     "payment_bank": "银行代发文件",
+    "report_duty": "统计表报送范围",
 }
 
 FIELD_LABELS = {
@@ -126,7 +128,7 @@ FIELD_LABELS = {
     "is_goods": "物资折款", "spend_by": "使用期限", "total": "总额", "lines": "分配单位数",
     "allocations": "下拨笔数", "meeting": "会议", "held_on": "会议日期", "pots": "适用资金", "mode": "设置",
     "decision": "集体决策", "to_pot": "转入资金", "entry": "台账记录", "ref": "关联业务", "warnings": "提醒",
-    "entries": "台账记录",
+    "entries": "台账记录", "levels": "须报送的层级", "duty_source": "依据", "form": "报表",
 }
 
 VALUE_LABELS = {

@@ -138,7 +138,7 @@ def report_duty_set(*, actor: Actor | None, form: str, year: int, org: Org, leve
         row.save()
         after = Duty(frozenset(chosen), row)
     audit_record(actor=actor, action="report.duty", object_type="report_duty", object_id=f"{defn.id}:{year}",
-                 org=org, before={"levels": before.names, "source": before.source},
+                 org=org, before={"levels": before.names, "duty_source": before.source},
                  after={"form": defn.id, "year": year, "levels": after.names,
-                        "source": after.source if row is not None else f"沿用{after.source}", "note": note})
+                        "duty_source": after.source if row is not None else f"沿用{after.source}", "note": note})
     return row
