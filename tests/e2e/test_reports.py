@@ -153,9 +153,17 @@ def test_a_county_asks_its_grassroots_unions_for_the_form_on_its_board_and_the_c
     shot(page, "report-duty-held")
     log_out(page)
 
-    # 武侯 goes back to the default: 成都 may approve
+    # 武侯 asks that one unit by name instead of the whole level, then goes back to the default: 成都 may approve
     log_in(page, live_server, "k1_rev")
     page.goto(f"{base}board/?org={tree.k1.code}")
+    page.uncheck("#duty-grassroots")
+    page.click("details.duty-units > summary")
+    page.check(f"#duty-unit-{tree.g1.code}")
+    page.click("#duty-save")
+    page.wait_for_selector(".messages li")
+    assert tree.g1.name in page.inner_text("#duty-unit-names") and "单独要求报送" in page.inner_text("#board")
+    assert page.get_attribute("details.duty-units", "open") is not None  # open while a unit is asked by name
+    shot(page, "report-duty-unit")
     page.click("#duty-clear")
     page.wait_for_selector(".messages li")
     assert "恢复为系统默认" in page.inner_text(".messages")

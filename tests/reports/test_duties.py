@@ -90,6 +90,29 @@ def test_the_city_decides_for_its_subtree_the_county_may_decide_for_its_own_and_
     assert not ReportDuty.objects.filter(org=tree.k1).exists()
 
 
+def test_a_union_asks_single_children_whatever_their_level(a, tree):
+    g2 = make_org(tree.k1, "510107-0002", "武侯区自来水有限公司工会委员会", OrgLevel.GRASSROOTS, "510107")
+    duties.report_duty_set(actor=a["k1_rev"], form=FORM, year=YEAR, org=tree.k1, levels=["industry"],
+                           units=[tree.g1.code], note="供电公司须报送")
+    assert duties.must_report(FORM, YEAR, tree.g1) and not duties.must_report(FORM, YEAR, g2)
+    assert services.expected_children(tree.k1, FORM, YEAR) == [tree.g1]
+    k1 = submit(a["k1"], tree.k1)
+    with pytest.raises(ValidationError, match="供电公司"):
+        services.report_approve(actor=a["city_rev"], report=k1)
+    services.report_exempt(actor=a["k1_rev"], form=FORM, org=tree.g1, year=YEAR, reason="已停产")
+    assert services.report_approve(actor=a["city_rev"], report=k1).status == S.APPROVED
+    ev = AuditEvent.objects.get(action="report.duty")
+    assert ev.after["units"] == tree.g1.name and ev.before["units"] == "（无）"
+    # only its own direct children: not a unit of another subtree, not a grandchild, not a made-up code
+    for bad in ([tree.k3.code], [tree.k2.code], ["nope"], [tree.g1.code, 7]):
+        with pytest.raises(ValidationError, match="只能选择武侯区总工会的直属下级"):
+            duties.report_duty_set(actor=a["k1_rev"], form=FORM, year=YEAR, org=tree.k1, levels=[], units=bad)
+    with pytest.raises(ValidationError, match="直属下级"):
+        duties.report_duty_set(actor=a["city_rev"], form=FORM, year=YEAR, org=tree.c1, levels=[],
+                               units=[tree.g1.code])
+    assert list(ReportDuty.objects.get().units.all()) == [tree.g1]
+
+
 def test_the_root_decision_is_the_nationwide_default(users, tree):
     root_rev = actor_of(make_user("root_rev", tree.root, Role.REVIEWER))
     duties.report_duty_set(actor=root_rev, form=FORM, year=YEAR, org=tree.root, levels=["province", "grassroots"])
@@ -196,6 +219,12 @@ def test_the_board_explains_the_default_and_the_county_sets_its_duty(client, a, 
     r = client.post(board_url(tree.k1), {"org": tree.k1.code, "action": "duty", "levels": ["province"]})
     assert r.status_code == 422 and "没有省总工会" in r.content.decode()
     assert ReportDuty.objects.get().levels == ["grassroots"]
+    # one grassroots unit asked by name, the level unticked
+    r = client.post(board_url(tree.k1), {"org": tree.k1.code, "action": "duty", "levels": ["industry"],
+                                         "units": [tree.g1.code]}, follow=True)
+    page = r.content.decode()
+    assert 'id="duty-unit-names">武侯区供电公司工会委员会<' in page and "（单独要求报送）" in page
+    assert "基层工会 1 个（须报送）" in page and f'id="duty-unit-{tree.g1.code}" checked' in page
     r = client.post(board_url(tree.k1), {"org": tree.k1.code, "action": "duty_clear"}, follow=True)
     assert "报送范围恢复为系统默认" in r.content.decode() and not ReportDuty.objects.exists()
 
@@ -247,5 +276,9 @@ def test_the_api_reads_and_sets_the_duty_and_the_outsider_reaches_nothing(client
     assert board["expected"] == 1 and board["duty"]["levels"] == ["grassroots"]
     g1 = api(client, "GET", f"{base}/duty?org={tree.g1.code}", users.owner).json()
     assert g1["must_report"] is True and g1["source"] == "武侯区总工会设定"
+    r = api(client, "POST", f"{base}/duty", a["k1_rev"].user, {"levels": [], "units": [tree.g1.code]})
+    assert r.status_code == 200 and r.json()["units"] == [tree.g1.code] and r.json()["levels"] == []
+    r = api(client, "POST", f"{base}/duty", a["k1_rev"].user, {"units": [tree.k3.code]})
+    assert r.status_code == 422 and ReportDuty.objects.get().units.get() == tree.g1
     r = api(client, "POST", f"{base}/duty", a["k1_rev"].user, {"inherit": True})
     assert r.status_code == 200 and r.json()["source"] == "系统默认" and not ReportDuty.objects.exists()

@@ -58,6 +58,7 @@ class ReasonIn(InputSchema):
 class DutyIn(InputSchema):
     org: str = ""
     levels: list[str] = []
+    units: list[str] = []  # codes of the org's own children that must report whatever their level
     note: str = ""
     inherit: bool = False  # drop the org's own decision: the one above it (or the default) applies again
 
@@ -207,6 +208,8 @@ def _duty(defn: Definition, org: Org, year: int) -> dict:
     d = duties.duty_for(defn.id, year, org)
     return {"form": defn.id, "year": year, "org": org.code, "levels": sorted(d.levels, key=duties.ORDER.index),
             "names": d.names, "source": d.source, "decided_by": d.row.org.code if d.row else None,
+            "units": sorted(Org.objects.filter(pk__in=d.units, parent=org).values_list("code", flat=True))
+            if d.row and d.row.org_id == org.pk else [],
             "own": bool(d.row and d.row.org_id == org.pk), "note": d.row.note if d.row else "",
             "default": sorted(duties.DEFAULT_LEVELS, key=duties.ORDER.index), "possible": duties.levels_below(org),
             "must_report": duties.must_report(defn.id, year, org)}
@@ -225,5 +228,6 @@ def reports_duty_set(request, form: str, year: int, payload: DutyIn):
     defn = _defn(form, year)
     org = _org(actor, payload.org)
     duties.report_duty_set(actor=actor, form=defn.id, year=year, org=org,
-                           levels=None if payload.inherit else payload.levels, note=payload.note)
+                           levels=None if payload.inherit else payload.levels, units=payload.units,
+                           note=payload.note)
     return _duty(defn, org, year)

@@ -34,6 +34,7 @@ DEFAULT_LEVELS = frozenset({L.PROVINCE, L.CITY, L.COUNTY, L.INDUSTRY, L.DIRECT, 
 DEFAULT_TEXT = ("县级及以上总工会（省、市(州)、县(区)）和产业工会、直属工会、企业集团工会报送；"
                 "乡镇(街道)工会和基层工会只在上级工会规定时报送")
 ORDER = [v for v, _ in L.choices]
+MAX_UNITS = 5000
 
 
 def level_names(levels) -> str:
@@ -42,13 +43,15 @@ def level_names(levels) -> str:
 
 @dataclass(frozen=True)
 class Duty:
-    """The rule that applies to the children of one union: the levels that report, and where it comes from."""
+    """The rule that applies to the children of one union: the levels that report, the deciding union's own
+    children asked for one by one (``units``), and where it comes from."""
 
     levels: frozenset[str]
     row: ReportDuty | None  # None: the built-in default
+    units: frozenset[int] = frozenset()
 
     def reports(self, org: Org) -> bool:
-        return org.level in self.levels
+        return org.level in self.levels or (org.pk in self.units and org.parent_id == self.row.org_id)
 
     @property
     def source(self) -> str:
@@ -68,21 +71,25 @@ def _nearest(form: str, year: int, paths: list[str]) -> ReportDuty | None:
             .order_by("-org__depth").first())
 
 
+def _duty(row: ReportDuty | None) -> Duty:
+    if row is None:
+        return Duty(DEFAULT_LEVELS, None)
+    return Duty(frozenset(row.levels), row, frozenset(row.units.values_list("pk", flat=True)))
+
+
 def duty_for(form: str, year: int, org: Org) -> Duty:
     """Which of ``org``'s children must report ``form`` for season ``year`` (its own decision, else the nearest
-    one above it, else the default). One query."""
-    row = _nearest(form, year, ancestors_paths(org))
-    return Duty(frozenset(row.levels) if row else DEFAULT_LEVELS, row)
+    one above it, else the default). One or two queries."""
+    return _duty(_nearest(form, year, ancestors_paths(org)))
 
 
 def must_report(form: str, year: int, org: Org) -> bool:
     """Whether ``org`` must report ``form`` for ``year`` to its parent (the top of the tree reports to no one
-    and its own report is always due). One query."""
+    and its own report is always due)."""
     paths = ancestors_paths(org)[:-1]  # the parent's and above: the parent's rule decides
     if not paths:
         return True
-    row = _nearest(form, year, paths)
-    return org.level in (frozenset(row.levels) if row else DEFAULT_LEVELS)
+    return _duty(_nearest(form, year, paths)).reports(org)
 
 
 def levels_below(org: Org) -> list[str]:
@@ -99,10 +106,11 @@ def levels_below(org: Org) -> list[str]:
 
 @transaction.atomic
 def report_duty_set(*, actor: Actor | None, form: str, year: int, org: Org, levels: list[str] | None,
-                    note: str = "") -> ReportDuty | None:
-    """Set which levels report ``form`` for ``year`` in ``org``'s subtree (``levels`` None: drop the org's own
-    decision, so the one above it, or the default, applies again). Only the union itself decides, with the
-    permission to approve its children's reports; audited with the levels before and after."""
+                    units: list[str] = (), note: str = "") -> ReportDuty | None:
+    """Set which levels report ``form`` for ``year`` in ``org``'s subtree, and which of ``org``'s own children
+    (codes in ``units``) report whatever their level (``levels`` None: drop the org's own decision, so the one
+    above it, or the default, applies again). Only the union itself decides, with the permission to approve its
+    children's reports; audited with the levels and units before and after."""
     defn = definition(form)
     if actor is not None:
         if not actor.sees_org(org):
@@ -121,6 +129,13 @@ def report_duty_set(*, actor: Actor | None, form: str, year: int, org: Org, leve
             errors["levels"] = (f"须报送的层级：{org.name}的下级中没有{'、'.join(dict.fromkeys(named))}，"
                                 f"可选：{level_names(possible)}")
         chosen = [v for v in ORDER if v in levels]
+    raw = list(units or ())
+    codes = list(dict.fromkeys(c for c in raw if isinstance(c, str) and len(c) <= 32))
+    picked = []
+    if codes and len(raw) <= MAX_UNITS:
+        picked = list(Org.objects.filter(parent=org, is_active=True, code__in=codes).order_by("path"))
+    if len(picked) != len(codes) or len(codes) != len(dict.fromkeys(map(str, raw))):
+        errors["units"] = f"另须报送的单位：只能选择{org.name}的直属下级（最多 {MAX_UNITS} 个）"
     if errors:
         raise ValidationError(errors)
     before_row = ReportDuty.objects.select_for_update().filter(form=defn.id, year=year, org=org).first()
@@ -136,9 +151,17 @@ def report_duty_set(*, actor: Actor | None, form: str, year: int, org: Org, leve
         row.levels, row.note, row.set_by, row.set_at = chosen, note, actor.user if actor else None, timezone.now()
         row.full_clean(exclude=["org", "set_by"])
         row.save()
-        after = Duty(frozenset(chosen), row)
+        row.units.set(picked)
+        after = _duty(row)
     audit_record(actor=actor, action="report.duty", object_type="report_duty", object_id=f"{defn.id}:{year}",
-                 org=org, before={"levels": before.names, "duty_source": before.source},
-                 after={"form": defn.id, "year": year, "levels": after.names,
+                 org=org, before={"levels": before.names, "units": _unit_names(before, org),
+                                  "duty_source": before.source},
+                 after={"form": defn.id, "year": year, "levels": after.names, "units": _unit_names(after, org),
                         "duty_source": after.source if row is not None else f"沿用{after.source}", "note": note})
     return row
+
+
+def _unit_names(duty: Duty, org: Org) -> str:
+    if duty.row is None or duty.row.org_id != org.pk or not duty.units:
+        return "（无）"
+    return "、".join(Org.objects.filter(pk__in=duty.units).order_by("path").values_list("name", flat=True))

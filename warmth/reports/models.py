@@ -61,6 +61,8 @@ class ReportDuty(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="设定单位")
     levels = models.JSONField("须报送的层级", default=list, blank=True)  # OrgLevel values, sorted
+    units = models.ManyToManyField("orgs.Org", related_name="+", blank=True, verbose_name="另须报送的直属下级",
+                                   help_text="本单位的直属下级中，层级不在上面、单独要求报送的单位")
     note = models.CharField("说明", max_length=300, blank=True)
     set_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                verbose_name="设定人")

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from warmth.audit.services import audit_record
@@ -38,7 +39,10 @@ def expected_children(org: Org, form: str, year: int) -> list[Org]:
     """The active children of ``org`` that must report ``form`` for ``year`` (the 报送范围 that applies to
     ``org``'s children): what the approval waits for, the board counts, the deadline and reminders concern."""
     duty = duty_for(form, year, org)
-    return list(Org.objects.filter(parent=org, is_active=True, level__in=duty.levels).order_by("path"))
+    q = Q(level__in=duty.levels)
+    if duty.units and duty.row.org_id == org.pk:  # the org's own children asked for one by one
+        q |= Q(pk__in=duty.units)
+    return list(Org.objects.filter(q, parent=org, is_active=True).order_by("path"))
 
 
 def children_reports(form: str, year: int, org: Org) -> dict[int, Report]:

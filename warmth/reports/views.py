@@ -458,10 +458,12 @@ def report_board(request, form, year):
                 with transaction.atomic():
                     duties.report_duty_set(actor=actor, form=defn.id, year=year, org=org,
                                            levels=p.getlist("levels") if action == "duty" else None,
-                                           note=p.get("note", ""))
+                                           units=p.getlist("units"), note=p.get("note", ""))
                 now = duties.duty_for(defn.id, year, org)
                 done = "已保存" if action == "duty" else f"恢复为{now.source}"
-                messages.success(request, f"报送范围{done}：{now.names}。")
+                named = "、".join(o.name for o in Org.objects.filter(pk__in=now.units, parent=org).order_by("path"))
+                named = f"；另单独要求：{named}" if named else ""
+                messages.success(request, f"报送范围{done}：{now.names}{named}。")
             elif action == "remind":
                 if org.pk != actor.org.pk:
                     raise PermissionDenied("只能提醒本单位的直属下级。")
@@ -493,10 +495,16 @@ def report_board(request, form, year):
     above = org.pk == actor.org.pk
     duty = board["duty"]
     kinds = {}
-    for child in services.children_of(org):
-        kinds.setdefault(child.level, [child.level_label, 0, duty.reports(child)])[1] += 1
-    chosen = (request.POST.getlist("levels") if errors and request.POST.get("action") == "duty"
-              else list(duty.levels))
+    children = services.children_of(org)
+    for child in children:
+        k = kinds.setdefault(child.level, [child.level_label, 0, 0])  # label, children, of which must report
+        k[1], k[2] = k[1] + 1, k[2] + duty.reports(child)
+    again = errors and request.POST.get("action") == "duty"  # a refused form shows what was ticked
+    chosen = request.POST.getlist("levels") if again else list(duty.levels)
+    asked = set(request.POST.getlist("units")) if again else {c.code for c in children if c.pk in duty.units
+                                                               and duty.row.org_id == org.pk}
+    for row in board["rows"]:
+        row["by_unit"] = row["org"].level not in duty.levels
     own = duty.row is not None and duty.row.org_id == org.pk
     note = request.POST.get("note", "") if errors else (duty.row.note if own else "")
     return render(request, "reports/board.html", {
@@ -506,6 +514,9 @@ def report_board(request, form, year):
         "duty_levels": [{"value": v, "label": OrgLevel(v).label, "checked": v in chosen,
                          "default": v in duties.DEFAULT_LEVELS} for v in duties.levels_below(org)],
         "duty_kinds": list(kinds.values()), "duty_note": note,
+        "duty_units": [{"org": c, "checked": c.code in asked} for c in children],
+        "duty_units_open": bool(asked),
+        "duty_unit_names": "、".join(c.name for c in children if c.pk in duty.units and duty.row.org_id == org.pk),
         "may_duty": above and actor.can(Perm.REPORT_APPROVE),
         "query": _query(org), "may_exempt": above and actor.can(Perm.REPORT_APPROVE),
         "may_remind": above and (actor.can(Perm.REPORT_WRITE) or actor.can(Perm.REPORT_APPROVE))},
