@@ -1,11 +1,11 @@
 """报送范围: which levels and kinds of union must report a form for a season.
 
-A union decides for every report made in its subtree which kinds of its children and their children report the
-form to their parent (``ReportDuty``), and may ask single children of its own whatever their level; the nearest decision above a parent (its own included) applies to that
-parent's children, a decision at the root is the nationwide default, and without any the built-in default holds:
-the 省、市(州)、县(区) unions and the 产业工会, 直属工会 and 企业集团工会 report (the provincial notice of 2015 asks
-the 市(州)总工会 and the 省产业（局）、企业集团（公司）工会 for the form, seed ``000`` 四(五)); 乡镇(街道)工会 and
-基层工会 report only where a union above says so.
+A union decides for every report made in its subtree which kinds of its children and their children report the form to
+their parent (``ReportDuty``), and may ask single children of its own whatever their level; the nearest decision above
+a parent (its own included) applies to that parent's children, a decision at the root is the nationwide default, and
+without any the built-in default holds: the 省、市(州)、县(区) unions and the 产业工会, 直属工会 and 企业集团工会
+report (the provincial notice of 2015 asks the 市(州)总工会 and the 省产业（局）、企业集团（公司）工会 for the form,
+seed ``000`` 四(五)); 乡镇(街道)工会 and 基层工会 report only where a union above says so.
 
 What follows from it (``reports.services``): the parent's approval waits only for the children that must report
 (``expected_children``), only they have a deadline, count as late and are reminded, and the to-do of a unit
