@@ -49,7 +49,11 @@ def test_plan_a_group_record_visits_and_see_coverage_move(client, camp, tree, us
     r = post(client, f"/api/campaigns/{c}/visits", {"kind": "household", "visited_on": "2026-03-20",
                                                      "visitors": "王主席", "archive_no": camp.arch.worker1.archive_no},
              users.county)
-    assert r.status_code == 201 and len(r.json()["warnings"]) == 2  # outside the window, and a second visit
+    assert r.status_code == 422 and "走访日期须在活动时间" in r.content.decode()  # outside the window: refused
+    r = post(client, f"/api/campaigns/{c}/visits", {"kind": "household", "visited_on": "2026-02-10",
+                                                     "visitors": "王主席", "archive_no": camp.arch.worker1.archive_no},
+             users.county)
+    assert r.status_code == 201 and len(r.json()["warnings"]) == 1  # a second visit
     after = get(client, f"/api/campaigns/{c}/coverage?org={tree.c1.code}", users.owner).json()
     assert (after["filed"], after["visited"], after["not_visited"], after["visited_twice"]) == (5, 2, 3, 1)
     assert after["models_visited"] == 1

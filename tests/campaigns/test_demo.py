@@ -32,7 +32,9 @@ def test_the_demo_season_of_chengdu():
     assert [services.group_rule_ok(g) for g in c.groups.order_by("id")] == [True, True, False]
     cov = queries.coverage(c, c.org)
     assert 0 < cov.visited < cov.filed and cov.visited_twice == 1
-    assert Visit.objects.filter(campaign=c, outside_window=True).count() == 1
+    # every visit lies inside the campaign window (a visit outside it is refused)
+    assert not Visit.objects.filter(campaign=c).exclude(visited_on__range=(c.starts_on, c.ends_on)).exists()
+    assert Visit.objects.filter(campaign=c, archive=None, recipient_kind="retiree").count() == 1
     cash = Visit.objects.filter(campaign=c).exclude(entry=None)
     assert cash.count() == 2
     pot = cash.first().cash_pot

@@ -1,4 +1,4 @@
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -179,9 +179,16 @@ def test_household_visit_of_an_archive(camp):
     assert v.id_number_bidx == camp.arch.worker1.id_number_bidx
 
 
-def test_a_visit_outside_the_window_is_recorded_with_a_warning(camp):
-    r = _visit(camp, archive=camp.arch.worker1, visited_on=date(2026, 3, 5))
-    assert r.visit.outside_window and "不在活动时间" in r.warnings[0]
+def test_a_visit_outside_the_window_is_refused_and_inside_it_is_recorded(camp):
+    c = camp.campaign
+    for day in (c.starts_on - timedelta(days=1), c.ends_on + timedelta(days=1), date(2026, 3, 5)):
+        with pytest.raises(ValidationError) as exc:
+            _visit(camp, archive=camp.arch.worker1, visited_on=day)
+        assert exc.value.message_dict["visited_on"] == [
+            f"走访日期须在活动时间（{c.starts_on:%Y-%m-%d} 至 {c.ends_on:%Y-%m-%d}）之内，{day:%Y-%m-%d} 不在其中"]
+    assert not Visit.objects.exists()
+    for day in (c.starts_on, c.ends_on):  # both ends belong to the window
+        assert _visit(camp, archive=camp.arch.worker2, visited_on=day).visit.pk
 
 
 def test_a_second_visit_of_the_same_household_warns(camp):

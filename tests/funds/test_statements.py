@@ -139,7 +139,7 @@ def test_one_flow_lands_in_the_right_columns_and_the_late_money_is_listed(tree, 
     pot = services.fund_raise(actor=finance, org=tree.c1, year=2025, source=FundSource.CENTRAL,
                               purpose=Purpose.WARMTH, amount="1000", received_on=date(2025, 12, 1)).pot
     alloc = services.allocation_create(actor=finance, pot=pot, to_org=tree.k1, amount="600", doc_no="X",
-                                       allocated_on=date(2025, 12, 2))  # central: spend by 2025-12-31
+                                       allocated_on=date(2025, 12, 2), spend_by=date(2025, 12, 31))
     k1_pot = alloc.to_pot
     services.pot_spend(actor=handler, proposal=Proposal(pot=k1_pot, amount=Decimal("250"),
                                                         archive_status=ArchiveStatus.ACTIVE,

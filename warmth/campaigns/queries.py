@@ -30,6 +30,17 @@ def campaign_covering(org: Org, year: int, campaign_id: int | None = None) -> Ca
     return found
 
 
+def season_end(org: Org | None, year: int):
+    """The last day of the campaign window covering ``org`` in the season ``year`` (None without a campaign):
+    the default spend-by date of central money (registered into ``funds.seasons``)."""
+    if org is None:
+        return None
+    try:
+        return campaign_covering(org, year).ends_on
+    except LookupError:
+        return None
+
+
 # --- the weekly wage-arrears report, summed by the level above --------------------------------------------------
 
 def arrears_week(campaign: Campaign, org: Org, week_of) -> dict:

@@ -286,7 +286,7 @@ def compare(org: Org, year: int, *, today: date | None = None,
     visited = {}
     if live:
         visited = dict(Visit.objects.filter(campaign__in=live, kind=VisitKind.HOUSEHOLD, voided=False,
-                                            archive__org__path__startswith=org.path)
+                                            applicant=False, archive__org__path__startswith=org.path)
                        .values("campaign").annotate(n=Count("archive", distinct=True)).order_by()
                        .values_list("campaign", "n"))
     for s in seasons.values():

@@ -1,6 +1,6 @@
 """Demo 送温暖活动: 成都市总工会's campaign of the season, with three visit groups (two meeting the 003 rule, one
 short of a 困难劳模), its planned households, visits to about two households in three of 成都's (one visited
-twice, one outside the window, two with cash handed over from 武侯's own money), enterprise visits, records of
+twice, one recipient without an archive, two with cash handed over from 武侯's own money), enterprise visits, records of
 rights work, help, services and trips home, three weeks of wage-arrears reports (锦江 missing the last) and the
 festival duty roster. Through the services, so the audit rows and the ledger are what a real season leaves."""
 
@@ -88,7 +88,7 @@ def seed_campaigns(ctx: DemoContext) -> None:
                                       purpose=Purpose.WARMTH, balance__gt=1000).first()
     by_unit = {u.pk: g for g, u in groups}
     wuhou = Org.objects.get(code="510107").path
-    made = twice = outside = cash = 0
+    made = twice = other = cash = 0
     for a in households:
         if made >= VISITS_CAP:
             break
@@ -110,11 +110,11 @@ def seed_campaigns(ctx: DemoContext) -> None:
             visit_services.visit_record(actor=actor, campaign=c, kind=VisitKind.HOUSEHOLD, visited_on=day,
                                   visitors="区总工会", archive=a, handed_over="慰问信")
             twice += 1
-        if made == 5:  # entered late, dated after the window: recorded and flagged
+        if made == 5:  # a recipient without an archive, on the window's last day (a visit must lie inside it)
             visit_services.visit_record(actor=actor, campaign=c, kind=VisitKind.HOUSEHOLD,
-                                  visited_on=c.ends_on + timedelta(days=3), visitors="街道工会", org=a.org,
+                                  visited_on=c.ends_on, visitors="街道工会", org=a.org,
                                   recipient_kind="retiree", name="李退休", handed_over="慰问信")
-            outside += 1
+            other += 1
     for i, unit in enumerate(counties):
         visit_services.visit_record(actor=planner, campaign=c, kind=VisitKind.ENTERPRISE, visited_on=c.focus_from,
                               visitors="周领导（主席）", org=unit, enterprise=f"{unit.name[:3]}机械制造有限公司",
@@ -152,7 +152,7 @@ def seed_campaigns(ctx: DemoContext) -> None:
         services.duty_add(actor=planner, campaign=c, org=city, on_date=eve + timedelta(days=d), starts=time(8),
                           ends=time(17), person=["刘经办", "杨审核", "黄财务", "周领导"][d],
                           phone=f"1380000{d:04d}", leader="周领导")
-    ctx.out(f"活动：{c}，慰问组 {len(groups)} 个，走访 {made + twice + outside} 次（重复 {twice}，窗口外 {outside}，"
+    ctx.out(f"活动：{c}，慰问组 {len(groups)} 个，走访 {made + twice + other} 次（重复 {twice}，无档案对象 {other}，"
             f"现金 {cash}），企业 {len(counties)} 家，工作记录 {records} 条，欠薪周报 {reports} 份，值班 4 班")
 
 

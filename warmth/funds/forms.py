@@ -51,7 +51,7 @@ class AllocationForm(forms.Form):
     doc_no = TextField(label="文号", max_length=60,
                              widget=forms.TextInput(attrs={"placeholder": "如 厦工[2011]104号"}))
     allocated_on = DateField(label="下拨日期", widget=DATE, initial=timezone.localdate)
-    spend_by = DateField(label="使用期限（中央财政资金不填为当年12月31日）", widget=DATE, required=False)
+    spend_by = DateField(label="使用期限（中央财政资金不填为本年度送温暖活动结束之日）", widget=DATE, required=False)
     note = TextField(label="备注", max_length=200, required=False)
 
     def __init__(self, *args, children=(), **kwargs):
@@ -63,7 +63,7 @@ class PlanForm(forms.Form):
     total = _amount_field("下拨总额（元）")
     doc_no = TextField(label="文号", max_length=60)
     allocated_on = DateField(label="下拨日期", widget=DATE, initial=timezone.localdate)
-    spend_by = DateField(label="使用期限（可不填）", widget=DATE, required=False)
+    spend_by = DateField(label="使用期限（中央财政资金不填为本年度送温暖活动结束之日）", widget=DATE, required=False)
 
 
 class ReasonForm(forms.Form):

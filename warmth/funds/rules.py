@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Min, Q, Sum
 from django.utils import timezone
 
 from warmth.archives.choices import ArchiveStatus
@@ -131,6 +131,58 @@ def available_on(pot: FundPot, day: date, *, balance: Decimal | None = None) -> 
     balance = pot.balance if balance is None else balance
     expired = expired_part(pot.entries.aggregate(**expiry_sums(day)))
     return _money(max(balance - expired, ZERO))
+
+
+@dataclass(frozen=True)
+class Spendable:
+    """What a pot offers on a day where money is chosen: what may still be spent, what has expired unspent,
+    and the earliest spend-by date not yet passed (None: no deadline ahead)."""
+
+    available: Decimal
+    expired: Decimal
+    deadline: date | None
+
+    def describe(self, pot: FundPot) -> str:
+        text = f"可用 {self.available} 元"
+        if self.expired > 0:
+            text += f"，另有 {self.expired} 元已过使用期限"
+        if self.deadline is not None:
+            text += f"，使用期限至 {self.deadline:%Y-%m-%d}"
+        return text
+
+
+def spendable(pots, day: date) -> dict[int, Spendable]:
+    """``Spendable`` of each pot on ``day``, in one grouped query (the same arithmetic as ``available_on``).
+    A pot whose money has all passed its spend-by date has ``available`` 0: it is not offered."""
+    pots = list(pots)
+    if not pots:
+        return {}
+    rows = {r["pot_id"]: r for r in LedgerEntry.objects.filter(pot__in=[p.pk for p in pots]).values("pot_id")
+            .annotate(ahead=Min("spend_by", filter=Q(amount__gt=0, spend_by__gte=day)), **expiry_sums(day))
+            .order_by()}
+    out = {}
+    for p in pots:
+        r = rows.get(p.pk)
+        expired = expired_part(r) if r else ZERO
+        out[p.pk] = Spendable(_money(max(p.balance - expired, ZERO)), _money(min(expired, p.balance)),
+                              r["ahead"] if r else None)
+    return out
+
+
+def offered(pots, day: date) -> list[FundPot]:
+    """The pots money may be chosen from on ``day``: those with something still spendable (money past its
+    spend-by date is not offered), each with ``offer`` (its ``Spendable``) and ``choice_label`` (the text of
+    the select's option: the org, the pot, what may be spent and until when)."""
+    pots = list(pots)
+    figures = spendable(pots, day)
+    out = []
+    for p in pots:
+        p.offer = figures[p.pk]
+        if p.offer.available <= 0:
+            continue
+        p.choice_label = f"{p.org.name} {p.label}（{p.offer.describe(p)}）"
+        out.append(p)
+    return out
 
 
 def pot_deadline(pot: FundPot, day: date) -> date | None:

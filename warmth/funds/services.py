@@ -26,6 +26,7 @@ from warmth.core.files import store_upload
 from warmth.core.money import AmountError, parse_amount
 from warmth.core.validation import EARLIEST, Errors, text
 from warmth.funds import rules
+from warmth.funds.seasons import season_end
 from warmth.funds.choices import (
     DecisionKind,
     EntryKind,
@@ -116,9 +117,10 @@ def _post(pot: FundPot, *, kind: str, amount: Decimal, on_date: date, actor: Act
                                       created_by=actor.user if actor else None, **refs)
 
 
-def default_spend_by(source: str, year: int) -> date | None:
-    """Central money must be spent by 12-31 of its year unless the document says otherwise (seed 004 三.2)."""
-    return date(year, 12, 31) if source == FundSource.CENTRAL else None
+def default_spend_by(source: str, year: int, org: Org | None = None) -> date | None:
+    """Central money must be spent within its season: by default the end of the season's campaign window as
+    seen from ``org`` (the allocating union), unless the allocation says otherwise (seed 004 三.2)."""
+    return season_end(org, year) if source == FundSource.CENTRAL else None
 
 
 # --- raising --------------------------------------------------------------------------------------------
@@ -193,10 +195,10 @@ def _allocate(actor: Actor, from_pot: FundPot, to_org: Org, value: Decimal, *, d
     return alloc
 
 
-def _allocation_fields(doc_no: str, allocated_on: date | None, spend_by: date | None, source: str,
-                       year: int, e: Errors) -> tuple[str, date, date | None]:
+def _allocation_fields(doc_no: str, allocated_on: date | None, spend_by: date | None, pot: FundPot,
+                       e: Errors) -> tuple[str, date, date | None]:
     doc_no = e.text("doc_no", doc_no, label="文号", max_length=60, required=True)
-    spend_by = spend_by or default_spend_by(source, year)
+    spend_by = spend_by or default_spend_by(pot.source, pot.year, pot.org)
     if allocated_on is None:
         e.add("allocated_on", "请填写下拨日期")
     elif spend_by is not None and spend_by < allocated_on:
@@ -214,7 +216,7 @@ def allocation_create(*, actor: Actor, pot: FundPot, to_org: Org, amount, doc_no
         _check_child(pot.org, to_org)
     with e.field("amount"):
         value = _amount(amount)
-    doc_no, allocated_on, spend_by = _allocation_fields(doc_no, allocated_on, spend_by, pot.source, pot.year, e)
+    doc_no, allocated_on, spend_by = _allocation_fields(doc_no, allocated_on, spend_by, pot, e)
     note = e.text("note", note, label="备注", max_length=200)
     e.raise_if_any()
     alloc = _allocate(actor, pot, to_org, value, doc_no=doc_no, allocated_on=allocated_on, spend_by=spend_by,
@@ -274,7 +276,7 @@ def allocation_plan_create(*, actor: Actor, pot: FundPot, total, doc_no: str, al
     e = Errors()
     with e.field("total"):
         value = _amount(total, "total")
-    doc_no, allocated_on, spend_by = _allocation_fields(doc_no, allocated_on, spend_by, pot.source, pot.year, e)
+    doc_no, allocated_on, spend_by = _allocation_fields(doc_no, allocated_on, spend_by, pot, e)
     e.raise_if_any()
     if value > pot.balance:
         raise ValidationError({"total": f"资金余额不足：{pot.label}余额 {pot.balance} 元，方案总额 {value} 元。"})

@@ -162,11 +162,14 @@ def pot_detail(request, pk):
     leftovers = (decisions_for_actor(actor).filter(kind=DecisionKind.LEFTOVER, pots=pot)
                  if pot.purpose != Purpose.DAILY else [])
     today = timezone.localdate()
+    spend_by = services.default_spend_by(pot.source, pot.year, pot.org)
     return render(request, "funds/pot_detail.html", {
         "pot": pot, "page": page, "children": children,
         "available": rules.available_on(pot, today), "deadline": rules.pot_deadline(pot, today),
         "decisions": pot.decisions.order_by("-held_on"),
-        "alloc_form": AllocationForm(children=children), "plan_form": PlanForm(),
+        # the allocating union sets the spend-by date; central money's default (its season's campaign end) is filled in
+        "alloc_form": AllocationForm(children=children, initial={"spend_by": spend_by}),
+        "plan_form": PlanForm(initial={"spend_by": spend_by}),
         "convert_form": ConvertForm(decisions=leftovers) if leftovers else None,
         "check_form": CheckForm(initial={"purpose": pot.purpose}),
         "reversible": {EntryKind.RAISED, EntryKind.ALLOCATED, EntryKind.RECEIVED, EntryKind.CONVERTED_OUT,

@@ -35,7 +35,7 @@ class PaymentForm(forms.Form):
             (str(c.pk), f"{c.org.name} {c}") for c in campaigns]
         self.pot_objects = {str(p.pk): p for p in pots}
         self.fields["pot"].choices = [("", "请选择")] + [
-            (str(p.pk), f"{p.org.name} {p.label}（余额 {p.balance} 元）") for p in pots]
+            (str(p.pk), getattr(p, "choice_label", f"{p.org.name} {p.label}（余额 {p.balance} 元）")) for p in pots]
 
     def clean_campaign(self):
         return self.campaign_objects.get(self.cleaned_data.get("campaign") or "")
@@ -43,7 +43,7 @@ class PaymentForm(forms.Form):
     def clean_pot(self):
         pot = self.pot_objects.get(self.cleaned_data["pot"])
         if pot is None:
-            raise forms.ValidationError("请选择资金")
+            raise forms.ValidationError("请选择资金（已过使用期限的资金不再列出）")
         return pot
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from warmth.archives.access import archives_for_actor
@@ -20,6 +21,7 @@ from warmth.audit.services import audit_record
 from warmth.campaigns.access import campaigns_for_actor
 from warmth.core import pii
 from warmth.core.feedback import messages_of as _messages_of
+from warmth.funds import rules as funds_rules
 from warmth.funds.access import pots_for_actor
 from warmth.funds.choices import PayMethod
 from warmth.jobs.services import job_create
@@ -120,12 +122,14 @@ def payment_bulk(request):
 
 
 def _pots(actor, chosen: str | None):
+    """The pots offered where money is chosen: with money still spendable today (money past its spend-by
+    date is not offered), each labelled with what may be spent and until when."""
     qs = pots_for_actor(actor).filter(balance__gt=0).select_related("org").order_by("org__path", "-year", "id")
     pots = list(qs[:POTS_SHOWN])
     if chosen and chosen not in {str(p.pk) for p in pots}:
         extra = qs.filter(pk=chosen).first() if chosen.isdigit() else None
         pots += [extra] if extra else []
-    return pots
+    return funds_rules.offered(pots, timezone.localdate())
 
 
 @actor_required(Perm.PAYMENT_WRITE)
@@ -318,7 +322,7 @@ def payment_batch(request):
         amount = (request.POST.get("amount") or "").strip()
         categories = [c for c in request.POST.getlist("categories") if c in HardshipCategory.values]
         if pot is None:
-            errors.append("请选择资金")
+            errors.append("请选择资金（已过使用期限的资金不再列出）")
         if request.POST.get("campaign") and campaign is None:
             errors.append("请选择送温暖活动")
         if aid_type not in AidType.values:

@@ -45,7 +45,9 @@ class Visit(models.Model):
     enterprise_in_difficulty = models.BooleanField("困难企业", default=False)
     findings = models.TextField("了解到的情况", blank=True)
     frontline_greeted = models.PositiveIntegerField("慰问一线职工（人）", default=0)
-    outside_window = models.BooleanField("在活动时间之外", default=False)
+    outside_window = models.BooleanField("在活动时间之外", default=False)  # before visits had to lie inside it
+    # a visit to a household dated before it was filed: kept, not counted as a filed household's visit
+    applicant = models.BooleanField("建档前走访（申请人）", default=False)
     note = models.CharField("备注", max_length=200, blank=True)
     voided = models.BooleanField("已作废", default=False)
     void_reason = models.CharField("作废理由", max_length=200, blank=True)

@@ -53,7 +53,8 @@ class Coverage:
 
 
 def _visits(campaign: Campaign):
-    return Visit.objects.filter(campaign=campaign, kind=VisitKind.HOUSEHOLD, voided=False)
+    # a visit before the household was filed is an applicant's: not a filed household's visit
+    return Visit.objects.filter(campaign=campaign, kind=VisitKind.HOUSEHOLD, voided=False, applicant=False)
 
 
 def _filed(org: Org):

@@ -9,6 +9,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
@@ -27,6 +28,16 @@ from warmth.orgs.permissions import Perm
 from warmth.visits.models import Visit
 
 
+#: an archive in these states is an applicant's: a visit to it is a visit before filing
+FILING = (ArchiveStatus.SUBMITTED, ArchiveStatus.VERIFYING, ArchiveStatus.PUBLICIZING, ArchiveStatus.APPROVING)
+
+
+def filed_day(archive: Archive) -> date | None:
+    """The day the household was filed (在档): its approval; None for an archive 在档 without one (filed before
+    the system, as the dashboard counts it), which no visit date precedes."""
+    return timezone.localdate(archive.activated_at) if archive.activated_at else None
+
+
 class VisitResult:
     def __init__(self, visit: Visit, warnings: list[str]):
         self.visit, self.warnings = visit, warnings
@@ -40,10 +51,13 @@ def visit_record(*, actor: Actor, campaign: Campaign, kind: str, visited_on: dat
                  cash_amount=None, cash_pot: FundPot | None = None, enterprise: str = "",
                  enterprise_in_difficulty: bool = False, findings: str = "", frontline_greeted=0,
                  note: str = "") -> VisitResult:
-    """Record a visit. Refused (nothing written): an archive not active, a unit outside the campaign's subtree
-    or outside the group's units, a negative count, a payment of another household or campaign. Warned (and
-    recorded, flagged): a date outside the campaign window. Cash handed over on the visit is deducted from
-    ``cash_pot``, money already allocated to the visited unit (003 三.4)."""
+    """Record a visit. Refused (nothing written, every mistake at once): a date outside the campaign window, an
+    archive neither filed (在档) nor being filed, a unit outside the campaign's subtree or outside the group's
+    units, a negative count, a payment of another household or campaign. A visit to an archive dated before
+    the household was filed (in the filing process, or 在档 since a later day) is recorded as a visit to an
+    applicant (``applicant``): kept and shown, but not counted as a filed household's visit (coverage, the
+    not-visited list, the never-helped list). Cash handed over on the visit is deducted from ``cash_pot``,
+    money already allocated to the visited unit (003 三.4)."""
     _takes_part(actor, campaign)
     errors: dict[str, str] = {}
     warnings: list[str] = []
@@ -51,6 +65,9 @@ def visit_record(*, actor: Actor, campaign: Campaign, kind: str, visited_on: dat
         raise ValidationError({"kind": "请选择走访类型"})
     if not isinstance(visited_on, date):
         raise ValidationError({"visited_on": "请填写走访日期"})
+    if not campaign.in_window(visited_on):
+        errors["visited_on"] = (f"走访日期须在活动时间（{campaign.starts_on:%Y-%m-%d} 至 {campaign.ends_on:%Y-%m-%d}）"
+                                f"之内，{visited_on:%Y-%m-%d} 不在其中")
     visitors = text(visitors, "visitors", "走访人员", max_length=200, required=True, errors=errors)
     if archive is not None:
         if not actor.sees_org(archive.org):
@@ -79,9 +96,15 @@ def visit_record(*, actor: Actor, campaign: Campaign, kind: str, visited_on: dat
     if kind == VisitKind.HOUSEHOLD:
         v.handed_over = text(handed_over, "handed_over", "送去的慰问金物", max_length=200, errors=errors)
         if archive is not None:
-            if archive.status != ArchiveStatus.ACTIVE:
+            if archive.status not in (ArchiveStatus.ACTIVE, *FILING):
                 errors["archive"] = (f"档案 {archive.archive_no} 状态为“{archive.get_status_display()}”，"
-                                     "只能走访在档户（未建档的请先建档）")
+                                     "只能走访在档户或正在建档的申请人（未建档的请先建档）")
+            filed_on = filed_day(archive)
+            if archive.status in FILING or (filed_on is not None and visited_on < filed_on):
+                v.applicant = True
+                since = f"于 {filed_on:%Y-%m-%d} 建档" if archive.status == ArchiveStatus.ACTIVE else "尚在建档中"
+                warnings.append(f"该户{since}，走访日期 {visited_on:%Y-%m-%d} 在建档之前：记为对申请人的走访，"
+                                "不计入在档户的走访")
             v.archive, v.recipient_kind, v.name = archive, RecipientKind.ARCHIVE, archive.name
             v.id_number = archive.id_number
         else:
@@ -120,22 +143,21 @@ def visit_record(*, actor: Actor, campaign: Campaign, kind: str, visited_on: dat
         v.findings = text(findings, "findings", "了解到的情况", max_length=4000, multiline=True, errors=errors)
     if errors:
         raise ValidationError(errors)
-    if not campaign.in_window(visited_on):
-        v.outside_window = True
-        warnings.append(f"走访日期 {visited_on:%Y-%m-%d} 不在活动时间（{campaign.starts_on:%Y-%m-%d} 至 "
-                        f"{campaign.ends_on:%Y-%m-%d}）之内，已记录并标注")
-    if v.archive_id and Visit.objects.filter(campaign=campaign, archive=v.archive, voided=False).exists():
+    if v.archive_id and not v.applicant and Visit.objects.filter(campaign=campaign, archive=v.archive, voided=False,
+                                                                 applicant=False).exists():
         warnings.append("本次活动中已走访过该户（不重复走访）：本条已记录，计入“重复走访”")
     v.save()
     if v.cash_amount:
         spent = visit_deduct(actor=actor, pot=v.cash_pot, amount=v.cash_amount,
                              group_name=f"{campaign.year}年{group.name}", visited_on=visited_on,
-                             archive_status=archive.status if archive else None,
+                             # before filing the household had no archive: central money may not pay it
+                             archive_status=archive.status if archive and not v.applicant else None,
                              person_bidx=v.id_number_bidx if v.id_number else "", perm=Perm.PAYMENT_WRITE)
         v.entry = spent.entry
         v.save(update_fields=["entry"])
     audit_record(actor=actor, action="campaign.visit", object_type="visit", object_id=v.pk, org=org,
                  after={"kind": kind, "visited_on": visited_on, "archive": archive.archive_no if archive else "",
+                        "applicant": v.applicant,
                         "name": v.name or v.enterprise, "cash": v.cash_amount, "warnings": warnings})
     return VisitResult(v, warnings)
 

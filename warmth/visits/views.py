@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from warmth.archives.access import archives_for_actor
@@ -19,6 +20,7 @@ from warmth.campaigns.access import campaign_for_actor
 from warmth.campaigns.choices import RecipientKind, VisitKind
 from warmth.campaigns.views import PAGE_SIZE, _date, _org_in, _quote
 from warmth.core.feedback import error_list, messages_of
+from warmth.funds import rules as funds_rules
 from warmth.funds.access import pots_for_actor
 from warmth.orgs.access import org_for_actor
 from warmth.orgs.decorators import actor_required
@@ -46,7 +48,9 @@ def visit_create(request, pk):
     actor = request.actor
     c = campaign_for_actor(actor, pk)
     groups = list(c.groups.all()) if actor.sees_org(c.org) else []
-    pots = list(pots_for_actor(actor).filter(balance__gt=0).select_related("org").order_by("org__path")[:200])
+    # money past its spend-by date is not offered; each option says what may be spent and until when
+    pots = funds_rules.offered(pots_for_actor(actor).filter(balance__gt=0).select_related("org")
+                               .order_by("org__path")[:200], timezone.localdate())
     errors, warnings = [], []
     p = request.POST
     if request.method == "POST":
