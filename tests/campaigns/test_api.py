@@ -49,7 +49,7 @@ def test_plan_a_group_record_visits_and_see_coverage_move(client, camp, tree, us
     r = post(client, f"/api/campaigns/{c}/visits", {"kind": "household", "visited_on": "2026-03-20",
                                                      "visitors": "王主席", "archive_no": camp.arch.worker1.archive_no},
              users.county)
-    assert r.status_code == 422 and "走访日期须在活动时间" in r.content.decode()  # outside the window: refused
+    assert r.status_code == 422 and "走访日期须在活动时间" in r.json()["errors"]["visited_on"][0]  # outside: refused
     r = post(client, f"/api/campaigns/{c}/visits", {"kind": "household", "visited_on": "2026-02-10",
                                                      "visitors": "王主席", "archive_no": camp.arch.worker1.archive_no},
              users.county)
