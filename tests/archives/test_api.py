@@ -46,6 +46,17 @@ def text(response) -> str:
     return json.dumps(response.json(), ensure_ascii=False)
 
 
+def publicity_record(user, archive_id: int) -> dict:
+    """What a 公示 started before today needs through the API: a reason and a 公示材料 already attached."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from warmth.archives import care
+
+    att = care.attachment_add(actor=actor_of(user), archive=Archive.objects.get(pk=archive_id), kind="公示材料",
+                              upload=SimpleUploadedFile("公示.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64))
+    return {"publicity_reason": "公示已在社区张贴，系事后补录", "publicity_record_id": att.pk}
+
+
 @pytest.fixture
 def approving(users, tree):
     """A draft of 武侯区 taken to 审批 by the services (publicity long over)."""
@@ -55,7 +66,7 @@ def approving(users, tree):
     lifecycle.archive_accept(actor=reviewer, archive=a)
     start = date(2025, 1, 6)
     lifecycle.archive_verify(actor=handler, archive=a, visited_on=start, visitors="张三、李四", findings="情况属实",
-                             publicity_start=start)
+                             publicity_start=start, today=start)
     return lifecycle.archive_end_publicity(actor=handler, archive=a)
 
 
@@ -242,16 +253,20 @@ def test_the_whole_lifecycle_through_the_api_reaches_active(client, users, beare
     url = f"/api/archives/{created['id']}"
     assert post(client, f"{url}/submit", **handler).json()["status"] == "submitted"
     assert post(client, f"{url}/accept", {"note": "材料齐全"}, **reviewer).json()["status"] == "verifying"
-    verified = post(client, f"{url}/verify", {"visited_on": "2025-01-06", "visitors": "刘经办、杨审核",
-                                               "findings": "家庭情况属实", "publicity_start": "2025-01-06"},
+    body = {"visited_on": "2025-01-06", "visitors": "刘经办、杨审核", "findings": "家庭情况属实",
+            "publicity_start": "2025-01-06"}
+    refused = post(client, f"{url}/verify", body, **handler)  # a 公示 before today: a reason and its record
+    assert refused.status_code == 422 and set(refused.json()["errors"]) == {"publicity_reason", "publicity_record"}
+    verified = post(client, f"{url}/verify", {**body, **publicity_record(users.owner, created["id"])},
                     **handler).json()
-    assert verified["status"] == "publicizing"
+    assert verified["status"] == "publicizing" and verified["publicity_backdated"] is True
+    assert verified["publicity_entered_on"] == timezone.localdate().isoformat()
     assert (verified["publicity_start"], verified["publicity_end"]) == ("2025-01-06", "2025-01-10")
     assert post(client, f"{url}/end-publicity", **handler).json()["status"] == "approving"
     done = post(client, f"{url}/approve", {}, **reviewer).json()
     assert done["status"] == "active" and done["status_label"] == "在档" and done["activated_at"]
-    assert [s["action"] for s in done["steps"]] == ["file", "submit", "accept", "verify", "end_publicity",
-                                                    "approve"]
+    assert [s["action"] for s in done["steps"]] == ["file", "submit", "accept", "attachment", "verify",
+                                                    "end_publicity", "approve"]
     assert done["steps"][-1]["actor_name"] and done["steps"][-1]["to_status"] == "active"
 
 
@@ -261,7 +276,8 @@ def test_publicity_objections_block_the_next_step_until_resolved(client, users, 
     post(client, f"{url}/submit", **handler)
     post(client, f"{url}/accept", {}, **reviewer)
     post(client, f"{url}/verify", {"visited_on": "2025-01-06", "visitors": "甲", "findings": "属实",
-                                   "publicity_start": "2025-01-06"}, **handler)
+                                   "publicity_start": "2025-01-06",
+                                   **publicity_record(users.owner, int(url.rsplit("/", 1)[1]))}, **handler)
     data = post(client, f"{url}/objections", {"received_on": "2025-01-08", "content": "收入不实",
                                                "raised_by": "邻居"}, **handler).json()
     objection = data["objections"][0]
@@ -295,8 +311,8 @@ def test_exit_runs_through_approval_and_publicity(client, users, make_active, be
     assert post(client, f"{url}/exit-cancel", {"reason": "收入未稳定"}, **reviewer).json()["status"] == "active"
     post(client, f"{url}/exit-request", {"reason": "脱困"}, **handler)
     start = (timezone.localdate() - timedelta(days=30)).isoformat()
-    assert post(client, f"{url}/exit-approve", {"publicity_start": start}, **reviewer).json()[
-        "status"] == "exit_publicizing"
+    assert post(client, f"{url}/exit-approve", {"publicity_start": start, **publicity_record(users.owner, a.pk)},
+                **reviewer).json()["status"] == "exit_publicizing"
     done = post(client, f"{url}/exit-finalize", **reviewer).json()
     assert done["status"] == "exited" and done["exit_reason"] == "脱困" and done["retain_until"]
 

@@ -25,13 +25,14 @@ def call(action, actor, archive, today=None):
         "accept": lambda: lc.archive_accept(actor=actor, archive=archive),
         "return": lambda: lc.archive_return(actor=actor, archive=archive, reason="材料不全"),
         "verify": lambda: lc.archive_verify(actor=actor, archive=archive, visited_on=MONDAY, visitors="张三",
-                                            findings="属实", publicity_start=MONDAY, today=today),
+                                            findings="属实", publicity_start=MONDAY, today=MONDAY),
         "end_publicity": lambda: lc.archive_end_publicity(actor=actor, archive=archive, today=today),
         "approve": lambda: lc.archive_approve(actor=actor, archive=archive),
         "reject": lambda: lc.archive_reject(actor=actor, archive=archive, reason="不符合条件"),
         "exit_request": lambda: lc.archive_exit_request(actor=actor, archive=archive, reason="脱困"),
         "exit_cancel": lambda: lc.archive_exit_cancel(actor=actor, archive=archive, reason="误操作"),
-        "exit_approve": lambda: lc.archive_exit_approve(actor=actor, archive=archive, publicity_start=MONDAY),
+        "exit_approve": lambda: lc.archive_exit_approve(actor=actor, archive=archive, publicity_start=MONDAY,
+                                                        today=MONDAY),
         "exit_finalize": lambda: lc.archive_exit_finalize(actor=actor, archive=archive, today=today),
     }[action]
     return fn()
@@ -79,9 +80,9 @@ def test_the_publicity_lasts_five_working_days(users, filed):
     handler = actor_of(users.county)
     for action, actor in (("submit", handler), ("accept", actor_of(users.colleague))):
         call(action, actor, filed)
-    friday = date(2025, 12, 5)
+    wednesday = date(2025, 12, 3)
     lc.archive_verify(actor=handler, archive=filed, visited_on=MONDAY, visitors="张三", findings="属实",
-                      publicity_start=date(2025, 12, 3), today=friday)  # Wednesday
+                      publicity_start=wednesday, today=wednesday)
     filed.refresh_from_db()
     assert filed.publicity_end == date(2025, 12, 9)  # Wed Thu Fri, (weekend), Mon Tue
     with pytest.raises(ValidationError, match="期满"):
@@ -134,7 +135,7 @@ def test_a_rejected_or_exited_household_can_be_filed_again(users, tree, make_act
     a = make_active()
     reviewer, handler = actor_of(users.colleague), actor_of(users.county)
     lc.archive_exit_request(actor=handler, archive=a, reason="脱困", note="已就业")
-    lc.archive_exit_approve(actor=reviewer, archive=a, publicity_start=MONDAY)
+    lc.archive_exit_approve(actor=reviewer, archive=a, publicity_start=MONDAY, today=MONDAY)
     lc.archive_exit_finalize(actor=reviewer, archive=a, today=MONDAY + timedelta(days=14))
     again = archive_file(actor=handler, org=tree.k1, data=archive_input(id_number=a.id_number, member_count=0))
     assert again.pk != a.pk and Archive.objects.get(pk=a.pk).status == S.EXITED  # the old one stays readable

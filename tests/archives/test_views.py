@@ -105,7 +105,7 @@ def world(users, tree, make_active, settings, tmp_path):
     lifecycle.archive_submit(actor=handler, archive=pub)
     lifecycle.archive_accept(actor=actor_of(users.colleague), archive=pub)
     lifecycle.archive_verify(actor=handler, archive=pub, visited_on=PAST, visitors="张三", findings="属实",
-                             publicity_start=PAST)
+                             publicity_start=PAST, today=PAST)
     objection = lifecycle.objection_record(actor=handler, archive=pub, received_on=PAST, content="收入不实")
     flag = DuplicateFlag.objects.get(archive=pub)
     return SimpleNamespace(active=active, att=att, transfer=transfer, pub=pub, objection=objection, flag=flag)
@@ -462,11 +462,24 @@ def test_the_whole_lifecycle_through_the_buttons(login, users, tree):
     follow_post(login(colleague), "archive_accept", a.pk, data={"note": "材料齐全"})
     a.refresh_from_db()
     assert a.status == "verifying"
+    verify = {"visited_on": PAST.isoformat(), "visitors": "张三、李四", "findings": "家庭情况属实",
+              "publicity_start": PAST.isoformat()}
+    # a 公示 that started before today: refused without a reason and the 公示 record, both named at once
+    response = follow_post(login(county), "archive_verify", a.pk, data=verify)
+    said = messages_of(response)
+    assert "早于今天，请填写理由" in said and "请上传公示记录" in said
+    a.refresh_from_db()
+    assert a.status == "verifying" and not a.attachments.exists()
     response = follow_post(login(county), "archive_verify", a.pk, data={
-        "visited_on": PAST.isoformat(), "visitors": "张三、李四", "findings": "家庭情况属实",
-        "publicity_start": PAST.isoformat()})
+        **verify, "publicity_reason": "公示已在社区张贴，系事后补录",
+        "publicity_record": SimpleUploadedFile("公示照片.png", PNG, content_type="image/png")})
     a.refresh_from_db()
     assert a.status == "publicizing" and a.publicity_start == PAST, messages_of(response)
+    assert a.publicity_backdated and a.publicity_record.kind == "公示材料"
+    # flagged for the reviewer, with the reason and a link to the record
+    page = text(login(colleague).get(reverse("archive_detail", args=[a.pk])))
+    flag = page.split('id="publicity-backdated"')[1].split("</p>")[0]
+    assert "公示已在社区张贴" in flag and "公示照片.png" in flag
     follow_post(login(county), "archive_end_publicity", a.pk)
     a.refresh_from_db()
     assert a.status == "approving"
@@ -477,7 +490,9 @@ def test_the_whole_lifecycle_through_the_buttons(login, users, tree):
     assert a.status == "active" and a.activated_at
     # exit: request, approve with a past 公示, finalize
     follow_post(login(county), "archive_exit_request", a.pk, data={"reason": "脱困", "note": "已再就业"})
-    follow_post(login(colleague), "archive_exit_approve", a.pk, data={"publicity_start": PAST.isoformat()})
+    follow_post(login(colleague), "archive_exit_approve", a.pk, data={
+        "publicity_start": PAST.isoformat(), "publicity_reason": "退档公示已张贴",
+        "publicity_record": SimpleUploadedFile("退档公示.pdf", b"%PDF-1.4 x", content_type="application/pdf")})
     response = follow_post(login(colleague), "archive_exit_finalize", a.pk)
     a.refresh_from_db()
     assert a.status == "exited" and a.exit_reason == "脱困", messages_of(response)
@@ -546,7 +561,7 @@ def test_a_rejection_frees_the_person(login, users, filed):
     lifecycle.archive_submit(actor=handler, archive=filed)
     lifecycle.archive_accept(actor=reviewer, archive=filed)
     lifecycle.archive_verify(actor=handler, archive=filed, visited_on=PAST, visitors="张三", findings="属实",
-                             publicity_start=PAST)
+                             publicity_start=PAST, today=PAST)
     lifecycle.archive_end_publicity(actor=handler, archive=filed)
     follow_post(login(users.colleague), "archive_reject", filed.pk, data={"reason": "收入超标"})
     filed.refresh_from_db()

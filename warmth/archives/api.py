@@ -250,7 +250,8 @@ def archive_return(request, archive_id: int, payload: ReasonIn):
 def archive_verify(request, archive_id: int, payload: VerifyIn):
     lifecycle.archive_verify(actor=request.auth, archive=_archive(request, archive_id),
                              visited_on=payload.visited_on, visitors=payload.visitors, findings=payload.findings,
-                             publicity_start=payload.publicity_start)
+                             publicity_start=payload.publicity_start, publicity_reason=payload.publicity_reason,
+                             publicity_record_id=payload.publicity_record_id)
     return detail_for(request.auth, archive_id)
 
 
@@ -289,7 +290,9 @@ def archive_exit_cancel(request, archive_id: int, payload: ReasonIn):
 @router.post("/{int:archive_id}/exit-approve", response=ArchiveOut, summary="退档审批通过并公示")
 def archive_exit_approve(request, archive_id: int, payload: ExitApproveIn):
     lifecycle.archive_exit_approve(actor=request.auth, archive=_archive(request, archive_id),
-                                   publicity_start=payload.publicity_start)
+                                   publicity_start=payload.publicity_start,
+                                   publicity_reason=payload.publicity_reason,
+                                   publicity_record_id=payload.publicity_record_id)
     return detail_for(request.auth, archive_id)
 
 

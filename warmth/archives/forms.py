@@ -304,15 +304,24 @@ class ReasonForm(forms.Form):
     reason = _area("原因")
 
 
-class VerifyForm(forms.Form):
+class PublicityForm(forms.Form):
+    """The 公示's start; one earlier than today needs a reason and the 公示 record (checked by the service)."""
+
+    publicity_start = _date("公示开始日期", required=False, help_text="不填则从今天开始，公示5个工作日")
+    publicity_reason = TextField(label="公示开始日期早于今天的理由", max_length=200, required=False,
+                                 help_text="公示开始日期早于今天时必填，并须上传公示记录；审核人会看到此标注")
+    publicity_record = forms.FileField(label="公示记录（公示照片或扫描件）", required=False,
+                                       help_text="PDF、JPG、PNG，不超过10MB；公示开始日期早于今天时必传",
+                                       error_messages={"empty": "上传的文件是空的"},
+                                       widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+
+
+class VerifyForm(PublicityForm):
     visited_on = _date("核查日期", required=True)
     visitors = TextField(label="核查人员", max_length=100)
     findings = _area("核查情况")
-    publicity_start = _date("公示开始日期", required=False, help_text="不填则从今天开始，公示5个工作日")
 
-
-class PublicityForm(forms.Form):
-    publicity_start = _date("公示开始日期", required=False, help_text="不填则从今天开始，公示5个工作日")
+    field_order = ["visited_on", "visitors", "findings", "publicity_start", "publicity_reason", "publicity_record"]
 
 
 class ExitRequestForm(forms.Form):

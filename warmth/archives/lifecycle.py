@@ -21,10 +21,12 @@ from django.utils import timezone
 
 from warmth.archives.access import archive_for_actor
 from warmth.archives.choices import ArchiveStatus as S
-from warmth.archives.choices import ExitReason
-from warmth.archives.models import Archive, DuplicateFlag, Objection, Transfer
+from warmth.archives.choices import AttachmentKind, ExitReason
+from warmth.archives.models import Archive, Attachment, DuplicateFlag, Objection, Transfer
 from warmth.archives.services import possible_duplicates, release_persons, step
 from warmth.audit.services import audit_record
+from warmth.core.files import store_upload
+from warmth.core.validation import Errors
 from warmth.core.workdays import add_months, nth_working_day
 from warmth.core.workflow import Action, Guard, Transition, Workflow
 from warmth.orgs.access import Actor
@@ -81,21 +83,66 @@ def _noted(t: Transition) -> None:
     t.note = str(t.data.get("note") or "")
 
 
+def _publicity(t: Transition, e: Errors, *, not_before: date | None = None) -> None:
+    """Set the 公示 period from ``publicity_start`` (default: today). A start earlier than today needs a reason
+    (``publicity_reason``) and the 公示 record: an upload (``publicity_record``, stored as a 公示材料 attachment)
+    or a 公示材料 already attached (``publicity_record_id``); the archive keeps both and is flagged for the
+    reviewer. Problems go into ``e`` (all shown at once); nothing is set while there is one."""
+    archive, d = t.obj, t.data
+    today = _today(d.get("today"))
+    start = d.get("publicity_start") or today
+    if not_before is not None and start < not_before:
+        e.add("publicity_start", "公示开始日期不能早于入户核查日期")
+    reason, record, upload = "", None, None
+    if start < today:
+        reason = e.text("publicity_reason", d.get("publicity_reason") or "", label="公示开始日期早于今天的理由",
+                        max_length=200)
+        if not reason:
+            e.add("publicity_reason", f"公示开始日期（{start:%Y-%m-%d}）早于今天，请填写理由")
+        upload, record_id = d.get("publicity_record"), d.get("publicity_record_id")
+        if upload is None and record_id:
+            record = archive.attachments.filter(pk=record_id, kind=AttachmentKind.PUBLICITY,
+                                                withdrawn_at__isnull=True).first()
+            if record is None:
+                e.add("publicity_record", "所选公示记录不是本档案未撤回的“公示材料”附件")
+        elif upload is None:
+            e.add("publicity_record", f"公示开始日期（{start:%Y-%m-%d}）早于今天，请上传公示记录（公示照片或扫描件）")
+    if e:
+        return
+    if upload is not None:
+        with e.field("publicity_record"):
+            stored = store_upload(upload, folder=f"archives/{archive.pk}", field="publicity_record")
+            record = Attachment.objects.create(
+                archive=archive, kind=AttachmentKind.PUBLICITY, original_name=stored.original_name,
+                stored_path=stored.rel_path, content_type=stored.content_type, size=stored.size,
+                sha256=stored.sha256, uploaded_by=t.actor.user if t.actor else archive.created_by)
+        if e:
+            return
+    archive.publicity_start, archive.publicity_end = start, nth_working_day(start, PUBLICITY_WORKING_DAYS)
+    archive.publicity_entered_on, archive.publicity_late_reason, archive.publicity_record = today, reason, record
+    t.step_data = {"publicity": f"{start.isoformat()}~{archive.publicity_end.isoformat()}"}
+    if reason:
+        t.step_data |= {"publicity_entered_on": today.isoformat(), "publicity_late_reason": reason,
+                        "publicity_record": record.pk}
+
+
 def _verify(t: Transition) -> None:
     archive, d = t.obj, t.data
     visitors, findings, visited_on = d.get("visitors") or "", d.get("findings") or "", d.get("visited_on")
     today = _today(d.get("today"))
-    if not visitors.strip() or not findings.strip() or visited_on is None:
-        raise ValidationError({"findings": "请填写核查人员和核查情况"})
-    if visited_on > today:
-        raise ValidationError({"visited_on": "核查日期不能晚于今天"})
-    start = d.get("publicity_start") or today
-    if start < visited_on:
-        raise ValidationError({"publicity_start": "公示开始日期不能早于入户核查日期"})
-    archive.publicity_start, archive.publicity_end = start, nth_working_day(start, PUBLICITY_WORKING_DAYS)
+    e = Errors()
+    if not visitors.strip():
+        e.add("visitors", "请填写核查人员")
+    if not findings.strip():
+        e.add("findings", "请填写核查情况")
+    if visited_on is None:
+        e.add("visited_on", "请填写核查日期")
+    elif visited_on > today:
+        e.add("visited_on", "核查日期不能晚于今天")
+    _publicity(t, e, not_before=visited_on)
+    e.raise_if_any()
     t.note = findings.strip()
-    t.step_data = {"visited_on": visited_on.isoformat(), "visitors": visitors.strip(),
-                   "publicity": f"{start.isoformat()}~{archive.publicity_end.isoformat()}"}
+    t.step_data = {"visited_on": visited_on.isoformat(), "visitors": visitors.strip(), **t.step_data}
 
 
 def _approve(t: Transition) -> None:
@@ -121,10 +168,9 @@ def _exit_cancel(t: Transition) -> None:
 
 
 def _exit_approve(t: Transition) -> None:
-    archive = t.obj
-    start = t.data.get("publicity_start") or _today(t.data.get("today"))
-    archive.publicity_start, archive.publicity_end = start, nth_working_day(start, PUBLICITY_WORKING_DAYS)
-    t.step_data = {"publicity": f"{start.isoformat()}~{archive.publicity_end.isoformat()}"}
+    e = Errors()
+    _publicity(t, e)
+    e.raise_if_any()
 
 
 def _exit_finalize(t: Transition) -> None:
@@ -184,6 +230,8 @@ def _f(*states: str) -> frozenset[str]:
 
 
 A, W = Perm.ARCHIVE_APPROVE, Perm.ARCHIVE_WRITE
+PUBLICITY_FIELDS = ("publicity_start", "publicity_end", "publicity_entered_on", "publicity_late_reason",
+                    "publicity_record")
 
 WORKFLOW = Workflow(
     name="archive", model=Archive, access=_archive_access, sees=_sees, step=_step, audit=audit_record,
@@ -197,7 +245,7 @@ WORKFLOW = Workflow(
         Action("return", "退回修改", _f(S.SUBMITTED, S.VERIFYING, S.APPROVING), S.DRAFT, A,
                reason="原因", reason_missing="退回须填写原因"),
         Action("verify", "入户核查完成并公示", _f(S.VERIFYING), S.PUBLICIZING, W, apply=_verify,
-               fields=("publicity_start", "publicity_end"), forward=True),
+               fields=PUBLICITY_FIELDS, forward=True),
         Action("end_publicity", "公示期满", _f(S.PUBLICIZING), S.APPROVING, W,
                guards=(Guard(_publicity_over("filing"), field=None),), forward=True),
         Action("approve", "审批通过", _f(S.APPROVING), S.ACTIVE, A, guards=(Guard(_not_own_archive, denied=True),),
@@ -209,7 +257,7 @@ WORKFLOW = Workflow(
         Action("exit_cancel", "撤销退档", _f(S.EXIT_REVIEW), S.ACTIVE, A, reason="原因",
                reason_missing="撤销退档须填写原因", apply=_exit_cancel, fields=("exit_reason", "exit_note")),
         Action("exit_approve", "退档审批通过并公示", _f(S.EXIT_REVIEW), S.EXIT_PUBLICIZING, A, apply=_exit_approve,
-               fields=("publicity_start", "publicity_end"), forward=True),
+               fields=PUBLICITY_FIELDS, forward=True),
         Action("exit_finalize", "退档公示期满", _f(S.EXIT_PUBLICIZING), S.EXITED, A,
                guards=(Guard(_publicity_over("exit"), field=None),), apply=_exit_finalize,
                fields=("exited_at", "followup_date", "retain_until"), forward=True),
@@ -243,10 +291,13 @@ def archive_return(*, actor: Actor | None, archive: Archive, reason: str) -> Arc
 
 @transaction.atomic
 def archive_verify(*, actor: Actor | None, archive: Archive, visited_on: date, visitors: str, findings: str,
-                   publicity_start: date | None = None, today: date | None = None) -> Archive:
-    """入户核查 recorded; the 公示 starts (by default today) and lasts 5 working days."""
+                   publicity_start: date | None = None, publicity_reason: str = "", publicity_record=None,
+                   publicity_record_id: int | None = None, today: date | None = None) -> Archive:
+    """入户核查 recorded; the 公示 starts (by default today) and lasts 5 working days. A start before today needs
+    ``publicity_reason`` and the 公示 record (an upload, or the id of a 公示材料 attachment), and is flagged."""
     return WORKFLOW.run(actor, archive, "verify", visited_on=visited_on, visitors=visitors, findings=findings,
-                        publicity_start=publicity_start, today=today).obj
+                        publicity_start=publicity_start, publicity_reason=publicity_reason,
+                        publicity_record=publicity_record, publicity_record_id=publicity_record_id, today=today).obj
 
 
 @transaction.atomic
@@ -276,8 +327,11 @@ def archive_exit_cancel(*, actor: Actor | None, archive: Archive, reason: str) -
 
 @transaction.atomic
 def archive_exit_approve(*, actor: Actor | None, archive: Archive, publicity_start: date | None = None,
+                         publicity_reason: str = "", publicity_record=None, publicity_record_id: int | None = None,
                          today: date | None = None) -> Archive:
-    return WORKFLOW.run(actor, archive, "exit_approve", publicity_start=publicity_start, today=today).obj
+    return WORKFLOW.run(actor, archive, "exit_approve", publicity_start=publicity_start,
+                        publicity_reason=publicity_reason, publicity_record=publicity_record,
+                        publicity_record_id=publicity_record_id, today=today).obj
 
 
 @transaction.atomic

@@ -109,12 +109,22 @@ class Archive(models.Model):
     updated_at = models.DateTimeField("最近修改", default=timezone.now)
     publicity_start = models.DateField("公示开始", null=True, blank=True)
     publicity_end = models.DateField("公示截止", null=True, blank=True)
+    # a 公示 start earlier than the day it was entered: the reason and the 公示 record, flagged for the reviewer
+    publicity_entered_on = models.DateField("公示登记日", null=True, blank=True)
+    publicity_late_reason = models.CharField("公示开始日期早于登记日的理由", max_length=200, blank=True)
+    publicity_record = models.ForeignKey("Attachment", on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="+", verbose_name="公示记录")
     activated_at = models.DateTimeField("在档时间", null=True, blank=True)
     exit_reason = models.CharField("退档原因", max_length=10, choices=ExitReason.choices, blank=True)
     exit_note = models.TextField("退档说明", blank=True)
     exited_at = models.DateTimeField("退档时间", null=True, blank=True)
     followup_date = models.DateField("回访日期", null=True, blank=True)
     retain_until = models.DateField("保存至", null=True, blank=True)
+
+    @property
+    def publicity_backdated(self) -> bool:
+        """The current 公示 started before the day it was entered (the reviewer checks its record)."""
+        return bool(self.publicity_late_reason)
 
     class Meta:
         verbose_name = "困难职工档案"

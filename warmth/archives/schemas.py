@@ -97,6 +97,9 @@ class VerifyIn(InputSchema):
     visitors: Text("核查人员", 100)
     findings: LongText("核查情况")
     publicity_start: date | None = None
+    # a start before today: the reason, and the id of a 公示材料 attachment of the archive (the 公示 record)
+    publicity_reason: Text("公示开始日期早于今天的理由", 200) = ""
+    publicity_record_id: int | None = None
 
 
 class ExitRequestIn(InputSchema):
@@ -106,6 +109,8 @@ class ExitRequestIn(InputSchema):
 
 class ExitApproveIn(InputSchema):
     publicity_start: date | None = None
+    publicity_reason: Text("公示开始日期早于今天的理由", 200) = ""
+    publicity_record_id: int | None = None
 
 
 class ObjectionIn(InputSchema):
@@ -258,6 +263,10 @@ class ArchiveOut(Schema):
     updated_at: datetime
     publicity_start: date | None
     publicity_end: date | None
+    # a 公示 that started before the day it was entered: flagged for the reviewer, with its reason and record
+    publicity_backdated: bool
+    publicity_entered_on: date | None
+    publicity_late_reason: str
     activated_at: datetime | None
     exit_reason: str
     exit_note: str

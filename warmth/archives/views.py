@@ -452,7 +452,7 @@ def _step_view(action: str):
         archive = archive_for_actor(request.actor, pk, write=True, perm=TRANSITIONS[action][2])
         kwargs = {}
         if form_class is not None:
-            form = form_class(request.POST)
+            form = form_class(request.POST, request.FILES)  # the 公示 record of a backdated 公示
             if not form.is_valid():
                 messages.error(request, f"{name}未完成：{_form_messages(form)}")
                 return redirect("archive_detail", pk=archive.pk)
