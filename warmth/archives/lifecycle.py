@@ -127,7 +127,7 @@ def _publicity(t: Transition, e: Errors, *, not_before: date | None = None) -> N
 
 
 def _verify(t: Transition) -> None:
-    archive, d = t.obj, t.data
+    d = t.data
     visitors, findings, visited_on = d.get("visitors") or "", d.get("findings") or "", d.get("visited_on")
     today = _today(d.get("today"))
     e = Errors()

@@ -121,11 +121,6 @@ class Archive(models.Model):
     followup_date = models.DateField("回访日期", null=True, blank=True)
     retain_until = models.DateField("保存至", null=True, blank=True)
 
-    @property
-    def publicity_backdated(self) -> bool:
-        """The current 公示 started before the day it was entered (the reviewer checks its record)."""
-        return bool(self.publicity_late_reason)
-
     class Meta:
         verbose_name = "困难职工档案"
         verbose_name_plural = "困难职工档案"
@@ -148,6 +143,11 @@ class Archive(models.Model):
 
     def __str__(self) -> str:
         return f"{self.archive_no} {self.name}"
+
+    @property
+    def publicity_backdated(self) -> bool:
+        """The current 公示 started before the day it was entered (the reviewer checks its record)."""
+        return bool(self.publicity_late_reason)
 
     @property
     def per_capita_income(self) -> Decimal:

@@ -4,7 +4,8 @@ payments and the visits; the visits app registers the coverage and the money pai
 
 A provider takes ``(campaign, org)`` (the org the page is seen from) and returns a dict: ``PAGE`` providers'
 dicts go into the page's template context, ``DETAIL`` providers' into the API's detail, before its groups.
-``GROUP_PAGE`` providers take a visit group and add to its page (the visits of the group)."""
+``GROUP_PAGE`` providers take a visit group and add to its page (the visits of the group; ``plan_visits``, the
+visit of each planned household visited so far, by the household's id: the rows say 已走访 or 尚未走访)."""
 
 from __future__ import annotations
 

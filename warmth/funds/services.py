@@ -26,7 +26,6 @@ from warmth.core.files import store_upload
 from warmth.core.money import AmountError, parse_amount
 from warmth.core.validation import EARLIEST, Errors, text
 from warmth.funds import rules
-from warmth.funds.seasons import season_end
 from warmth.funds.choices import (
     DecisionKind,
     EntryKind,
@@ -47,6 +46,7 @@ from warmth.funds.models import (
     LedgerEntry,
     RuleSetting,
 )
+from warmth.funds.seasons import season_end
 from warmth.orgs.access import Actor
 from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm

@@ -10,8 +10,9 @@ class VisitsConfig(AppConfig):
     def ready(self):
         # the campaign's page and API detail show coverage and money so far: plug them into the season's registry
         from warmth.campaigns import extensions
-        from warmth.visits import api, queries
+        from warmth.visits import api, planned, queries, unhelped  # noqa: F401 (unhelped registers its export job)
 
         extensions.PAGE.append(queries.page_figures)
         extensions.GROUP_PAGE.append(queries.group_page_figures)
+        extensions.GROUP_PAGE.append(planned.plan_visits)  # each planned household: visited or not yet
         extensions.DETAIL.append(api.detail_figures)

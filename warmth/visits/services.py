@@ -27,7 +27,6 @@ from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm
 from warmth.visits.models import Visit
 
-
 #: an archive in these states is an applicant's: a visit to it is a visit before filing
 FILING = (ArchiveStatus.SUBMITTED, ArchiveStatus.VERIFYING, ArchiveStatus.PUBLICIZING, ArchiveStatus.APPROVING)
 

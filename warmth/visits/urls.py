@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/visits/", views.visit_list, name="campaign_visits"),
     path("<int:pk>/visits/new/", views.visit_create, name="campaign_visit_create"),
     path("<int:pk>/coverage/", views.coverage, name="campaign_coverage"),
+    path("never-helped/", views.never_helped, name="never_helped"),
 ]

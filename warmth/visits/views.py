@@ -1,5 +1,5 @@
 """HTML pages of the visits: a campaign's visit list, recording and voiding a visit, coverage with drill-down and
-the not-visited export. Mounted under /campaigns/ beside the season's pages (``visits/urls.py``).
+the not-visited export, the never-helped list. Mounted under /campaigns/ beside the season's pages (``visits/urls.py``).
 
 Every object is reached through its access helper (404 outside the subtree); every write is a service call
 whose refusal becomes a Chinese message, nothing written."""
@@ -15,18 +15,21 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from warmth.archives.access import archives_for_actor
+from warmth.archives.views import CARE_LISTS
 from warmth.audit.services import audit_record
 from warmth.campaigns.access import campaign_for_actor
 from warmth.campaigns.choices import RecipientKind, VisitKind
 from warmth.campaigns.views import PAGE_SIZE, _date, _org_in, _quote
+from warmth.core import pii
 from warmth.core.feedback import error_list, messages_of
 from warmth.funds import rules as funds_rules
 from warmth.funds.access import pots_for_actor
+from warmth.jobs.services import job_create
 from warmth.orgs.access import org_for_actor
 from warmth.orgs.decorators import actor_required
 from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm
-from warmth.visits import documents, queries, services
+from warmth.visits import documents, queries, services, unhelped
 from warmth.visits.access import visit_for_actor, visits_for_actor
 
 
@@ -136,3 +139,50 @@ def coverage(request, pk):
         "missing": pager.get_page(request.GET.get("page")),
         "twice": queries.visited_twice(c, org)[:100], "trail": ancestors, "only_models": only_models,
         "query": f"org={org.code}" + ("&models=1" if only_models else "")})
+
+
+# --- the never-helped list (beside the archives' 动态管理 lists) --------------------------------------------
+
+NEVER_HELPED_ROWS = ("archive_no", "name", "is_temporary", "id_number", "category", "cause_1", "cause_2", "cause_3",
+                     "org__name", "household_size", "household_annual_income", "status", "activated_at")
+
+
+def _never_helped_scope(request):
+    """(org, season or None) from the query: the org in the actor's subtree (404 outside), the season a year
+    (``season=`` empty: never helped at all)."""
+    data = request.POST if request.method == "POST" else request.GET
+    code = (data.get("org") or "").strip()
+    org = org_for_actor(request.actor, code) if code else request.actor.org
+    raw = (data.get("season") or "").strip()
+    if not raw:
+        return org, None
+    if raw == "current":  # the link beside the 动态管理 lists: the season today belongs to
+        return org, unhelped.current_season()
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise Http404("年度须为 2000–2100 之间的整数")
+    return org, int(raw)
+
+
+@actor_required()
+def never_helped(request):
+    """在档 households with no money granted and no visit: ever, or (``season``) in one season. POST (with the
+    export permission) starts the xlsx export as a background job."""
+    actor = request.actor
+    org, season = _never_helped_scope(request)
+    if request.method == "POST":
+        actor.require(Perm.EXPORT)
+        job = job_create(actor=actor, kind="visits.never_helped", title=f"导出{unhelped.title_of(org, season)}",
+                         params={"org": org.code, "season": season})
+        return redirect("job_detail", pk=job.pk)
+    qs = unhelped.never_helped(org, season=season).only(*NEVER_HELPED_ROWS)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for a in page.object_list:
+        a.masked_id = pii.mask_id_number(a.id_number)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "visits/never_helped.html", {
+        "org": org, "season": season, "page": page,
+        "seasons": sorted({*range(unhelped.current_season(), unhelped.current_season() - 5, -1)}
+                          | ({season} if season else set()), reverse=True),
+        "title": unhelped.title_of(org, season), "query": query.urlencode(),
+        "care_lists": CARE_LISTS, "kind": "season" if season is not None else "never"})
