@@ -9,7 +9,8 @@ from warmth.payments.choices import AidType, RecipientKind
 
 
 class PaymentForm(forms.Form):
-    pot = forms.ChoiceField(label="资金")
+    pot = forms.ChoiceField(label="资金", error_messages={"invalid_choice": "请选择资金（已过使用期限的资金不再列出）",
+                                                       "required": "请选择资金"})
     campaign = forms.ChoiceField(label="送温暖活动", required=False)
     archive_no = TextField(label="档案编号（在档困难职工）", max_length=40, required=False)
     recipient_kind = forms.ChoiceField(label="对象类别（无档案时）", choices=RecipientKind.choices[1:], required=False)
