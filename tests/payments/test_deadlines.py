@@ -110,7 +110,7 @@ def test_the_payment_form_offers_only_money_still_spendable(client, fin, tree, u
     assert Payment.objects.count() == 1
 
 
-def test_the_visit_form_offers_only_money_still_spendable(client, fin, tree, users, camp):
+def test_the_visit_form_offers_only_money_still_spendable(client, fin, tree, users, camp):  # noqa: F811
     today = timezone.localdate()
     live = raised(fin.k1_finance, tree.k1, "800", spend_by=today + timedelta(days=3), received_on=today)
     gone = raised(fin.k1_finance, tree.k1, "500", source=FundSource.LOCAL, spend_by=today - timedelta(days=1),
