@@ -115,6 +115,11 @@ def test_plan_rows_say_visited_or_not_yet(client, camp, users, tree):
     assert "已走访" in after[camp.arch.worker1.archive_no] and "街道工会" in after[camp.arch.worker1.archive_no]
     assert "已走访" in after["王劳模"] and "2026-01-21" in after["王劳模"]
     assert "尚未走访" in after[camp.arch.migrant.archive_no]  # a voided visit is no visit
+    # the API's households say the same
+    rows = client.get(f"/api/campaigns/{c.pk}").json()["groups"][0]["households"]
+    by = {r["archive_no"] or r["name"]: (r["visited"], r["visited_on"]) for r in rows}
+    assert by[camp.arch.model.archive_no] == (True, "2026-01-20") and by["王劳模"] == (True, "2026-01-21")
+    assert by[camp.arch.migrant.archive_no] == (False, None) and by["赵某"] == (False, None)
     # the outsider does not reach the group's page
     client.force_login(users.outsider)
     assert client.get(reverse("campaign_group", args=[g.pk])).status_code == 404

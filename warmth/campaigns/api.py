@@ -177,11 +177,14 @@ def _org(actor: Actor, campaign: Campaign | None, code: str) -> Org:
 def _group(g: VisitGroup) -> dict:
     live = [h for h in g.households.all() if not h.dropped]
     rule = services.group_rule(g, live)
+    visited = extensions.plan_visits(g)  # from the visits app: each planned household visited so far
     return {"id": g.pk, "name": g.name, "leaders": g.leaders, "liaison": g.liaison,
             "units": [u.code for u in g.units.all()], "departments": g.departments,
             "rule": rule, "rule_ok": all(x["ok"] for x in rule),
             "households": [{"id": h.pk, "archive_no": h.archive.archive_no if h.archive_id else "", "name": h.name,
-                            "unit": h.unit, "klass": h.klass, "dropped": h.dropped, "drop_reason": h.drop_reason}
+                            "unit": h.unit, "klass": h.klass, "dropped": h.dropped, "drop_reason": h.drop_reason,
+                            "visited": h.pk in visited,
+                            "visited_on": visited[h.pk].visited_on if h.pk in visited else None}
                            for h in g.households.all()]}
 
 

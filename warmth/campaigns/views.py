@@ -200,7 +200,7 @@ def group_detail(request, gid):
                "can_write": request.actor.can(Perm.CAMPAIGN_WRITE)}
     for figures in extensions.GROUP_PAGE:  # the group's visits, from the visits app
         context.update(figures(g))
-    visited = context.get("plan_visits", {})
+    context["plan_visits"] = visited = extensions.plan_visits(g)
     for h in households:  # each row of the plan: visited (when, by whom) or not yet
         h.visit = visited.get(h.pk)
     return render(request, "campaigns/group_detail.html", context)

@@ -14,5 +14,5 @@ class VisitsConfig(AppConfig):
 
         extensions.PAGE.append(queries.page_figures)
         extensions.GROUP_PAGE.append(queries.group_page_figures)
-        extensions.GROUP_PAGE.append(planned.plan_visits)  # each planned household: visited or not yet
+        extensions.PLAN.append(planned.plan_visits)  # each planned household: visited or not yet
         extensions.DETAIL.append(api.detail_figures)

@@ -1,5 +1,5 @@
 """Whether each household of a group's plan (计划慰问户) has been visited: the group's page shows 已走访 (with the
-day and who) or 尚未走访 on each row (registered into ``campaigns.extensions.GROUP_PAGE`` as ``plan_visits``).
+day and who) or 尚未走访 on each row, the API's households the same (registered into ``campaigns.extensions.PLAN``).
 
 A planned archive counts as visited by any live visit to it in the campaign (whichever group made it, a visit
 before filing included: the household was seen); a planned recipient without an archive by a live visit of the
@@ -13,7 +13,7 @@ from warmth.visits.models import Visit
 
 
 def plan_visits(group: VisitGroup) -> dict:
-    """``{"plan_visits": {planned household id: its earliest live visit}}`` for the rows visited so far."""
+    """``{planned household id: its earliest live visit}`` for the rows visited so far."""
     rows = list(group.households.filter(dropped=False).only("pk", "archive_id", "name"))
     live = Visit.objects.filter(campaign_id=group.campaign_id, kind=VisitKind.HOUSEHOLD, voided=False).order_by(
         "visited_on", "pk").only("pk", "archive_id", "name", "visited_on", "visitors", "group_id", "applicant")
@@ -29,4 +29,4 @@ def plan_visits(group: VisitGroup) -> dict:
         v = first.get(("archive", h.archive_id) if h.archive_id else ("name", h.name))
         if v is not None:
             found[h.pk] = v
-    return {"plan_visits": found}
+    return found
