@@ -125,3 +125,12 @@ def test_the_flag_is_shown_to_the_reviewer_and_the_outsider_reaches_nothing(clie
     r = client.post(reverse("archive_verify", args=[b.pk]), {"visited_on": "2025-12-01", "visitors": "x",
                                                              "findings": "x", "publicity_start": "2025-12-01"})
     assert r.status_code == 404
+
+
+def test_the_verify_form_sends_the_record_as_a_file(client, users, filed):
+    a = verifying(users, filed)
+    client.force_login(users.county)
+    page = client.get(reverse("archive_detail", args=[a.pk])).content.decode()
+    form = page.split('id="step-verify"')[1].split("</form>")[0]
+    assert 'enctype="multipart/form-data"' in form and 'type="file" name="publicity_record"' in form
+    assert 'name="publicity_reason"' in form
