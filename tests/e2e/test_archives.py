@@ -22,14 +22,17 @@ def log_out(page):
     page.wait_for_url("**/login/")
 
 
-def take_step(page, action, fields=None, *, shot=None):
-    """Open the step's form (if it has one), fill it and confirm; wait for the page to come back."""
+def take_step(page, action, fields=None, *, shot=None, files=None):
+    """Open the step's form (if it has one), fill it (``files``: selector -> (name, type, bytes)) and confirm;
+    wait for the page to come back."""
     if fields is None:
         page.click(f"#step-{action} button[type=submit]")
     else:
         page.click(f"#step-{action} > summary")
         for selector, value in fields.items():
             page.fill(selector, value)
+        for selector, (name, mime, content) in (files or {}).items():
+            page.set_input_files(selector, {"name": name, "mimeType": mime, "buffer": content})
         if shot:
             shot(page, f"archive-step-{action}")
         page.click(f"#step-{action} button[type=submit]")
@@ -125,8 +128,15 @@ def test_an_archive_is_filed_reviewed_approved_and_found_by_its_id(live_server, 
     log_in(page, live_server, "county")
     page.goto(archive_url)
     past = (date.today() - timedelta(days=30)).isoformat()  # noqa: DTZ011 (the browser's today)
-    take_step(page, "verify", {"#verify-visited_on": past, "#verify-visitors": "张三、李四",
-                               "#verify-findings": "家庭情况属实", "#verify-publicity_start": past}, shot=shot)
+    verify = {"#verify-visited_on": past, "#verify-visitors": "张三、李四", "#verify-findings": "家庭情况属实",
+              "#verify-publicity_start": past}
+    # a 公示 that started before today: refused without a reason and the 公示 record, both named
+    take_step(page, "verify", verify)
+    assert page.inner_text("#archive-status") == "入户核查"
+    said = page.inner_text(".messages")
+    assert "早于今天，请填写理由" in said and "请上传公示记录" in said
+    take_step(page, "verify", {**verify, "#verify-publicity_reason": "公示已在社区公示栏张贴，系事后补录"}, shot=shot,
+              files={"#verify-publicity_record": ("公示照片.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)})
     assert page.inner_text("#archive-status") == "公示"
     assert "已期满" in page.inner_text("#lifecycle")
     take_step(page, "end_publicity")
@@ -135,6 +145,9 @@ def test_an_archive_is_filed_reviewed_approved_and_found_by_its_id(live_server, 
 
     log_in(page, live_server, "colleague")
     page.goto(archive_url)
+    flag = page.inner_text("#publicity-backdated")  # the reviewer sees the backdated 公示, its reason and record
+    assert "请审核人注意" in flag and "系事后补录" in flag and "公示照片.png" in flag
+    shot(page, "archive-publicity-backdated")
     take_step(page, "approve", {})
     assert page.inner_text("#archive-status") == "在档"
     assert "审批通过" in page.inner_text("#timeline")
