@@ -118,3 +118,18 @@ def test_the_visit_form_offers_only_money_still_spendable(client, fin, tree, use
     client.force_login(users.county)
     page = text(client.get(reverse("campaign_visit_create", args=[camp.campaign.pk])))
     assert f'value="{live.pk}"' in page and f'value="{gone.pk}"' not in page
+
+
+def test_the_api_pot_detail_says_what_may_be_spent_and_until_when(client, fin, tree, users):
+    from warmth.orgs.services import token_create
+
+    today = timezone.localdate()
+    pot = raised(fin.k1_finance, tree.k1, "300", spend_by=today - timedelta(days=1),
+                 received_on=today - timedelta(days=40))
+    raised(fin.k1_finance, tree.k1, "200", spend_by=today + timedelta(days=9), received_on=today)
+    token = token_create(actor=fin.k1_finance, name="t")[1]
+    d = client.get(f"/api/funds/pots/{pot.pk}", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert (d["balance"], d["available"], d["expired"]) == ("500.00", "200.00", "300.00")
+    assert d["spend_by"] == (today + timedelta(days=9)).isoformat()
+    outsider = token_create(actor=fin.outsider, name="t")[1]
+    assert client.get(f"/api/funds/pots/{pot.pk}", HTTP_AUTHORIZATION=f"Bearer {outsider}").status_code == 404

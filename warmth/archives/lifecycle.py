@@ -97,7 +97,7 @@ def _publicity(t: Transition, e: Errors, *, not_before: date | None = None) -> N
     if start < today:
         reason = e.text("publicity_reason", d.get("publicity_reason") or "", label="公示开始日期早于今天的理由",
                         max_length=200)
-        if not reason:
+        if not reason and "publicity_reason" not in e:  # (a reason too long is already named)
             e.add("publicity_reason", f"公示开始日期（{start:%Y-%m-%d}）早于今天，请填写理由")
         upload, record_id = d.get("publicity_record"), d.get("publicity_record_id")
         if upload is None and record_id:

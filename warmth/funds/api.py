@@ -71,10 +71,11 @@ def _plan(plan: AllocationPlan) -> dict:
 
 
 def _pot_detail(pot) -> dict:
+    offer = rules.spendable([pot], timezone.localdate())[pot.pk]
     return {"id": pot.pk, "org": pot.org.code, "org_name": pot.org.name, "year": pot.year, "source": pot.source,
             "source_label": pot.get_source_display(), "purpose": pot.purpose,
             "purpose_label": pot.get_purpose_display(), "balance": str(pot.balance),
-            "available": str(rules.available_on(pot, timezone.localdate())),
+            "available": str(offer.available), "expired": str(offer.expired), "spend_by": offer.deadline,
             "decisions": list(pot.decisions.values_list("pk", flat=True))}
 
 

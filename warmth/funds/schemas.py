@@ -120,7 +120,9 @@ class PotDetailOut(Schema):
     purpose: str
     purpose_label: str
     balance: str
-    available: str
+    available: str          # what may still be spent today
+    expired: str            # money past its spend-by date, unspent
+    spend_by: date | None   # the earliest spend-by date not yet passed
     decisions: list[int]
 
 
