@@ -52,6 +52,12 @@ def test_plan_a_group_record_visits_and_see_coverage_move(live_server, page, sho
         page.wait_for_selector("#group-visits")
     assert "已走访过该户" in page.inner_text(".messages")
     assert Visit.objects.filter(group=g).count() == 3
+    # the plan's rows say visited (when, by whom) or not yet
+    page.goto(f"{live_server.url}/campaigns/groups/{g.pk}/")
+    row = page.locator("#households tr", has_text=camp.arch.model.archive_no).inner_text()
+    assert "已走访" in row and "2026-01-20" in row and "王主席" in row
+    assert "尚未走访" in page.locator("#households tr", has_text=camp.arch.worker2.archive_no).inner_text()
+    shot(page, "campaign-group-plan-visited")
 
     page.goto(f"{live_server.url}/campaigns/{c.pk}/")
     assert _figures(page) == ("5", "2", "3", "1")
