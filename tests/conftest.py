@@ -112,3 +112,13 @@ def _fresh_test_ids():
     from tests.archives.factories import forget_issued_ids
 
     forget_issued_ids()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_report_forms():
+    """The forms store caches what it read per process; each test's rows are rolled back, so start afresh."""
+    from warmth.reports import formstore
+
+    formstore.forget()
+    yield
+    formstore.forget()

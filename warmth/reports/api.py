@@ -101,6 +101,8 @@ def _definition(d: Definition) -> dict:
 
 def _report(actor: Actor, defn: Definition, org: Org, year: int) -> dict:
     report = report_of(actor, defn.id, org, year)
+    if report is not None:
+        defn = services.report_definition(report)
     cells = services.compute(defn, org, year, report)
     results = engine.check(defn, {c: v.value for c, v in cells.items()})
     steps = list(report.steps.select_related("actor")) if report else []

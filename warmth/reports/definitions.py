@@ -1,7 +1,8 @@
 """Form definitions as data: one JSON file per form and version under ``reports/forms/`` (the 2014 and 2015
 统计表, the 2013 and 2014 帮扶中心表). Each lists its items in print order (code as printed, label as printed,
 unit, parent for 其中 items, source: a named query or "manual"), its declared sums and, optionally, written rules
-``left op right``. Adding the 2016 form is adding a file.
+``left op right``. These files are the shipped forms; the system admin adds next year's on the forms page
+(``reports.formstore`` keeps every form and version in the database).
 
 **The season's years.** Titles, labels, printed phrases, lead-ins and notes mark the years that belong to the
 season the form is filled for: ``{year}`` is the calendar year of the 两节 (元旦 and 春节), ``{year-1}`` the year
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
@@ -125,6 +126,7 @@ class Definition:
     notes_t: tuple[str, ...] = ()
     lead_ins: tuple[tuple[str, str], ...] = ()        # (before item code, text with year marks)
     head: tuple[str, str] = ("填报单位", "填报人")
+    version: int = 1                                  # the ``ReportForm`` version it was parsed from
 
     def item(self, code: str) -> Item:
         return self.by_code[code]
@@ -139,6 +141,18 @@ class Definition:
         """``{item code: the line printed before it}`` for ``season``."""
         return {code: render_years(text, season) for code, text in self.lead_ins}
 
+    def for_season(self, season: int) -> Definition:
+        """The same form with its title, notes and item labels rendered for ``season`` (for pages that show
+        ``title`` and ``label`` as they are)."""
+        if season == self.season:
+            return self
+        items = tuple(replace(it, label=it.label_for(season), printed=render_years(it.printed, season))
+                      for it in self.items)
+        d = replace(self, title=self.title_for(season), notes=self.notes_for(season), items=items, by_code={},
+                    season=season)
+        d.by_code.update({it.code: it for it in items})
+        return d
+
     def rules(self) -> list[Rule]:
         """The rules derived from the definition (each 其中 ≤ its parent; each declared sum holds), then the
         written ones."""
@@ -149,7 +163,7 @@ class Definition:
         return out + list(self.written)
 
 
-def _parse(data: dict, *, known_source=None) -> Definition:
+def _parse(data: dict, *, known_source=None, version: int = 1) -> Definition:
     """A definition from its JSON, checked (:func:`validate`); ``known_source(name)`` says whether a named
     source exists (default: the registry of ``reports.sources``)."""
     problems = validate(data, known_source=known_source)
@@ -170,7 +184,7 @@ def _parse(data: dict, *, known_source=None) -> Definition:
                    sums=tuple((s["total"], tuple(s["parts"])) for s in data.get("sums", [])), written=written,
                    season=season, title_t=data["title"], notes_t=tuple(data.get("notes", [])),
                    lead_ins=tuple((x["before"], x["text"]) for x in data.get("lead_ins", [])),
-                   head=(head.get("unit", "填报单位"), head.get("person", "填报人")))
+                   head=(head.get("unit", "填报单位"), head.get("person", "填报人")), version=version)
     d.by_code.update({it.code: it for it in items})
     return d
 
@@ -221,23 +235,64 @@ def validate(data: dict, *, known_source=None) -> list[str]:
     for x in data.get("lead_ins", []):
         if x.get("before") not in seen:
             problems.append(f"引导语“{x.get('text')}”所在的栏目 {x.get('before')} 不存在")
+    for n, r in enumerate(data.get("rules", []), 1):
+        name = f"校验规则 {r.get('code') or n}"
+        if r.get("op") not in OPS:
+            problems.append(f"{name} 的比较符 {r.get('op')} 无效（可用：{' '.join(OPS)}）")
+        for side in ("left", "right"):
+            terms = _terms(str(r.get(side) or ""))
+            if not terms:
+                problems.append(f"{name} 缺少{'左边' if side == 'left' else '右边'}")
+            problems += [f"{name} 引用的栏目 {t} 不存在" for t in terms if t not in seen and not _is_number(t)]
+        if r.get("importance", "error") not in ("error", "warning"):
+            problems.append(f"{name} 的级别须为 error（错误，阻止报送）或 warning（提示）")
+        if r.get("missing", "never_skip") not in MISSING:
+            problems.append(f"{name} 的缺值处理须为 {'、'.join(MISSING)} 之一")
     return problems
 
 
-@cache
-def definitions() -> dict[str, Definition]:
+def package_forms() -> dict[str, dict]:
+    """The shipped forms as their files hold them: ``{form id: JSON}``."""
     out = {}
     for path in sorted(FORMS_DIR.glob("*.json")):
-        d = _parse(json.loads(path.read_text(encoding="utf-8")))
-        out[d.id] = d
+        data = json.loads(path.read_text(encoding="utf-8"))
+        out[data["id"]] = data
     return out
 
 
-def definition(form_id: str) -> Definition:
+@cache
+def package_definitions() -> dict[str, Definition]:
+    return {form_id: _parse(data) for form_id, data in package_forms().items()}
+
+
+def definitions() -> dict[str, Definition]:
+    """The forms that can be filled now: the current published version of each form kept in the database
+    (``reports.formstore``: the shipped ones loaded from the package files, next year's added on the forms
+    page); the package files alone while the database cannot be read (before ``migrate``, when tests are
+    collected)."""
+    from warmth.reports import formstore  # the store reads the models, which this module must not need
+
     try:
-        return definitions()[form_id]
-    except KeyError:
-        raise KeyError(f"没有报表 {form_id}（可用：{'、'.join(definitions())}）") from None
+        return formstore.published()
+    except formstore.Unavailable:
+        return package_definitions()
+
+
+def definition(form_id: str, version: int | None = None) -> Definition:
+    """A form by id: its current published version, or ``version`` (what a report was filled with); a
+    retired form still opens its reports."""
+    from warmth.reports import formstore
+
+    current = definitions().get(form_id)
+    if current is not None and version in (None, current.version):
+        return current
+    try:
+        found = formstore.version_of(form_id, version)
+    except formstore.Unavailable:
+        found = None
+    if found is None:
+        raise KeyError(f"没有报表 {form_id}（可用：{'、'.join(definitions())}）")
+    return found
 
 
 def quantize(item: Item, value) -> Decimal:

@@ -17,6 +17,8 @@ class ReportStatus(models.TextChoices):
 
 class Report(models.Model):
     form = models.CharField("报表", max_length=20)
+    # the version of the form it is filled with (``ReportForm.version``); NULL: the form's current version
+    form_version = models.PositiveSmallIntegerField("报表版本", null=True, blank=True)
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="填报单位")
     year = models.PositiveSmallIntegerField("年度")  # the season, as the fund pots and campaigns label it
     status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
@@ -74,6 +76,45 @@ class ReportDuty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org} {self.form} {self.year} 报送范围"
+
+
+class FormStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
+    RETIRED = "retired", "已停用"
+
+
+class ReportForm(models.Model):
+    """One version of a form definition (the JSON that ``reports.definitions`` parses), kept in the database so
+    the system admin can add next year's form without a deploy. The four shipped forms are loaded from the
+    package files on first use (``origin`` package: they follow the files, and the page only copies them);
+    a form made on the page is a draft until published, and once a report uses a published version it is
+    never changed again (edits go into a new version or a copy). A report keeps the version it was filled
+    with (``Report.form_version``)."""
+
+    form_id = models.CharField("报表编号", max_length=20)
+    version = models.PositiveSmallIntegerField("版本", default=1)
+    title = models.CharField("标题", max_length=100)
+    year = models.PositiveSmallIntegerField("报表年份")
+    body = models.JSONField("定义")
+    status = models.CharField("状态", max_length=10, choices=FormStatus.choices, default=FormStatus.DRAFT)
+    origin = models.CharField("来源", max_length=10, default="custom")  # package (a shipped file) or custom
+    based_on = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name="复制自")
+    created_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "报表格式"
+        ordering = ["form_id", "version"]
+        constraints = [models.UniqueConstraint(fields=["form_id", "version"], name="one_report_form_version")]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} 第{self.version}版"
 
 
 class Cell(models.Model):

@@ -55,6 +55,11 @@ def entries_of(report: Report | None) -> dict:
     return {c.code: {"value": c.value, "reason": c.reason, "comment": c.comment} for c in report.cells.all()}
 
 
+def report_definition(report: Report) -> Definition:
+    """The form version the report is filled with (a later version of the form leaves it as it was)."""
+    return definition(report.form, report.form_version)
+
+
 def compute(defn: Definition, org: Org, year: int, report: Report | None = None) -> dict[str, engine.CellValue]:
     """The report's cells now: auto cells from the records, manual cells from its entries and its approved
     children's frozen figures."""
@@ -78,7 +83,7 @@ def report_get_or_create(*, actor: Actor, form: str, org: Org, year: int) -> Rep
         if org != actor.org:
             raise PermissionDenied("统计表由本单位填报，上级只能审核。")
         r, _ = Report.objects.get_or_create(form=defn.id, org=org, year=year, defaults={
-            "created_by": actor.user, "deadline": deadline_of(org, year, defn.id)})
+            "created_by": actor.user, "deadline": deadline_of(org, year, defn.id), "form_version": defn.version})
     return r
 
 
@@ -136,7 +141,7 @@ def cells_save(*, actor: Actor, report: Report, values: dict) -> Report:
     if report.locked:
         raise ValidationError({"__all__": f"统计表当前为“{report.get_status_display()}”，"
                                           "不能修改（须先退回或重新打开）"})
-    defn = definition(report.form)
+    defn = report_definition(report)
     errors: dict[str, str] = {}
     parsed = {}
     for code, given in values.items():
@@ -218,7 +223,7 @@ def _submit(t: Transition) -> None:
     """报送: errors block; a failed warning needs a comment on one of its cells (or a note)."""
     report, d = t.obj, t.data
     note = str(d.get("note") or "")
-    defn = definition(report.form)
+    defn = report_definition(report)
     problems: dict = {}
     filled_by = text(d.get("filled_by") or report.filled_by, "filled_by", "填报人", problems, max_length=30)
     phone = text(d.get("phone") or report.phone, "phone", "联系电话", problems, max_length=30)
@@ -332,7 +337,8 @@ def report_exempt(*, actor: Actor, form: str, org: Org, year: int, reason: str) 
     actor.require(Perm.REPORT_APPROVE)
     if (refused := _above(Transition(WORKFLOW, WORKFLOW["exempt"], actor, probe, {}))):
         raise PermissionDenied(refused)
-    r, _ = Report.objects.get_or_create(form=defn.id, org=org, year=year, defaults={"created_by": actor.user})
+    r, _ = Report.objects.get_or_create(form=defn.id, org=org, year=year,
+                                        defaults={"created_by": actor.user, "form_version": defn.version})
     return WORKFLOW.run(actor, r, "exempt", reason=reason).obj
 
 

@@ -470,3 +470,15 @@ def values(names, s: Scope) -> dict[str, object]:
 def names() -> list[str]:
     source("archives.households")
     return sorted(_SOURCES or {})
+
+
+def catalogue() -> list[tuple[str, str]]:
+    """Every name a form's item may take as its source, with its unit ("人、户…" or 万元), for the forms page."""
+    global _SOURCES
+    if _SOURCES is None:
+        _SOURCES = _registry()
+    out = [(name, "万元" if s.unit == "wan" else "计数") for name, s in sorted(_SOURCES.items())]
+    for code, kind in KINDS.items():
+        out.append((f"activity:{code}:count", f"计数 · {kind.label}"))
+        out.append((f"activity:{code}:amount", f"万元 · {kind.label}"))
+    return out

@@ -31,7 +31,7 @@ from warmth.orgs.access import Actor, org_for_actor
 from warmth.orgs.decorators import actor_required
 from warmth.orgs.models import Org, OrgLevel
 from warmth.orgs.permissions import Perm
-from warmth.reports import documents, duties, engine, services, sources
+from warmth.reports import documents, duties, engine, formstore, services, sources
 from warmth.reports.access import report_of, reports_for_actor
 from warmth.reports.definitions import YES_NO, Definition, Item, definition, definitions
 from warmth.reports.models import Report, ReportStatus
@@ -78,6 +78,11 @@ def _defn(form: str) -> Definition:
         return definition(form)
     except KeyError as exc:
         raise Http404(exc.args[0]) from None
+
+
+def _filled_with(defn: Definition, report: Report | None) -> Definition:
+    """The version of the form the report is filled with (the current one for a report not started)."""
+    return defn if report is None else services.report_definition(report)
 
 
 def _check_year(year: int) -> int:
@@ -150,11 +155,12 @@ def report_index(request):
     for d in sorted(definitions().values(), key=lambda d: (d.kind != "warmth", -d.year, d.id)):
         r = own.get(d.id)
         board = services.completeness(d.id, year, org) if has_children else None
-        forms.append({"defn": d, "report": r, "badge": BADGES.get(r.status, "badge") if r else "badge",
+        forms.append({"defn": d.for_season(year), "report": r,
+                      "badge": BADGES.get(r.status, "badge") if r else "badge",
                       "auto": sum(1 for it in d.items if it.auto), "board": board})
     return render(request, "reports/index.html", {
         "forms": forms, "year": year, "org": org, "season": season_label(year), "has_children": has_children,
-        "query": _query(org)})
+        "query": _query(org), "form_admin": formstore.is_form_admin(actor)})
 
 
 # --- a report ---------------------------------------------------------------------------------------------
@@ -223,6 +229,7 @@ def report_detail(request, form, year):
     _check_year(year)
     org = _org(request)
     report = report_of(actor, defn.id, org, year)
+    defn = _filled_with(defn, report)
     errors: list[str] = []
     field_errors: dict[str, str] = {}
     data = None
@@ -255,6 +262,7 @@ def report_detail(request, form, year):
         except ValidationError as exc:
             errors, field_errors, data = error_list(exc), _field_errors(exc), p
             report = report_of(actor, defn.id, org, year)  # as it stands after the rollback
+            defn = _filled_with(defn, report)
         else:
             done = {"save": "统计表已保存。", "submit": f"{defn.title}已报送，等待上级审核。",
                     "approve": f"已通过{org.name}的统计表。", "return": f"已退回{org.name}的统计表。"}
@@ -280,10 +288,11 @@ def report_detail(request, form, year):
     must = duties.must_report(defn.id, year, org)
     duty_source = "" if must else duties.duty_for(defn.id, year, org.parent).source
     return render(request, "reports/report.html", {
-        "defn": defn, "org": org, "year": year, "season": season_label(year), "report": report,
+        "defn": defn.for_season(year), "org": org, "year": year, "season": season_label(year), "report": report,
         "status": report.get_status_display() if report else "未填报",
         "badge": BADGES.get(report.status, "badge") if report else "badge",
-        "rows": _rows(defn, cells, data, may["write"], field_errors, flagged, year), "title": defn.title_for(year),
+        "rows": _rows(defn.for_season(year), cells, data, may["write"], field_errors, flagged, year),
+        "title": defn.title_for(year),
         "may": may, "errors": errors, "waiting": services.WORKFLOW.waiting_on(probe),
         "bad": bad, "warn": warn, "checked": len([r for r in results if not r.skipped]), "steps": steps,
         "formats": _formats(), "query": _query(org), "has_children": bool(services.children_of(org)),
@@ -378,18 +387,20 @@ def report_cell(request, form, year, code):
     defn = _defn(form)
     _check_year(year)
     org = _org(request)
+    report = report_of(actor, defn.id, org, year)
+    defn = _filled_with(defn, report)
     item = defn.by_code.get(code)
     if item is None:
         return _not_found(request, f"{defn.title}没有栏目 {code}")
-    report = report_of(actor, defn.id, org, year)
     values = services.compute(defn, org, year, report)
     cell = values[code]
-    ctx = {"defn": defn, "org": org, "year": year, "season": season_label(year), "item": item, "cell": cell,
-           "value": fmt(item, cell.value), "auto_value": fmt(item, cell.auto_value), "query": _query(org),
+    shown = defn.for_season(year)
+    ctx = {"defn": shown, "org": org, "year": year, "season": season_label(year), "item": shown.item(code),
+           "cell": cell, "value": fmt(item, cell.value), "auto_value": fmt(item, cell.auto_value), "query": _query(org),
            "origin": ORIGIN_NAMES.get(cell.origin, cell.origin)}
     if item.source == "sum":
         parts = dict(defn.sums).get(code, ())
-        ctx["parts"] = [{"item": defn.item(p), "value": fmt(defn.item(p), values[p].value)} for p in parts]
+        ctx["parts"] = [{"item": shown.item(p), "value": fmt(defn.item(p), values[p].value)} for p in parts]
     elif item.auto:
         src = sources.source(item.source)
         if src is None:
@@ -508,7 +519,8 @@ def report_board(request, form, year):
     own = duty.row is not None and duty.row.org_id == org.pk
     note = request.POST.get("note", "") if errors else (duty.row.note if own else "")
     return render(request, "reports/board.html", {
-        "defn": defn, "org": org, "year": year, "season": season_label(year), "board": board, "errors": errors,
+        "defn": defn.for_season(year), "org": org, "year": year, "season": season_label(year), "board": board,
+        "errors": errors,
         "duty": duty, "duty_default": duties.DEFAULT_TEXT,
         "duty_own": own,
         "duty_levels": [{"value": v, "label": OrgLevel(v).label, "checked": v in chosen,
@@ -539,6 +551,7 @@ def report_download(request, form, year, fmt):
     if not callable(render_it):
         return _not_found(request, f"{spec.label}格式的下载尚未提供")
     report = report_of(actor, defn.id, org, year)
+    defn = _filled_with(defn, report)
     cells = services.compute(defn, org, year, report)
     body = render_it(defn, org, year, cells, report)
     if isinstance(body, str):
