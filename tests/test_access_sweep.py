@@ -36,7 +36,8 @@ from warmth.jobs.models import Job
 from warmth.orgs.models import ApiToken, Membership, Org, OrgMove, Role, User
 from warmth.orgs.services import token_create, user_create
 from warmth.payments.models import ApprovalChain, Payment, PaymentStep
-from warmth.reports.models import Cell, Report, ReportDuty, ReportStep
+from warmth.reports.definitions import package_forms
+from warmth.reports.models import Cell, Report, ReportDuty, ReportForm, ReportStep
 from warmth.visits.models import Visit
 
 # Text that belongs to the victim's subtree (成都市总工会 and below) and must never reach an outsider.
@@ -269,6 +270,14 @@ ROUTES: dict[str, Route] = {
     "report_board": Route("POST", "/reports/warmth-2015/2025/board/?org=510100", data=(
         ("org", "510100"), ("action", "exempt"), ("child", "510104"), ("reason", "x"))),
     "report_download": Route("GET", "/reports/warmth-2015/2025/download/xlsx/?org=510107"),
+    # the forms page: only an admin of the top org (none of the sweep's users) manages the national forms
+    "report_forms": Route("POST", "/reports/forms/", data=(
+        ("source", "{reportform}"), ("form_id", "sweep-copy"), ("year", "2021"))),
+    "report_form": Route("POST", "/reports/forms/{reportform}/", data=(
+        ("action", "save"), ("title", "t"), ("year", "2020"), ("body", "[]"))),
+    "report_form_preview": Route("GET", "/reports/forms/{reportform}/preview/"),
+    "report_form_publish": Route("POST", "/reports/forms/{reportform}/publish/"),
+    "report_form_retire": Route("POST", "/reports/forms/{reportform}/retire/", data=(("reason", "x"),)),
     # reports (API)
     "api:reports_forms": Route("GET", "/api/reports/forms", api=True),
     "api:reports_detail": Route("GET", "/api/reports/warmth-2015/2025?org=510107", api=True),
@@ -588,7 +597,9 @@ def report_victims(users, tree) -> dict:
     rs.cells_save(actor=county, report=r, values={"1.A": {"value": "12", "comment": "武侯区张小明"},
                                                   "3.A": {"value": "9", "reason": "武侯区补录"}})
     r = rs.report_submit(actor=county, report=r, filled_by="张小明", phone="02812345678")
-    return {"report": r.pk}
+    body = {**package_forms()["warmth-2015"], "id": "sweep-2020", "year": 2020, "season": 2019}
+    draft = ReportForm.objects.create(form_id="sweep-2020", title=body["title"], year=2020, body=body)
+    return {"report": r.pk, "reportform": draft.pk}
 
 
 def payment_victims(users, tree, pot, leader) -> dict:
@@ -671,6 +682,7 @@ def snapshot():
         "cells": sorted(Cell.objects.values_list("pk", "code", "value", "reason", "comment")),
         "report_steps": ReportStep.objects.count(),
         "report_duties": sorted(ReportDuty.objects.values_list("pk", "levels", "note", "set_at")),
+        "report_forms": sorted(ReportForm.objects.values_list("pk", "status", "version", "changed_at")),
     }
 
 

@@ -16,7 +16,7 @@ from warmth.audit.models import AuditEvent
 from warmth.orgs.models import Role
 from warmth.reports import formstore, services
 from warmth.reports.definitions import definition, definitions
-from warmth.reports.models import FormStatus, Report, ReportForm
+from warmth.reports.models import FormStatus, ReportForm
 
 pytestmark = pytest.mark.django_db
 F = FormStatus
@@ -88,8 +88,10 @@ def test_a_copy_is_a_draft_not_offered_for_filling_until_published(users, tree, 
     (lambda b: item(b, "4.C").update(code="4.B"), "栏目 4.B 重复"),
     (lambda b: item(b, "1.A").update(unit="万元"), None),  # a manual count made money: allowed
     (lambda b: item(b, "5.C").update(unit="人"), "栏目 5.C 的单位 人 与数据来源 funds.raised_local 不符"),
-    (lambda b: b.setdefault("rules", []).append({"left": "7.J", "op": "=<", "right": "6.Q"}), "校验规则 1 的比较符 =< 无效"),
-    (lambda b: b.setdefault("rules", []).append({"left": "7.J", "op": "<=", "right": "6.Q"}), "校验规则 1 引用的栏目 6.Q 不存在"),
+    (lambda b: b.setdefault("rules", []).append({"left": "7.J", "op": "=<", "right": "6.A"}),
+     "校验规则 1 的比较符 =< 无效"),
+    (lambda b: b.setdefault("rules", []).append({"left": "7.J", "op": "<=", "right": "6.Q"}),
+     "校验规则 1 引用的栏目 6.Q 不存在"),
     (lambda b: b["sums"].append({"total": "9.A", "parts": ["9.B", "9.X"]}), "合计 9.A 引用的栏目 9.X 不存在"),
     (lambda b: item(b, "2.A").update(code="2.A.TOO-LONG-CODE"), "编号须为 1–12 个"),
 ])

@@ -82,7 +82,7 @@ def _org(actor: Actor, code: str) -> Org:
 def _existing(actor: Actor, defn: Definition, org: Org, year: int) -> Report:
     r = report_of(actor, defn.id, org, year)
     if r is None:
-        raise Http404(f"{org.name}的{defn.title}（{year} 年度）尚未填报")
+        raise Http404(f"{org.name}的{defn.title_for(year)}（{year} 年度）尚未填报")
     return r
 
 
@@ -109,7 +109,7 @@ def _report(actor: Actor, defn: Definition, org: Org, year: int) -> dict:
     probe = report or Report(form=defn.id, org=org, year=year)
     waiting = services.WORKFLOW.waiting_on(probe)
     return {
-        "form": defn.id, "title": defn.title, "org": org.code, "org_name": org.name, "year": year,
+        "form": defn.id, "title": defn.title_for(year), "org": org.code, "org_name": org.name, "year": year,
         "report": report.pk if report else None, "status": report.status if report else None,
         "filled_by": report.filled_by if report else "", "phone": report.phone if report else "",
         "submitted_at": report.submitted_at if report else None, "late": bool(report and report.late),

@@ -264,7 +264,7 @@ def report_detail(request, form, year):
             report = report_of(actor, defn.id, org, year)  # as it stands after the rollback
             defn = _filled_with(defn, report)
         else:
-            done = {"save": "统计表已保存。", "submit": f"{defn.title}已报送，等待上级审核。",
+            done = {"save": "统计表已保存。", "submit": f"{defn.title_for(year)}已报送，等待上级审核。",
                     "approve": f"已通过{org.name}的统计表。", "return": f"已退回{org.name}的统计表。"}
             messages.success(request, done[action])
             return redirect(f"{request.path}?{_query(org)}")
@@ -391,7 +391,7 @@ def report_cell(request, form, year, code):
     defn = _filled_with(defn, report)
     item = defn.by_code.get(code)
     if item is None:
-        return _not_found(request, f"{defn.title}没有栏目 {code}")
+        return _not_found(request, f"{defn.title_for(year)}没有栏目 {code}")
     values = services.compute(defn, org, year, report)
     cell = values[code]
     shown = defn.for_season(year)
@@ -461,7 +461,8 @@ def report_board(request, form, year):
                     problems["children"] = "请至少勾选一个单位"
                 if problems:
                     raise ValidationError(problems)
-                job = job_create(actor=actor, kind="reports.exempt", title=f"批量免报：{defn.title} {org.name}",
+                job = job_create(actor=actor, kind="reports.exempt",
+                                 title=f"批量免报：{defn.title_for(year)} {org.name}",
                                  params={"form": defn.id, "year": year, "org": org.code, "children": codes,
                                          "reason": p.get("reason", "").strip()})
                 return redirect("job_detail", pk=job.pk)
@@ -559,6 +560,6 @@ def report_download(request, form, year, fmt):
     audit_record(actor=actor, action="report.export", object_type="report", object_id=report.pk if report else "",
                  org=org, after={"form": defn.id, "year": year, "format": fmt})
     resp = HttpResponse(body, content_type=spec.content_type)
-    name = f"{defn.title}-{org.name}-{year}.{spec.ext}"
+    name = f"{defn.title_for(year)}-{org.name}-{year}.{spec.ext}"
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return resp
