@@ -6,6 +6,7 @@ else — a province admin, a county handler, the 海南 outsider — gets 403; e
 report pages show the season's years, not the form's."""
 
 import json
+from urllib.parse import quote_plus
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -273,3 +274,38 @@ def test_report_pages_show_the_seasons_years(client, users, tree):
     assert "2026年工会送温暖活动统计表" in board and "2015年工会" not in board
     index = client.get(reverse("report_index") + "?year=2025").content.decode()
     assert "2026年工会送温暖活动统计表" in index and "2015年工会" not in index
+
+
+HOSTILE = {
+    "title": ["\x00", "甲\x00乙", "\x1b[2J", "   ", "长" * 3000, "{year", "{year+x}年", "{yr}"],
+    "year": ["-1", "1e309", "NaN", "１２３", "\x00", "1999", "2100", "长" * 3000, ""],
+    "body": ["\x00", "\ud800", "{year", "[]", "null", "长" * 3000, '{"items": 5}', '{"items": [5]}',
+             '{"items": [{"code": 5}]}',
+             '{"kind": "warmth", "items": [{"code": "1.A", "label": "\\u0000", "unit": "人"}]}',
+             '{"kind": "warmth", "items": [{"code": "1.A", "label": "x", "unit": "人", "parent": 3}]}',
+             '{"kind": "warmth", "sums": [{"total": 1}], "items": [{"code": "1.A", "label": "x", "unit": "人"}]}',
+             '{"kind": "warmth", "rules": [{"op": "<="}], "items": [{"code": "1.A", "label": "x", "unit": "人"}]}',
+             '{"kind": "warmth", "notes": "x", "head": 3, "items": [{"code": "1.A", "label": "x", "unit": "人"}]}',
+             '{"kind": "other", "items": [{"code": "1.A", "label": "x", "unit": "人"}]}'],
+}
+
+
+@pytest.mark.parametrize("field", sorted(HOSTILE))
+def test_hostile_editor_input_is_refused_in_chinese_and_writes_nothing(client, root_admin, field):
+    """Raw bytes as a hostile client sends them (a lone surrogate as invalid UTF-8): never a server error."""
+    row = copy_2020(root_admin)
+    before = row.body
+    client.force_login(root_admin)
+    good = {"action": "save", "title": row.body["title"], "year": "2020", "body": body_text(row)}
+    events = AuditEvent.objects.count()
+    for value in HOSTILE[field]:
+        data = {**good, field: value}
+        encoded = "&".join(f"{k}={quote_plus(v.encode('utf-8', 'surrogatepass'))}" for k, v in data.items())
+        r = client.post(reverse("report_form", args=[row.pk]), encoded,
+                        content_type="application/x-www-form-urlencoded")
+        assert r.status_code in (400, 422), (field, value[:20], r.status_code)  # 400: the NUL guard of core
+        if r.status_code == 422:
+            assert 'id="errors"' in r.content.decode()
+    row.refresh_from_db()
+    assert row.body == before
+    assert AuditEvent.objects.count() == events

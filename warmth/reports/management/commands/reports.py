@@ -13,6 +13,8 @@ from warmth.reports.models import Report
 def _cells_and_rules(form: str, org: Org, year: int):
     defn = definition(form)
     report = Report.objects.filter(form=defn.id, org=org, year=year).first()
+    if report is not None:
+        defn = services.report_definition(report)  # the version it is filled with
     cells = services.compute(defn, org, year, report)
     results = engine.check(defn, {c: v.value for c, v in cells.items()})
     return defn, report, cells, results
