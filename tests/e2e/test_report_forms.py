@@ -14,6 +14,7 @@ TITLE_2020 = "{year}年元旦春节期间各级工会送温暖统计表"
 
 def worked_example_2020(body: dict) -> dict:
     """docs/forms.md: the 2015 items plus what the 2020 notice (seed 001) implies."""
+    body["seed"] = "001 附件1"
     items = body["items"]
     at = {it["code"]: n for n, it in enumerate(items)}
     items[at["3.F"]]["label"] = "{year-1}年度经过工会帮扶实现解困脱困的困难职工家庭"
