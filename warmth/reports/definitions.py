@@ -1,4 +1,4 @@
-"""Form definitions as data: one JSON file per form and version under ``reports/forms/`` (the 2014 and 2015
+"""Form definitions as data: the shipped forms are one JSON file each under ``reports/forms/`` (the 2014 and 2015
 统计表, the 2013 and 2014 帮扶中心表). Each lists its items in print order (code as printed, label as printed,
 unit, parent for 其中 items, source: a named query or "manual"), its declared sums and, optionally, written rules
 ``left op right``. These files are the shipped forms; the system admin adds next year's on the forms page

@@ -128,13 +128,6 @@ def version_of(form_id: str, version: int | None) -> Definition | None:
     return found
 
 
-def current_version(form_id: str) -> int | None:
-    from warmth.reports.definitions import definitions
-
-    d = definitions().get(form_id)
-    return d.version if d else None
-
-
 # --- who may manage forms, and what may be changed ------------------------------------------------------------
 
 def is_form_admin(actor: Actor | None) -> bool:
@@ -306,11 +299,6 @@ def _audit(actor: Actor, action: str, row: ReportForm, **after) -> None:
                         "status": row.status, **after})
 
 
-def _touched(forms_changed: bool = False) -> None:
-    if forms_changed:
-        forget()
-
-
 @transaction.atomic
 def form_copy(*, actor: Actor, source: ReportForm, form_id: str = "", year=None, title: str = "") -> ReportForm:
     """A draft copy of ``source``: to a new form (``form_id`` and ``year`` given) or, with ``form_id`` the
@@ -375,7 +363,8 @@ def form_save(*, actor: Actor, row: ReportForm, title, year, body_text) -> Repor
     row.body, row.title, row.year, row.changed_at = body, body["title"], body["year"], timezone.now()
     row.save(update_fields=["body", "title", "year", "changed_at"])
     _audit(actor, "edit", row, changes=changes)
-    _touched(row.status == F.PUBLISHED)
+    if row.status == F.PUBLISHED:
+        forget()  # this process reads the change at once, the others within RECHECK
     return row
 
 
@@ -397,7 +386,7 @@ def form_publish(*, actor: Actor, row: ReportForm) -> ReportForm:
     row.status, row.published_at, row.published_by, row.changed_at = F.PUBLISHED, now, actor.user, now
     row.save(update_fields=["status", "published_at", "published_by", "changed_at"])
     _audit(actor, "publish", row, retired_versions=retired)
-    _touched(True)
+    forget()
     return row
 
 
@@ -415,5 +404,5 @@ def form_retire(*, actor: Actor, row: ReportForm, reason: str = "") -> ReportFor
     row.status, row.changed_at = F.RETIRED, timezone.now()
     row.save(update_fields=["status", "changed_at"])
     _audit(actor, "retire", row, reason=reason)
-    _touched(True)
+    forget()
     return row
