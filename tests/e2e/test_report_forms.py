@@ -106,6 +106,13 @@ def test_a_form_copied_edited_published_and_filled(live_server, page, shot, user
     row.refresh_from_db()
     assert row.status == FormStatus.PUBLISHED
     shot(page, "forms-published")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the list scrolls sideways, the editor fits
+    page.goto(f"{live_server.url}/reports/forms/")
+    shot(page, "forms-list-phone")
+    wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 395
+        && !e.closest('.table-scroll')).map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 12)""")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400, wide
+    page.set_viewport_size({"width": 1280, "height": 860})
     log_out(page)
 
     # 武侯 fills and submits it
