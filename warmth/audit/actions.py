@@ -1,4 +1,15 @@
-"""Chinese labels of audit actions (the action codes themselves stay English and stable)."""
+"""Chinese words of the audit log: action names, object types, field labels and values (the codes stored in the
+rows stay English and stable).
+
+The log sits below every app, so it knows only its own words (logins, accounts, orgs, jobs, keys); each app
+registers its own from its ``AppConfig.ready`` through ``register``: action names, its workflows (each action's
+Chinese label), and its models, whose ``verbose_name`` labels the fields of a change and whose ``choices`` label
+the values (``状态：已报送``, not ``status：submitted``). Booleans read 是/否."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 LABELS = {
     "login": "登录",
@@ -26,68 +37,8 @@ LABELS = {
     "job.abandon": "中断的后台任务判为失败",
     "job.files_delete": "删除过期的任务文件",
     "keys.rotate": "轮换加密密钥",
-    "archive.file": "建档",
-    "archive.update": "修改档案",
-    "archive.submit": "档案提交初审",
-    "archive.accept": "档案初审通过",
-    "archive.return": "档案退回修改",
-    "archive.verify": "入户核查并公示",
-    "archive.end_publicity": "建档公示期满",
-    "archive.approve": "档案审批通过",
-    "archive.reject": "档案审批不通过",
-    "archive.exit_request": "申请退档",
-    "archive.exit_cancel": "撤销退档",
-    "archive.exit_approve": "退档审批通过并公示",
-    "archive.exit_finalize": "退档生效",
-    "archive.objection": "登记公示异议",
-    "archive.objection_resolve": "处理公示异议",
-    "archive.promote": "临时档案转正",
-    "archive.transfer_request": "档案转出申请",
-    "archive.transfer_accepted": "档案转入",
-    "archive.transfer_refused": "拒收转入档案",
-    "archive.review": "年度复核",
-    "archive.plan": "一户一策帮扶计划",
-    "archive.attachment_add": "上传档案附件",
-    "archive.attachment_withdraw": "撤回档案附件",
-    "archive.duplicate_resolve": "处理疑似重复",
-    "archive.import": "导入档案",
-    "dibao.set": "设置低保标准",
-    "funds.raise": "资金筹集",
-    "funds.allocate": "资金下拨",
-    "funds.plan_create": "制定下拨方案",
-    "funds.plan_update": "调整下拨方案",
-    "funds.plan_confirm": "确认下拨方案",
-    "funds.plan_cancel": "作废下拨方案",
-    "funds.decision": "登记集体研究决定",
-    "funds.convert": "结余资金转日常帮扶",
-    "funds.spend": "资金支出（发放）",
-    "funds.visit_deduct": "慰问团发放扣减",
-    "funds.reverse": "冲正",
-    "funds.rule_set": "调整资金规则设置",
-    "funds.export": "导出资金报表",
-    "payments.chain_set": "调整发放审批流程",
-    "payments.create": "新建发放",
-    "payments.submit": "提交发放",
-    "payments.approve": "审批发放",
-    "payments.return": "退回发放",
-    "payments.pay": "登记已发放",
-    "payments.confirm": "确认发放",
-    "payments.reverse": "冲正发放",
-    "payments.batch": "批量发放",
-    "payments.edit": "修改发放",
-    "payments.cancel": "作废发放",
-    "payments.reverse_request": "申请冲正发放",
-    "payments.reverse_approve": "冲正审批通过",
-    "payments.reverse_reject": "驳回冲正申请",
-    "payments.bulk": "批量办理发放",
-    "payments.verify_sample": "抽取回访核实样本",
-    "payments.verify": "记录回访核实结果",
-    "report.duty": "设定统计表报送范围",
 }
 
-
-def label(action: str) -> str:
-    return LABELS.get(action, action)
 
 OBJECT_TYPES = {
     "org": "组织",
@@ -96,25 +47,11 @@ OBJECT_TYPES = {
     "api_token": "API 令牌",
     "job": "后台任务",
     "keys": "密钥",
-    "archive": "档案",
-    "archive_export": "档案导出",
-    "dibao": "低保标准",
-    "fund_raise": "资金筹集",
-    "fund_pot": "资金池",
-    "allocation": "资金下拨",
-    "allocation_plan": "下拨方案",
-    "decision": "集体决策",
-    "ledger_entry": "台账记录",
-    "rule_setting": "资金规则设置",
-    "funds_statement": "资金报表",
-    "payment": "发放",
-    "payment_roster": "实名制发放汇总表",
-    "payment_bank": "银行代发文件",
-    "report_duty": "统计表报送范围",
 }
 
 FIELD_LABELS = {
-    "status": "状态", "parent": "上级组织", "reason": "原因", "name": "名称", "code": "代码", "level": "层级",
+    "status": "状态", "late": "逾期报送", "opinion": "意见", "id": "编号", "count": "数量",
+    "parent": "上级组织", "reason": "原因", "name": "名称", "code": "代码", "level": "层级",
     "role": "角色", "org": "组织", "username": "用户名", "full_name": "姓名", "failed_logins": "连续失败次数",
     "locked_until": "锁定至", "field": "字段", "rows": "条数", "filters": "筛选条件", "kind": "类型",
     "params": "参数", "prefix": "前缀", "re_encrypted": "重新加密条数", "key": "密钥", "user": "用户",
@@ -128,7 +65,7 @@ FIELD_LABELS = {
     "is_goods": "物资折款", "spend_by": "使用期限", "total": "总额", "lines": "分配单位数",
     "allocations": "下拨笔数", "meeting": "会议", "held_on": "会议日期", "pots": "适用资金", "mode": "设置",
     "decision": "集体决策", "to_pot": "转入资金", "entry": "台账记录", "ref": "关联业务", "warnings": "提醒",
-    "entries": "台账记录", "levels": "须报送的层级", "duty_source": "依据", "form": "报表",
+    "entries": "台账记录", "files": "文件数", "files_deleted": "删除文件数", "finished_at": "完成时间",
 }
 
 VALUE_LABELS = {
@@ -141,18 +78,104 @@ VALUE_LABELS = {
 }
 
 
+#: what an app registered, per object type: field -> label, and (object type, field) -> value -> label
+_OBJECT_FIELDS: dict[str, dict[str, str]] = {}
+_OBJECT_VALUES: dict[tuple[str, str], dict[str, str]] = {}
+#: the same, whatever the object type (the first model to name a field labels it elsewhere too)
+_ANY_FIELDS: dict[str, str] = {}
+_ANY_VALUES: dict[str, dict[str, str]] = {}
+
+
+def _model_words(object_type: str, model: Any) -> None:
+    fields = _OBJECT_FIELDS.setdefault(object_type, {})
+    for f in model._meta.get_fields():
+        verbose = getattr(f, "verbose_name", None)
+        if not verbose or not getattr(f, "concrete", False):
+            continue
+        names = {f.name, getattr(f, "attname", f.name)}
+        for name in names:
+            fields.setdefault(name, str(verbose))
+            _ANY_FIELDS.setdefault(name, str(verbose))
+        if getattr(f, "choices", None):
+            values = {str(k): str(v) for k, v in f.flatchoices}
+            _OBJECT_VALUES.setdefault((object_type, f.name), {}).update(values)
+            _ANY_VALUES.setdefault(f.name, values)
+
+
+def register(*, actions: Mapping[str, str] | None = None, objects: Mapping[str, Any] | None = None,
+             workflows: Iterable[Any] = (), fields: Mapping[str, str] | None = None,
+             values: Mapping[tuple[str, str] | str, Mapping[str, str]] | None = None) -> None:
+    """An app's words for the log, called from its ``AppConfig.ready``.
+
+    ``actions``: action code -> Chinese name. ``objects``: object type -> its model (the label is the model's
+    ``verbose_name``; its fields' ``verbose_name`` and ``choices`` label a change) or a Chinese label.
+    ``workflows``: ``core.workflow.Workflow`` tables; each action is named "<object><action label>" unless
+    ``actions`` names it. ``fields``: labels of change keys that are no model field. ``values``: value labels
+    for a field (``"kind"``) or a field of one object type (``("rule_setting", "code")``)."""
+    for object_type, obj in (objects or {}).items():
+        if isinstance(obj, str):
+            OBJECT_TYPES.setdefault(object_type, obj)
+        else:
+            OBJECT_TYPES.setdefault(object_type, str(obj._meta.verbose_name))
+            _model_words(object_type, obj)
+    for key, label_ in (fields or {}).items():
+        FIELD_LABELS.setdefault(key, label_)
+    for key, mapping in (values or {}).items():
+        target = _OBJECT_VALUES.setdefault(key, {}) if isinstance(key, tuple) else _ANY_VALUES.setdefault(key, {})
+        target.update({str(k): str(v) for k, v in mapping.items()})
+    for code, name in (actions or {}).items():
+        LABELS[code] = name
+    for wf in workflows:
+        OBJECT_TYPES.setdefault(wf.name, str(wf.model._meta.verbose_name))
+        _model_words(wf.name, wf.model)
+        noun = OBJECT_TYPES[wf.name]
+        for a in wf.actions:
+            LABELS.setdefault(f"{wf.audit_prefix or wf.name}.{a.name}", f"{noun}{a.label}")
+
+
+def label(action: str) -> str:
+    return LABELS.get(action, action)
+
+
 def object_label(object_type: str) -> str:
     return OBJECT_TYPES.get(object_type, object_type)
 
 
-def describe(data) -> str:
+def field_label(key: str, object_type: str = "") -> str:
+    return (_OBJECT_FIELDS.get(object_type, {}).get(key) or FIELD_LABELS.get(key) or _ANY_FIELDS.get(key)
+            or key)
+
+
+def value_label(value: Any, key: str = "", object_type: str = "") -> str:
+    """One value in words: booleans 是/否, nothing "（空）", a code by the field's choices."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, dict):
+        return f"（{describe(value, object_type)}）"
+    if isinstance(value, (list, tuple)):
+        return "、".join(value_label(v, key, object_type) for v in value) or "（空）"
+    if isinstance(value, str):
+        own = _OBJECT_VALUES.get((object_type, key), {})
+        return own.get(value) or _ANY_VALUES.get(key, {}).get(value) or VALUE_LABELS.get(value, value)
+    return str(value)
+
+
+def describe(data, object_type: str = "") -> str:
     """A change dict in words: ``状态：待审批；原因：区划调整``."""
     if not data:
         return ""
     if not isinstance(data, dict):
-        return str(data)
-    parts = []
-    for key, value in data.items():
-        shown = VALUE_LABELS.get(value, value) if isinstance(value, str) else value
-        parts.append(f"{FIELD_LABELS.get(key, key)}：{shown}")
-    return "；".join(parts)
+        return value_label(data, "", object_type)
+    return "；".join(f"{field_label(key, object_type)}：{value_label(value, key, object_type)}"
+                    for key, value in data.items())
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """Every named action, for the log's filter (by name)."""
+    return sorted(LABELS.items(), key=lambda kv: kv[1])
+
+
+def object_choices() -> list[tuple[str, str]]:
+    return list(OBJECT_TYPES.items())

@@ -62,8 +62,8 @@ class AuditEvent(models.Model):
 
     @property
     def before_text(self) -> str:
-        return actions.describe(self.before)
+        return actions.describe(self.before, self.object_type)
 
     @property
     def after_text(self) -> str:
-        return actions.describe(self.after)
+        return actions.describe(self.after, self.object_type)

@@ -1,6 +1,6 @@
 from django import forms
 
-from warmth.audit.actions import LABELS, OBJECT_TYPES
+from warmth.audit.actions import action_choices, object_choices
 from warmth.core.validation import DateField, TextField
 
 
@@ -12,7 +12,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "全部"), *sorted(LABELS.items(), key=lambda kv: kv[0])]
-        self.fields["object_type"].choices = [("", "全部"), *OBJECT_TYPES.items()]
+        self.fields["action"].choices = [("", "全部"), *action_choices()]
+        self.fields["object_type"].choices = [("", "全部"), *object_choices()]
     date_from = DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -16,3 +16,11 @@ class VisitsConfig(AppConfig):
         extensions.GROUP_PAGE.append(queries.group_page_figures)
         extensions.PLAN.append(planned.plan_visits)  # each planned household: visited or not yet
         extensions.DETAIL.append(api.detail_figures)
+
+        # the audit log's words: action names, the visit's fields and kinds
+        from warmth.audit.actions import register
+        from warmth.visits.models import Visit
+
+        register(actions={"campaign.visit": "登记走访", "campaign.visit_void": "作废走访记录"},
+                 objects={"visit": Visit, "campaign_not_visited": "未走访名单"},
+                 fields={"cash": "慰问金", "models_only": "仅劳模"})
