@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
@@ -41,10 +41,18 @@ class SessionActorAuth(SessionAuth):
         return None
 
 
+class ChineseDocs(Swagger):
+    """The docs page (Swagger UI from the package's own static files, no CDN) under a Chinese heading that says
+    how to call the API and what Swagger's English buttons do."""
+
+    template = "api_docs.html"
+
+
 api = NinjaAPI(
-    title="warmth API",
+    title="送温暖管理系统接口（API）",
     version="1",
     description="工会送温暖与困难职工帮扶管理系统接口。使用个人 API 令牌：Authorization: Bearer wt_…",
+    docs=ChineseDocs(),
     auth=[TokenAuth(), SessionActorAuth()],
     urls_namespace="api",
     docs_decorator=login_required,

@@ -4,6 +4,7 @@ the 四川 auditor reads but cannot write, the 海南 outsider reaches nothing o
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -338,6 +339,17 @@ def test_the_overdraft_rule_cannot_be_changed_and_the_auditor_cannot_change_any(
     assert "余额不足不得支出" in page and "调整理由" not in page
     assert client.post(reverse("funds_rules"), {"code": "spend_by", "mode": "off", "reason": "x"}).status_code == 403
     assert not RuleSetting.objects.exists()
+
+
+def test_the_rules_page_shows_each_rule_by_its_name_not_its_code(client, fin, users):
+    from warmth.funds.rules import RULES
+
+    client.force_login(users.auditor)
+    html = client.get(reverse("funds_rules")).content.decode()
+    shown = re.sub(r"<[^>]+>", " ", html)  # the text a person reads (codes stay in ids and form values only)
+    for rule in RULES:
+        assert rule.name in shown
+        assert rule.code not in shown, rule.code
 
 
 def test_an_outsider_cannot_set_rules_for_chengdu(client, fin):

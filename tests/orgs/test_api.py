@@ -117,4 +117,12 @@ def test_the_api_docs_are_served_from_the_app_for_logged_in_users(client, users)
     assert "/static/ninja/swagger-ui-bundle.js" in page
     # no script, style or link from elsewhere (a CSRF token may happen to contain the letters "cdn")
     assert not re.search(r'(src|href)="(https?:)?//', page) and "cdn." not in page.lower()
-    assert client.get("/api/openapi.json").json()["info"]["title"] == "warmth API"
+    assert '<html lang="zh-CN">' in page and "<title>送温暖管理系统接口（API）</title>" in page
+    assert "调用方式" in page and "Authorization: Bearer wt_" in page
+    schema = client.get("/api/openapi.json").json()
+    assert schema["info"]["title"] == "送温暖管理系统接口（API）"
+    han = re.compile(r"[\u4e00-\u9fff]")
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            assert han.search(op["summary"]), (method, path)  # every operation named in Chinese
+            assert op["tags"] and all(han.search(t) for t in op["tags"]), (method, path)
