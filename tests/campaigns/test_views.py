@@ -205,3 +205,59 @@ def test_the_not_visited_list_holds_exactly_the_households_the_figures_say(clien
     Visit.objects.filter(archive=a.model).update(voided=True)
     models = text(client.get(url + "&models=1"))
     assert "尚未走访（1 户）" in models and a.model.archive_no in models.split('id="missing"')[1]
+
+
+def _city_group(camp, tree):
+    """成都's group visiting 武侯 and 锦江, with a household of each."""
+    g = services.group_create(actor=camp.planner, campaign=camp.campaign, name="第一组", leaders="李丰海",
+                              liaison="邱军", units=[tree.k1, tree.k2])
+    services.household_plan(actor=camp.planner, group=g, archive=camp.arch.worker1)
+    services.household_plan(actor=camp.planner, group=g, archive=camp.arch.k2_worker)
+    return g
+
+
+def test_a_county_under_the_citys_campaign_sees_its_groups_read_only_with_only_its_own_households(
+        client, camp, users, tree):
+    g = _city_group(camp, tree)
+    client.force_login(users.county)  # 武侯's handler, under 成都's campaign
+    detail = text(client.get(reverse("campaign_detail", args=[camp.campaign.pk])))
+    assert 'id="groups"' in detail and "第一组" in detail and "李丰海" in detail and 'id="groups-note"' in detail
+    r = client.get(reverse("campaign_group", args=[g.pk]))
+    page = text(r)
+    assert r.status_code == 200 and 'id="group-readonly"' in page
+    assert camp.arch.worker1.archive_no in page  # 武侯's own household, with the visit link
+    assert camp.arch.k2_worker.archive_no not in page  # 锦江's household hidden
+    assert 'id="households-hidden">另有 1 户' in page
+    assert 'id="plan-form"' not in page and 'id="checklist-form"' not in page and "记录走访" in page
+    # read only: planning into the city's group and its checklist are refused, nothing written
+    r = client.post(reverse("campaign_group_plan", args=[g.pk]), {"archive_no": camp.arch.model.archive_no})
+    assert r.status_code == 404
+    r = client.post(reverse("campaign_group_checklist", args=[g.pk]), {"route": "步行"})
+    assert r.status_code == 404
+    g.refresh_from_db()
+    assert g.households.count() == 2 and g.route == ""
+    # the visit form of the campaign offers the city's group
+    assert f'value="{g.pk}"' in text(client.get(reverse("campaign_visit_create", args=[camp.campaign.pk])))
+
+
+def test_the_api_shows_the_citys_groups_to_the_county_with_its_own_households_only(client, camp, users, tree):
+    g = _city_group(camp, tree)
+    client.force_login(users.county)
+    data = client.get(f"/api/campaigns/groups/{g.pk}").json()
+    assert data["own"] is False and data["hidden"] == 1
+    assert [h["archive_no"] for h in data["households"]] == [camp.arch.worker1.archive_no]
+    detail = client.get(f"/api/campaigns/{camp.campaign.pk}").json()
+    assert [x["name"] for x in detail["groups"]] == ["第一组"]
+    r = client.post(f"/api/campaigns/groups/{g.pk}/households", {"archive_no": camp.arch.model.archive_no},
+                    content_type="application/json")
+    assert r.status_code == 404 and g.households.count() == 2
+    client.force_login(users.owner)  # the planner sees every household
+    data = client.get(f"/api/campaigns/groups/{g.pk}").json()
+    assert data["own"] is True and data["hidden"] == 0 and len(data["households"]) == 2
+
+
+def test_an_outsider_does_not_see_the_citys_groups(client, camp, users, tree):
+    g = _city_group(camp, tree)
+    client.force_login(users.outsider)
+    assert client.get(reverse("campaign_group", args=[g.pk])).status_code == 404
+    assert client.get(f"/api/campaigns/groups/{g.pk}").status_code == 404

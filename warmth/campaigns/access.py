@@ -25,11 +25,33 @@ def campaign_owned(actor: Actor, pk: int) -> Campaign:
 
 
 def groups_for_actor(actor: Actor) -> QuerySet[VisitGroup]:
-    return VisitGroup.objects.filter(campaign__org__path__startswith=actor.org.path)
+    """The groups of every campaign the actor sees: those organized inside their subtree (theirs to plan), and
+    those of a campaign above that covers them (read only; a page shows them only their own subtree's planned
+    households and visits, ``group_households_for_actor``)."""
+    return VisitGroup.objects.filter(campaign__in=campaigns_for_actor(actor))
 
 
 def group_for_actor(actor: Actor, pk: int) -> VisitGroup:
     return fetch(groups_for_actor(actor).select_related("campaign__org"), pk, "慰问组")
+
+
+def group_owned(actor: Actor, pk: int) -> VisitGroup:
+    """A group the actor may plan: its campaign is organized by an org of their subtree."""
+    return fetch(VisitGroup.objects.filter(campaign__org__path__startswith=actor.org.path)
+                 .select_related("campaign__org"), pk, "慰问组")
+
+
+def group_is_own(actor: Actor, group: VisitGroup) -> bool:
+    return actor.sees_org(group.campaign.org)
+
+
+def group_households_for_actor(actor: Actor, group: VisitGroup):
+    """The planned households of a group the actor may see: all of them in a group of their own campaign; in a
+    campaign above, only those filed under their subtree (another county's households stay hidden)."""
+    qs = group.households.select_related("archive")
+    if group_is_own(actor, group):
+        return qs
+    return qs.filter(archive__org__path__startswith=actor.org.path)
 
 
 def activities_for_actor(actor: Actor) -> QuerySet[Activity]:

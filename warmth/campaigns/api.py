@@ -23,6 +23,8 @@ from warmth.campaigns.access import (
     campaign_owned,
     campaigns_for_actor,
     group_for_actor,
+    group_is_own,
+    group_owned,
     shifts_for_actor,
 )
 from warmth.campaigns.models import Campaign, VisitGroup
@@ -174,10 +176,15 @@ def _org(actor: Actor, campaign: Campaign | None, code: str) -> Org:
     return org
 
 
-def _group(g: VisitGroup) -> dict:
-    live = [h for h in g.households.all() if not h.dropped]
+def _group(g: VisitGroup, actor: Actor) -> dict:
+    """A group as the actor may see it: every planned household in a group of their own campaign; in a
+    campaign above, only their subtree's (the rule still counts the whole group)."""
+    everyone = list(g.households.all())
+    live = [h for h in everyone if not h.dropped]
     rule = services.group_rule(g, live)
     visited = extensions.plan_visits(g)  # from the visits app: each planned household visited so far
+    shown = everyone if group_is_own(actor, g) else [
+        h for h in everyone if h.archive_id and h.archive.org.path.startswith(actor.org.path)]
     return {"id": g.pk, "name": g.name, "leaders": g.leaders, "liaison": g.liaison,
             "units": [u.code for u in g.units.all()], "departments": g.departments,
             "rule": rule, "rule_ok": all(x["ok"] for x in rule),
@@ -185,13 +192,12 @@ def _group(g: VisitGroup) -> dict:
                             "unit": h.unit, "klass": h.klass, "dropped": h.dropped, "drop_reason": h.drop_reason,
                             "visited": h.pk in visited,
                             "visited_on": visited[h.pk].visited_on if h.pk in visited else None}
-                           for h in g.households.all()]}
+                           for h in shown], "own": group_is_own(actor, g), "hidden": len(everyone) - len(shown)}
 
 
 def _detail(actor: Actor, c: Campaign) -> dict:
     org = _org(actor, c, "")
-    groups = (c.groups.prefetch_related("units", "households__archive").order_by("id")
-              if actor.sees_org(c.org) else [])
+    groups = c.groups.prefetch_related("units", "households__archive__org").order_by("id")  # every level under it
     out = {"id": c.pk, "name": str(c), "org": c.org.code, "org_name": c.org.name, "year": c.year,
            "theme": c.theme, "doc_no": c.doc_no, "status": c.status, "starts_on": c.starts_on, "ends_on": c.ends_on,
            "focus_from": c.focus_from, "focus_to": c.focus_to, "report_deadline": c.report_deadline,
@@ -199,7 +205,7 @@ def _detail(actor: Actor, c: Campaign) -> dict:
            "duties": c.duties, "hotline": c.hotline, "viewed_from": org.code}
     for figures in extensions.DETAIL:  # coverage and money so far, from the visits app
         out.update(figures(c, org))
-    out["groups"] = [_group(g) for g in groups]
+    out["groups"] = [_group(g, actor) for g in groups]
     return out
 
 
@@ -241,18 +247,18 @@ def campaigns_group_create(request, campaign_id: int, payload: GroupIn):
         raise ValidationError({"units": f"组织代码不存在或不在您的管辖范围内：{'、'.join(sorted(missing))}"})
     g = services.group_create(actor=actor, campaign=c, name=payload.name, leaders=payload.leaders,
                               liaison=payload.liaison, units=units, departments=payload.departments)
-    return Status(201, _group(group_for_actor(actor, g.pk)))
+    return Status(201, _group(group_for_actor(actor, g.pk), actor))
 
 
 @router.get("/groups/{int:group_id}", response=dict, summary="慰问组：走访单位、计划走访户与分组规则")
 def campaigns_group_detail(request, group_id: int):
-    return _group(group_for_actor(request.auth, group_id))
+    return _group(group_for_actor(request.auth, group_id), request.auth)
 
 
 @router.post("/groups/{int:group_id}/households", response={201: dict}, summary="把一户列入慰问组的走访计划")
 def campaigns_household_plan(request, group_id: int, payload: HouseholdIn):
     actor = request.auth
-    g = group_for_actor(actor, group_id)
+    g = group_owned(actor, group_id)
     archive = None
     if payload.archive_no.strip():
         archive = archives_for_actor(actor).filter(archive_no=payload.archive_no.strip()).select_related("org").first()
@@ -260,7 +266,7 @@ def campaigns_household_plan(request, group_id: int, payload: HouseholdIn):
             raise Http404("档案不存在或不在您的管辖范围内")
     services.household_plan(actor=actor, group=g, archive=archive, name=payload.name, unit=payload.unit,
                             klass=payload.klass)
-    return Status(201, _group(group_for_actor(actor, group_id)))
+    return Status(201, _group(group_for_actor(actor, group_id), actor))
 
 
 # --- rights and services --------------------------------------------------------------------------------

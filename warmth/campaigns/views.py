@@ -27,6 +27,9 @@ from warmth.campaigns.access import (
     campaign_owned,
     campaigns_for_actor,
     group_for_actor,
+    group_households_for_actor,
+    group_is_own,
+    group_owned,
     shift_for_actor,
     shifts_for_actor,
 )
@@ -154,7 +157,7 @@ def campaign_detail(request, pk):
     actor = request.actor
     c = campaign_for_actor(actor, pk)
     org = _org_in(request, c)
-    groups = list(c.groups.prefetch_related("units", "households")) if actor.sees_org(c.org) else []
+    groups = list(c.groups.prefetch_related("units", "households"))  # seen at every level the campaign covers
     for g in groups:
         g.rule = services.group_rule(g, [h for h in g.households.all() if not h.dropped])
         g.rule_ok = all(x["ok"] for x in g.rule)
@@ -192,24 +195,30 @@ def group_create(request, pk):
 @require_GET
 @actor_required()
 def group_detail(request, gid):
-    g = group_for_actor(request.actor, gid)
-    households = list(g.households.select_related("archive"))
-    live = [h for h in households if not h.dropped]
+    actor = request.actor
+    g = group_for_actor(actor, gid)
+    own = group_is_own(actor, g)
+    households = list(group_households_for_actor(actor, g))
+    everyone = households if own else list(g.households.all())
+    live = [h for h in everyone if not h.dropped]
     context = {"g": g, "c": g.campaign, "households": households, "rule": services.group_rule(g, live),
+               "hidden": len(everyone) - len(households), "own": own,
                "units": list(g.units.all()), "classes": HouseholdClass.choices,
-               "can_write": request.actor.can(Perm.CAMPAIGN_WRITE)}
+               "can_write": own and actor.can(Perm.CAMPAIGN_WRITE), "may_visit": actor.can(Perm.CAMPAIGN_WRITE)}
     for figures in extensions.GROUP_PAGE:  # the group's visits, from the visits app
         context.update(figures(g))
     context["plan_visits"] = visited = extensions.plan_visits(g)
     for h in households:  # each row of the plan: visited (when, by whom) or not yet
         h.visit = visited.get(h.pk)
+    if not own:  # a campaign above: only the visits made inside the actor's subtree
+        context["visits"] = [v for v in context.get("visits", []) if actor.sees_org(v.org)]
     return render(request, "campaigns/group_detail.html", context)
 
 
 @require_POST
 @actor_required(Perm.CAMPAIGN_WRITE)
 def group_plan(request, gid):
-    g = group_for_actor(request.actor, gid)
+    g = group_owned(request.actor, gid)
     p = request.POST
     try:
         archive = None
@@ -246,7 +255,7 @@ def group_drop(request, hid):
 @require_POST
 @actor_required(Perm.CAMPAIGN_WRITE)
 def group_checklist(request, gid):
-    g = group_for_actor(request.actor, gid)
+    g = group_owned(request.actor, gid)
     p = request.POST
     try:
         services.group_checklist(actor=request.actor, group=g, planned_on=_date(p.get("planned_on")),

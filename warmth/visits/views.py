@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from warmth.archives.access import archives_for_actor
 from warmth.archives.views import CARE_LISTS
 from warmth.audit.services import audit_record
-from warmth.campaigns.access import campaign_for_actor
+from warmth.campaigns.access import campaign_for_actor, groups_for_actor
 from warmth.campaigns.choices import RecipientKind, VisitKind
 from warmth.campaigns.views import PAGE_SIZE, _date, _org_in, _quote
 from warmth.core import pii
@@ -50,7 +50,7 @@ def visit_list(request, pk):
 def visit_create(request, pk):
     actor = request.actor
     c = campaign_for_actor(actor, pk)
-    groups = list(c.groups.all()) if actor.sees_org(c.org) else []
+    groups = list(groups_for_actor(actor).filter(campaign=c))  # a campaign above: its groups too
     # money past its spend-by date is not offered; each option says what may be spent and until when
     pots = funds_rules.offered(pots_for_actor(actor).filter(balance__gt=0).select_related("org")
                                .order_by("org__path")[:200], timezone.localdate())
