@@ -220,3 +220,28 @@ def test_chart_js_is_served_by_the_app_with_its_licence(client):
     r = client.get("/static/vendor/chartjs/chart.umd.js")
     assert r.status_code == 200 and "javascript" in r["Content-Type"]
     assert b"Chart.js v4" in b"".join(r.streaming_content if r.streaming else [r.content])
+
+
+# --- the home page's card of the season -------------------------------------------------------------------
+
+def test_the_home_page_loads_the_season_card_with_the_dashboards_headline_figures(world, client, tree):
+    client.force_login(world.fin.users.c1_leader)
+    home = client.get("/").content.decode()
+    assert 'data-fragment="/dashboard/season-panel/"' in home and 'data-fragment="/todo/panel/"' in home
+    assert "业务模块正在陆续上线" not in home
+    card = client.get("/dashboard/season-panel/").content.decode()
+    now = queries.compare(tree.c1, 2025)[0]
+    assert "2025年度送温暖 · 成都市总工会" in card
+    assert f"{now.filed:,} 户" in card and f"截至 {now.as_of:%Y-%m-%d}" in card
+    assert f"{now.visited:,} 户" in card and f"覆盖率 {now.visited * 100 / now.filed:.1f}%" in card
+    assert f"{format_yuan(now.raised)} 元" in card and f"{format_yuan(now.paid)} 元" in card
+    assert now.filed == 15 and now.paid > 0  # the figures of the small season, not zeros
+
+
+def test_the_season_card_is_empty_for_a_handler_and_shows_an_outsider_only_their_own_org(world, client, users):
+    client.force_login(users.county)
+    card = client.get("/dashboard/season-panel/").content.decode()
+    assert 'id="season-panel-none"' in card and "在档户数" not in card
+    client.force_login(world.hn_leader)
+    card = client.get("/dashboard/season-panel/").content.decode()
+    assert "海南省总工会" in card and "成都" not in card and "武侯" not in card

@@ -6,4 +6,5 @@ from warmth.dashboard import views
 
 urlpatterns = [
     path("", views.home, name="dashboard"),
+    path("season-panel/", views.season_panel, name="dashboard_season_panel"),
 ]

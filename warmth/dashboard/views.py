@@ -8,6 +8,7 @@ through ``json_script``; the same figures stand in a plain table under each char
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -94,3 +95,20 @@ def home(request):
         "orgs": visible_orgs(actor).filter(is_active=True).order_by("path").only("code", "name")[:ORG_CHOICES_SHOWN],
         "chart_data": _chart_data(money, aid, cov, timeline, seasons),
     })
+
+
+@require_GET
+@actor_required()
+def season_panel(request):
+    """The home page's card of the season's four headline figures for the actor's org (the same figures as the
+    dashboard's top row), loaded after the page; nothing for a role that may not see the dashboard."""
+    actor = request.actor
+    if not may_see_dashboard(actor):
+        return HttpResponse('<span hidden id="season-panel-none"></span>')
+    org = actor.org
+    year = queries.default_year(org)
+    now = queries.compare(org, year, today=timezone.localdate())[0]
+    rate = None
+    if now.visited is not None and now.filed:
+        rate = f"{now.visited * 100 / now.filed:.1f}%"
+    return render(request, "dashboard/_season_panel.html", {"org": org, "now": now, "rate": rate})
