@@ -63,9 +63,9 @@ def test_plan_a_group_record_visits_and_see_coverage_move(client, camp, tree, us
     assert nv["count"] == 3 and camp.arch.worker1.archive_no not in {x["archive_no"] for x in nv["items"]}
     detail = get(client, f"/api/campaigns/{c}", users.owner).json()
     assert detail["coverage"]["visited"] == 2 and detail["groups"][0]["rule_ok"] is True
-    # the county sees the city's campaign, from its own org, and cannot plan it
+    # the county sees the city's campaign, from its own org, with its groups read only, and cannot plan it
     county = get(client, f"/api/campaigns/{c}", users.county).json()
-    assert county["viewed_from"] == tree.k1.code and county["groups"] == []
+    assert county["viewed_from"] == tree.k1.code and [g["own"] for g in county["groups"]] == [False]
     assert post(client, f"/api/campaigns/{c}/groups", {"name": "x", "leaders": "x", "liaison": "x",
                                                         "units": [tree.k1.code]}, users.county).status_code == 404
     visit = Visit.objects.filter(archive=camp.arch.worker1).first()
