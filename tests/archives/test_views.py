@@ -766,3 +766,33 @@ def test_export_runs_as_a_job_and_needs_the_export_permission(client, users, mak
     assert response.status_code == 302 and job.status == "done" and job.result_file
     client.force_login(users.leader)  # 领导 may not export rosters
     assert client.post(reverse("archive_export"), {"org": "510107"}).status_code == 403
+
+
+def test_the_form_shows_its_own_and_the_services_problems_in_one_response(login, users):
+    """Form checks (a closed list, a blank name) and service checks (an unknown region, duplicate causes, a
+    member's bad ID) fail together: one submit lists them all, each under its field, and nothing is written."""
+    good = form_data()["members-0-id_number"]
+    response = login(users.county).post(reverse("archive_create"), form_data(
+        housing_type="别墅", name="", hukou_region_code="999999", cause_2="本人大病", phone="12",
+        **{"members-0-id_number": good[:17] + ("0" if good[17] != "0" else "1")}))
+    assert response.status_code == 200 and Archive.objects.count() == 0
+    errors = response.context["form"].errors
+    assert "“别墅”不是可选的值" in errors["housing_type"][0]  # the form's
+    assert errors["name"] == ["请填写姓名"]
+    assert "不在区划代码表中" in errors["hukou_region_code"][0]  # the service's, in the same response
+    assert "致困主要原因不能重复" in errors["cause_1"][0]
+    assert "联系电话应为7至12位数字" in errors["phone"][0]
+    assert any("第1位家庭成员" in m and "校验位" in m for m in response.context["member_errors"])
+    assert not AuditEvent.objects.filter(action="archive.file").exists()
+
+
+def test_an_edit_shows_the_forms_and_the_services_problems_together_and_keeps_the_archive(login, users, make_active):
+    archive = make_active()
+    before = (archive.address, archive.hukou_region_code)
+    data = form_data(housing_type="别墅", hukou_region_code="999999", address="新地址")
+    data["id_number"] = archive.id_number
+    response = login(users.county).post(reverse("archive_edit", args=[archive.pk]), data)
+    errors = response.context["form"].errors
+    assert "housing_type" in errors and "不在区划代码表中" in errors["hukou_region_code"][0]
+    archive.refresh_from_db()
+    assert (archive.address, archive.hukou_region_code) == before

@@ -225,3 +225,51 @@ def test_api_whole_numbers_fit_a_database_integer_but_amounts_are_left_to_their_
         with pytest.raises(PydanticError) as exc:
             Numbers(**data)
         assert "数字超出范围" in exc.value.errors()[0]["msg"]
+
+
+# --- Django's own messages, plain and labelled ----------------------------------------------------------------
+
+PROGRAMMER_TEXT = ("确保", "该变量", "这个字段", "不是有效选项", "选择一个有效的选项", "null", "True", "%(")
+
+
+def test_a_plain_django_form_speaks_plain_chinese_with_each_fields_label():
+    from django import forms
+
+    class F(forms.Form):
+        note = forms.CharField(label="备注", max_length=5)
+        size = forms.IntegerField(label="家庭人口", min_value=1, max_value=99)
+        kind = forms.ChoiceField(label="类别", choices=[("a", "甲")])
+        day = forms.DateField(label="日期")
+
+    f = F({"note": "1234567", "size": "100", "kind": "zz", "day": "昨天"})
+    assert not f.is_valid()
+    assert dict(f.errors) == {"note": ["备注最多 5 个字（现有 7 个字）"], "size": ["家庭人口不能大于 99"],
+                              "kind": ["类别：所选的值不在可选范围内，请从列表中选择"],
+                              "day": ["日期格式不对，请按 2025-01-31 的样式填写"]}
+    f = F({"size": "abc"})
+    assert not f.is_valid()
+    assert dict(f.errors) == {"note": ["请填写备注"], "size": ["家庭人口须为整数"], "kind": ["请选择类别"],
+                              "day": ["请填写日期"]}
+    for m in [m for ms in f.errors.values() for m in ms]:
+        assert not any(t in m for t in PROGRAMMER_TEXT), m
+
+
+def test_a_services_model_validation_names_the_field_by_its_verbose_name():
+    from warmth.campaigns.models import VisitGroup
+
+    with pytest.raises(ValidationError) as exc:
+        VisitGroup(name="组" * 40, leaders="", liaison="邱军").full_clean(exclude=["campaign"])
+    d = exc.value.message_dict
+    assert d["name"] == ["组别最多 30 个字（现有 40 个字）"] and d["leaders"] == ["领导必须填写"]
+    for m in error_list(exc.value):
+        assert not any(t in m for t in PROGRAMMER_TEXT), m
+
+
+def test_a_message_a_form_set_for_itself_is_kept():
+    from django import forms
+
+    class F(forms.Form):
+        year = forms.IntegerField(label="年度", error_messages={"required": "请选择年度（如 2025）"})
+
+    f = F({})
+    assert not f.is_valid() and f.errors["year"] == ["请选择年度（如 2025）"]

@@ -136,3 +136,18 @@ def test_the_edit_page_shows_all_errors_and_the_outsider_gets_404(client, pay, m
     client.force_login(fin.users.hn_finance)
     assert client.get(reverse("payment_edit", args=[p.pk])).status_code == 404
     assert client.post(reverse("payment_cancel", args=[p.pk]), {"reason": "x"}).status_code == 404
+
+
+def test_the_edit_page_shows_a_form_error_and_the_services_errors_in_one_response(client, pay, make_active, users):
+    """帮扶项目 outside its list is the form's refusal, a bad amount and a short account the service's: all
+    three come back from one submit, each naming its field, and the payment is unchanged."""
+    p = create(pay, make_active(), amount="800")
+    client.force_login(users.county)
+    r = client.post(reverse("payment_edit", args=[p.pk]), {"aid_type": "不存在的项目", "amount": "abc",
+                                                           "method": "bank", "bank_account": "12"})
+    assert r.status_code == 422
+    errors = r.context["form"].errors
+    assert errors["aid_type"] == ["帮扶项目：所选的值不在可选范围内，请从列表中选择"]
+    assert "金额" in errors["amount"][0] and "银行账号" in errors["bank_account"][0]
+    p.refresh_from_db()
+    assert p.amount == Decimal("800.00") and p.aid_type != "不存在的项目"

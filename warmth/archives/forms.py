@@ -284,9 +284,11 @@ def apply_errors(form: forms.Form, exc: ValidationError, member_errors: list[str
     for field, errs in exc.error_dict.items():
         messages = [m for e in errs for m in e.messages]
         if field == "members":
-            member_errors.extend(messages)
+            member_errors.extend(m for m in messages if m not in member_errors)
             continue
         target = alias.get(field, field)
+        if target in form.fields and form.errors.get(target):
+            continue  # the form already said what is wrong with this field
         form.add_error(target if target in form.fields else None, messages)
 
 

@@ -56,6 +56,7 @@ from warmth.archives.services import EDITABLE_STATUSES, archive_file, archive_up
 from warmth.archives.template import write_template
 from warmth.audit.services import audit_record
 from warmth.core import pii, regions
+from warmth.core.feedback import attempt
 from warmth.core.feedback import form_messages as _form_messages
 from warmth.core.feedback import messages_of as _messages_of
 from warmth.core.money import AmountError, parse_amount
@@ -232,22 +233,24 @@ def archive_create(request):
     if request.method == "POST":
         valid = form.is_valid() & formset.is_valid()
         member_errors.extend(formset.non_form_errors())
-        if valid:
+        org = actor.org  # checked against while the code itself is wrong; never written there
+        if form.cleaned_data.get("org_code"):
             try:
                 org = org_for_actor(actor, form.cleaned_data["org_code"])
             except Http404:
                 form.add_error("org_code", "该组织代码不存在或不在您的管辖范围内")
-            else:
-                try:
-                    archive = archive_file(actor=actor, org=org, data=archive_input(form, formset),
-                                           temporary=form.cleaned_data["is_temporary"])
-                except ValidationError as exc:
-                    apply_errors(form, exc, member_errors)
-                except PermissionDenied as exc:
-                    form.add_error(None, _messages_of(exc))
-                else:
-                    messages.success(request, f"已建档，档案编号 {archive.archive_no}（草稿）。核对无误后请提交初审。")
-                    return redirect("archive_detail", pk=archive.pk)
+        # the service's checks run even when the form's failed, so every problem shows in one response
+        try:
+            archive = attempt(form, lambda: archive_file(
+                actor=actor, org=org, data=archive_input(form, formset),
+                temporary=bool(form.cleaned_data.get("is_temporary"))),
+                keep=valid and not member_errors, on_error=lambda f, exc: apply_errors(f, exc, member_errors))
+        except PermissionDenied as exc:
+            form.add_error(None, _messages_of(exc))
+        else:
+            if archive is not None:
+                messages.success(request, f"已建档，档案编号 {archive.archive_no}（草稿）。核对无误后请提交初审。")
+                return redirect("archive_detail", pk=archive.pk)
     return _render_form(request, form, formset, member_errors)
 
 
@@ -263,14 +266,15 @@ def archive_edit(request, pk):
     if request.method == "POST":
         valid = form.is_valid() & formset.is_valid()
         member_errors.extend(formset.non_form_errors())
-        if valid:
-            try:
-                archive_update(actor=request.actor, archive=archive, data=archive_input(form, formset))
-            except ValidationError as exc:
-                apply_errors(form, exc, member_errors)
-            except PermissionDenied as exc:
-                form.add_error(None, _messages_of(exc))
-            else:
+        try:  # the service's checks too, in one response (rolled back while anything is wrong)
+            saved = attempt(form, lambda: archive_update(actor=request.actor, archive=archive,
+                                                         data=archive_input(form, formset)),
+                            keep=valid and not member_errors,
+                            on_error=lambda f, exc: apply_errors(f, exc, member_errors))
+        except PermissionDenied as exc:
+            form.add_error(None, _messages_of(exc))
+        else:
+            if saved is not None:
                 messages.success(request, "档案已保存。")
                 return redirect("archive_detail", pk=archive.pk)
     return _render_form(request, form, formset, member_errors, archive=archive)

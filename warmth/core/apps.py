@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from warmth.core import checks  # noqa: F401  (registers the system checks)
+        from warmth.core.validation import install_plain_messages
+
+        install_plain_messages()  # Django's default messages in plain Chinese, with the field's label

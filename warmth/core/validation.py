@@ -19,6 +19,8 @@ A form's problems are collected, all of them, and raised once as one ``Validatio
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -27,7 +29,16 @@ from typing import Annotated, Any, get_args
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+from django.core.validators import (
+    DecimalValidator,
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinLengthValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+    RegexValidator,
+)
+from django.db import models
 from django.utils import timezone
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
@@ -240,6 +251,116 @@ class DateField(forms.DateField):
     def to_python(self, value):
         day = super().to_python(value)
         return check_date(day, label=str(self.label), earliest=self.earliest, future_days=self.future_days)
+
+
+# --- Django's own messages in plain Chinese ---------------------------------------------------------------
+# Django's translations speak to programmers ("确保该变量包含不超过 50 字符", "值 'x' 不是有效选项", "这个值不能为
+# null", "必须为True或False") and name no field. ``install_plain_messages`` (run once from ``CoreConfig.ready``)
+# replaces those defaults, for forms, model validation (a service's ``full_clean``) and validators alike, and
+# gives every form field messages that carry its label ("请填写家庭住址", "家庭人口不能大于 99"). A message a
+# form or field set for itself is kept.
+
+REQUIRED = "必须填写"
+CHOOSE = "所选的值不在可选范围内，请从列表中选择"
+
+_FORM_MESSAGES = {
+    forms.Field: {"required": REQUIRED},
+    forms.IntegerField: {"invalid": "须为整数"},
+    forms.DecimalField: {"invalid": "须为数字"},
+    forms.FloatField: {"invalid": "须为数字"},
+    forms.DateField: {"invalid": "格式不对，请按 2025-01-31 的样式填写"},
+    forms.DateTimeField: {"invalid": "格式不对，请按 2025-01-31 09:30 的样式填写"},
+    forms.ChoiceField: {"invalid_choice": CHOOSE},
+    forms.MultipleChoiceField: {"invalid_choice": CHOOSE, "invalid_list": "请从列表中选择"},
+    forms.FileField: {"invalid": "没有收到文件，请重新选择", "missing": "没有收到文件，请重新选择",
+                      "empty": "所选的文件是空的"},
+}
+_MODEL_MESSAGES = {
+    models.Field: {"invalid_choice": CHOOSE, "null": REQUIRED, "blank": REQUIRED,
+                   "unique": "已有相同%(field_label)s的%(model_name)s，不能重复"},
+    models.IntegerField: {"invalid": "须为整数"},
+    models.DecimalField: {"invalid": "须为数字"},
+    models.DateField: {"invalid": "格式不对，请按 2025-01-31 的样式填写", "invalid_date": "不是有效的日期"},
+    models.DateTimeField: {"invalid": "格式不对，请按 2025-01-31 09:30 的样式填写", "invalid_date": "不是有效的日期",
+                           "invalid_datetime": "不是有效的日期和时间"},
+    models.BooleanField: {"invalid": "须为“是”或“否”", "invalid_nullable": "须为“是”、“否”或不填"},
+    models.ForeignKey: {"invalid": "所选的记录不存在或已不可用"},
+}
+_VALIDATOR_MESSAGES = {
+    MaxLengthValidator: "最多 %(limit_value)d 个字（现有 %(show_value)d 个字）",
+    MinLengthValidator: "至少 %(limit_value)d 个字（现有 %(show_value)d 个字）",
+    MaxValueValidator: "不能大于 %(limit_value)s",
+    MinValueValidator: "不能小于 %(limit_value)s",
+    RegexValidator: "格式不对",
+    ProhibitNullCharactersValidator: "含有不可见的控制字符，请删除后重新填写",
+}
+_DECIMAL_MESSAGES = {"invalid": "须为数字", "max_digits": "位数太多（最多 %(max)s 位）",
+                     "max_decimal_places": "最多 %(max)s 位小数", "max_whole_digits": "整数部分最多 %(max)s 位"}
+
+
+def _plain_label(field) -> str:
+    return str(field.label or "").strip().rstrip("*：:").strip()
+
+
+def label_messages(form) -> None:
+    """Put each field's label into the messages it still has from the defaults above."""
+    for name, field in form.fields.items():
+        label = _plain_label(field) or name
+        em = field.error_messages
+        if em.get("required") == REQUIRED:
+            choose = isinstance(field, forms.ChoiceField | forms.FileField | forms.ModelChoiceField)
+            em["required"] = f"请选择{label}" if choose else f"请填写{label}"
+        for key in ("invalid", "invalid_choice", "invalid_list", "missing", "empty"):
+            message = em.get(key)
+            if isinstance(message, str) and not message.startswith(label) and "%(" not in message:
+                em[key] = f"{label}{'：' if key in ('invalid_choice', 'invalid_list') else ''}{message}"
+        for i, v in enumerate(field.validators):
+            plain = _VALIDATOR_MESSAGES.get(type(v))
+            if plain is not None and v.message == plain:
+                labelled = copy.copy(v)
+                labelled.message = f"{label}{plain}"
+                field.validators[i] = labelled
+
+
+def install_plain_messages() -> None:
+    for table in (_FORM_MESSAGES, _MODEL_MESSAGES):
+        for cls, messages in table.items():
+            cls.default_error_messages = {**cls.__dict__.get("default_error_messages", {}), **messages}
+    for cls, message in _VALIDATOR_MESSAGES.items():
+        cls.message = message
+    DecimalValidator.messages = dict(_DECIMAL_MESSAGES)
+    if getattr(forms.BaseForm.__init__, "_labels_messages", False):
+        return
+    original = forms.BaseForm.__init__
+
+    @functools.wraps(original)
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        label_messages(self)
+
+    __init__._labels_messages = True
+    forms.BaseForm.__init__ = __init__
+
+    clean = models.Field.clean
+
+    @functools.wraps(clean)
+    def model_clean(self, value, model_instance):
+        """A model field's refusal (a service's ``full_clean``) names the field by its ``verbose_name``."""
+        try:
+            return clean(self, value, model_instance)
+        except ValidationError as exc:
+            label = str(self.verbose_name or self.name)
+            raise ValidationError([ValidationError(with_label(label, m), code=e.code)
+                                   for e in exc.error_list for m in e]) from None
+
+    models.Field.clean = model_clean
+
+
+def with_label(label: str, message: str) -> str:
+    """``message`` with the field's label in front, unless it names the field already."""
+    if not label or message.startswith(label):
+        return message
+    return f"{label}：{message}" if message == CHOOSE else f"{label}{message}"
 
 
 # --- the API (django-ninja / pydantic) -------------------------------------------------------------------

@@ -52,14 +52,14 @@ class PaymentEditForm(forms.Form):
     """修改 a draft or returned payment: the fields ``services.EDITABLE`` (the recipient and the money stay)."""
 
     aid_type = forms.ChoiceField(label="帮扶项目", choices=AidType.choices)
-    amount = forms.CharField(label="金额（元）", max_length=20, widget=AMOUNT)
+    amount = TextField(label="金额（元）", max_length=20, widget=AMOUNT)
     method = forms.ChoiceField(label="发放方式", choices=PayMethod.choices)
-    bank_account = forms.CharField(label="银行账号（银行卡转账；留空则不变）", max_length=40, required=False)
-    bank_name = forms.CharField(label="开户银行", max_length=60, required=False)
+    bank_account = TextField(label="银行账号（银行卡转账；留空则不变）", max_length=40, required=False)
+    bank_name = TextField(label="开户银行", max_length=60, required=False)
     on_visit = forms.BooleanField(label="慰问团入户当面发放", required=False)
-    goods_items = forms.CharField(label="实物名称、数量和价值（实物发放）", max_length=200, required=False)
-    repeat_reason = forms.CharField(label="重复发放理由", max_length=200, required=False)
-    note = forms.CharField(label="其它帮扶措施 / 备注", max_length=200, required=False)
+    goods_items = TextField(label="实物名称、数量和价值（实物发放）", max_length=200, required=False)
+    repeat_reason = TextField(label="重复发放理由", max_length=200, required=False)
+    note = TextField(label="其它帮扶措施 / 备注", max_length=200, required=False)
 
 
 class NoteForm(forms.Form):

@@ -20,6 +20,7 @@ from warmth.archives.choices import HardshipCategory
 from warmth.audit.services import audit_record
 from warmth.campaigns.access import campaigns_for_actor
 from warmth.core import pii
+from warmth.core.feedback import add_errors, attempt
 from warmth.core.feedback import messages_of as _messages_of
 from warmth.funds import rules as funds_rules
 from warmth.funds.access import pots_for_actor
@@ -132,6 +133,9 @@ def _pots(actor, chosen: str | None):
     return funds_rules.offered(pots, timezone.localdate())
 
 
+_ALIAS = {"archive": "archive_no"}
+
+
 @actor_required(Perm.PAYMENT_WRITE)
 def payment_create(request):
     actor = request.actor
@@ -141,35 +145,33 @@ def payment_create(request):
     form = PaymentForm(request.POST or None, pots=_pots(actor, chosen), campaigns=campaigns,
                        initial={"pot": chosen, "archive_no": request.GET.get("archive", ""),
                                 "campaign": request.GET.get("campaign", "")})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        valid = form.is_valid()
         d = form.cleaned_data
         archive = None
-        if d["archive_no"].strip():
+        if (d.get("archive_no") or "").strip():
             archive = archives_for_actor(actor).filter(archive_no=d["archive_no"].strip()).select_related("org").first()
             if archive is None:
                 form.add_error("archive_no", "档案编号不存在或不在您的管辖范围内")
-        if not form.errors:
-            recipient = None if archive else services.Recipient(name=d["name"], id_number=d["id_number"],
-                                                                unit_or_address=d["unit_or_address"],
-                                                                phone=d["phone"])
+        if d.get("pot") is not None:  # the service's checks run even when the form's failed: one response
+            recipient = None if archive else services.Recipient(
+                name=d.get("name") or "", id_number=d.get("id_number") or "",
+                unit_or_address=d.get("unit_or_address") or "", phone=d.get("phone") or "")
             try:
-                p = services.payment_create(
-                    actor=actor, pot=d["pot"], aid_type=d["aid_type"], amount=d["amount"], method=d["method"],
-                    archive=archive, recipient=recipient, recipient_kind=d["recipient_kind"] or "other",
-                    on_visit=d["on_visit"], goods_items=d["goods_items"], bank_account=d["bank_account"],
-                    bank_name=d["bank_name"], repeat_reason=d["repeat_reason"], note=d["note"],
-                    campaign=d["campaign"])
-            except (ValidationError, PermissionDenied) as exc:
-                if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-                    for field, errs in exc.error_dict.items():
-                        target = "archive_no" if field == "archive" else field
-                        form.add_error(target if target in form.fields else None,
-                                       [m for e in errs for m in e.messages])
-                else:
-                    form.add_error(None, _messages_of(exc))
+                p = attempt(form, lambda: services.payment_create(
+                    actor=actor, pot=d["pot"], aid_type=d.get("aid_type") or "", amount=d.get("amount") or "",
+                    method=d.get("method") or "", archive=archive, recipient=recipient,
+                    recipient_kind=d.get("recipient_kind") or "other", on_visit=bool(d.get("on_visit")),
+                    goods_items=d.get("goods_items") or "", bank_account=d.get("bank_account") or "",
+                    bank_name=d.get("bank_name") or "", repeat_reason=d.get("repeat_reason") or "",
+                    note=d.get("note") or "", campaign=d.get("campaign")),
+                    keep=valid and not form.errors, on_error=lambda f, exc: add_errors(f, exc, alias=_ALIAS))
+            except PermissionDenied as exc:
+                form.add_error(None, _messages_of(exc))
             else:
-                messages.success(request, "发放已保存为草稿：请核对规则检查结果后提交审批。")
-                return redirect("payment_detail", pk=p.pk)
+                if p is not None:
+                    messages.success(request, "发放已保存为草稿：请核对规则检查结果后提交审批。")
+                    return redirect("payment_detail", pk=p.pk)
     return render(request, "payments/payment_form.html", {"form": form}, status=422 if form.errors else 200)
 
 
@@ -255,19 +257,13 @@ def payment_edit(request, pk):
         return redirect("payment_detail", pk=p.pk)
     initial = {name: getattr(p, name) for name in services.EDITABLE if name != "bank_account"}
     form = PaymentEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = dict(form.cleaned_data)
-        if not d["bank_account"].strip():
+    if request.method == "POST":
+        valid = form.is_valid()
+        d = {name: form.cleaned_data.get(name, getattr(p, name) if name != "bank_account" else "")
+             for name in form.fields}  # a field the form refused: the service checks the rest
+        if not (d["bank_account"] or "").strip():
             d["bank_account"] = p.bank_account  # left blank: unchanged
-        try:
-            services.payment_edit(actor=actor, payment=p, **d)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errs in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, [m for e in errs for m in e.messages])
-            else:
-                form.add_error(None, _messages_of(exc))
-        else:
+        if attempt(form, lambda: services.payment_edit(actor=actor, payment=p, **d), keep=valid) is not None:
             messages.success(request, "已保存修改。")
             return redirect("payment_detail", pk=p.pk)
     return render(request, "payments/payment_edit.html", {"form": form, "p": p},
