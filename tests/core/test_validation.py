@@ -152,7 +152,7 @@ def test_the_form_date_field_keeps_dates_within_sense():
     assert f.clean("1995-07-01") == date(1995, 7, 1)
     assert refused(f.clean, "0001-01-01") == ["工作时间不能早于1900年1月1日"]
     assert refused(f.clean, "9999-12-31")[0].startswith("工作时间不能晚于")
-    assert refused(f.clean, "abc") == ["请填写有效的日期（如 2025-01-31）"]
+    assert refused(f.clean, "abc") == ["工作时间格式不对，请按 2025-01-31 的样式填写"]
 
 
 # --- the API ----------------------------------------------------------------------------------------------

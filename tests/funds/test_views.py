@@ -108,6 +108,20 @@ def test_a_donation_needs_its_donor(client, users):
     assert not FundRaise.objects.exists()
 
 
+def test_the_raise_form_shows_its_own_and_the_services_problems_in_one_response(client, users):
+    """A bad date is the form's refusal; a bad amount and a donation without its donor the service's: one submit
+    lists all three, each with its field's label, and nothing is written."""
+    client.force_login(users.finance)
+    r = client.post(reverse("funds_raises"), raise_data(received_on="2025-13-45", amount="abc",
+                                                        source=FundSource.DONATION))
+    assert r.status_code == 422
+    errors = r.context["form"].errors
+    assert errors["received_on"] == ["到账日期格式不对，请按 2025-01-31 的样式填写"]
+    assert "金额格式不正确" in errors["amount"][0]
+    assert "请填写捐助单位或个人" in " ".join(errors.get("donor", []) + errors.get("__all__", []))
+    assert not FundRaise.objects.exists() and not LedgerEntry.objects.exists()
+
+
 def test_raising_for_an_org_outside_the_subtree_is_refused(client, users):
     client.force_login(users.finance)
     r = client.post(reverse("funds_raises"), raise_data(org="460000"))

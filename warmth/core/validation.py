@@ -245,7 +245,8 @@ class DateField(forms.DateField):
 
     def __init__(self, *, earliest: date = EARLIEST, future_days: int = FUTURE_DAYS, **kwargs):
         self.earliest, self.future_days = earliest, future_days
-        kwargs.setdefault("error_messages", {"invalid": "请填写有效的日期（如 2025-01-31）"})
+        kwargs.setdefault("error_messages", {"invalid": with_label(str(kwargs.get("label") or ""),
+                                                                   "格式不对，请按 2025-01-31 的样式填写")})
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -298,6 +299,9 @@ _DECIMAL_MESSAGES = {"invalid": "须为数字", "max_digits": "位数太多（�
                      "max_decimal_places": "最多 %(max)s 位小数", "max_whole_digits": "整数部分最多 %(max)s 位"}
 
 
+_PLAIN_DEFAULTS = frozenset(m for table in (_FORM_MESSAGES,) for ms in table.values() for m in ms.values())
+
+
 def _plain_label(field) -> str:
     return str(field.label or "").strip().rstrip("*：:").strip()
 
@@ -312,8 +316,8 @@ def label_messages(form) -> None:
             em["required"] = f"请选择{label}" if choose else f"请填写{label}"
         for key in ("invalid", "invalid_choice", "invalid_list", "missing", "empty"):
             message = em.get(key)
-            if isinstance(message, str) and not message.startswith(label) and "%(" not in message:
-                em[key] = f"{label}{'：' if key in ('invalid_choice', 'invalid_list') else ''}{message}"
+            if message in _PLAIN_DEFAULTS:  # one of ours, not a message the form or field chose
+                em[key] = with_label(label, message)
         for i, v in enumerate(field.validators):
             plain = _VALIDATOR_MESSAGES.get(type(v))
             if plain is not None and v.message == plain:
@@ -360,7 +364,7 @@ def with_label(label: str, message: str) -> str:
     """``message`` with the field's label in front, unless it names the field already."""
     if not label or message.startswith(label):
         return message
-    return f"{label}：{message}" if message == CHOOSE else f"{label}{message}"
+    return f"{label}：{message}" if message in (CHOOSE, "请从列表中选择") else f"{label}{message}"
 
 
 # --- the API (django-ninja / pydantic) -------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from warmth.audit.services import audit_record
+from warmth.core.feedback import attempt
 from warmth.core.feedback import form_messages as _form_messages
 from warmth.core.feedback import messages_of as _messages_of
 from warmth.core.files import stored_path
@@ -274,20 +275,27 @@ def raise_list(request):
     form = RaiseForm(request.POST or None, initial={"org": actor.org.code})
     if request.method == "POST":
         actor.require(Perm.FUNDS_WRITE)
-        if form.is_valid():
-            d = form.cleaned_data
+        valid = form.is_valid()
+        d = form.cleaned_data
+        org = actor.org  # checked against while the code itself is wrong; never written there
+        if d.get("org"):
             try:
                 org = org_for_actor(actor, d["org"].strip())
-                services.fund_raise(actor=actor, org=org, year=d["year"], source=d["source"],
-                                    purpose=d["purpose"], amount=d["amount"], received_on=d["received_on"],
-                                    doc_no=d["doc_no"], donor=d["donor"], is_goods=d["is_goods"],
-                                    goods_description=d["goods_description"], spend_by=d["spend_by"],
-                                    note=d["note"])
             except Http404:
                 form.add_error("org", "该组织代码不存在或不在您的管辖范围内")
-            except (ValidationError, PermissionDenied) as exc:
-                _apply(form, exc)
-            else:
+        # the service's checks run even when the form's failed (rolled back), so one submit shows every problem
+        try:
+            done = attempt(form, lambda: services.fund_raise(
+                actor=actor, org=org, year=d.get("year") or timezone.localdate().year,
+                source=d.get("source") or "", purpose=d.get("purpose") or "", amount=d.get("amount") or "",
+                received_on=d.get("received_on") or timezone.localdate(), doc_no=d.get("doc_no") or "",
+                donor=d.get("donor") or "", is_goods=bool(d.get("is_goods")),
+                goods_description=d.get("goods_description") or "", spend_by=d.get("spend_by"),
+                note=d.get("note") or ""), keep=valid)
+        except PermissionDenied as exc:
+            _apply(form, exc)
+        else:
+            if done is not None:
                 messages.success(request, f"已登记{org.name}筹集资金 {d['amount']} 元。")
                 return redirect("funds_raises")
     qs = raises_for_actor(actor).select_related("org", "created_by").order_by("-received_on", "-id")
