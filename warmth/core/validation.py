@@ -333,6 +333,10 @@ def install_plain_messages() -> None:
     for cls, message in _VALIDATOR_MESSAGES.items():
         cls.message = message
     DecimalValidator.messages = dict(_DECIMAL_MESSAGES)
+    # no ``required`` attribute from a form: the browser would stop at the first empty field with its own bubble,
+    # one per submit; the server lists them all (the pages mark required fields with *), and the large forms
+    # carry ``novalidate`` for the browser's other checks (numbers' min/max)
+    forms.BaseForm.use_required_attribute = False
     if getattr(forms.BaseForm.__init__, "_labels_messages", False):
         return
     original = forms.BaseForm.__init__
