@@ -15,10 +15,14 @@ class EventOut(Schema):
     actor_name: str
     role: str
     action: str
+    action_label: str  # the action's Chinese name (统计表报送)
     object_type: str
+    object_label: str
     object_id: str
     before: dict | None
     after: dict | None
+    before_text: str  # the change in words (状态：已报送；逾期报送：是)
+    after_text: str
     ip: str | None
 
 
