@@ -5,6 +5,7 @@ from django.views.decorators.http import require_POST
 
 from warmth.auditpage.forms import AuditFilterForm
 from warmth.auditpage.queries import events_for_actor, filter_events
+from warmth.core.feedback import form_messages
 from warmth.jobs.services import job_create
 from warmth.orgs.decorators import actor_required
 from warmth.orgs.permissions import Perm
@@ -31,8 +32,7 @@ def event_list(request):
 def event_export(request):
     form = AuditFilterForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "筛选条件有误，未导出：" + "；".join(
-            f"{form.fields[f].label if f in form.fields else ''}{'，'.join(e)}" for f, e in form.errors.items()))
+        messages.error(request, "筛选条件有误，未导出：" + form_messages(form))
         return redirect("audit_list")
     params = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in _filters(form).items()}
     job = job_create(actor=request.actor, kind="audit.export", title="导出审计日志", params=params)

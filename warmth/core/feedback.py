@@ -16,10 +16,12 @@ def messages_of(exc: Exception) -> str:
 
 
 def form_messages(form) -> str:
+    """Every error of a form on one line, each naming its field once (a message that names it already, such
+    as 请填写家庭住址, is not prefixed again)."""
     parts = []
     for name, errs in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts.extend(f"{label}：{e}" if label else e for e in errs)
+        label = str(form.fields[name].label or "") if name in form.fields else ""
+        parts.extend(f"{label}：{e}" if label and label not in e else e for e in errs)
     return "；".join(parts)
 
 
