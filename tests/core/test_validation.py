@@ -10,7 +10,7 @@ from ninja import Schema
 from pydantic import ValidationError as PydanticError
 
 from warmth.core import validation as v
-from warmth.core.feedback import error_list, messages_of
+from warmth.core.feedback import error_list, form_messages, messages_of
 
 
 def refused(fn, *args, **kwargs) -> list[str]:
@@ -273,3 +273,16 @@ def test_a_message_a_form_set_for_itself_is_kept():
 
     f = F({})
     assert not f.is_valid() and f.errors["year"] == ["请选择年度（如 2025）"]
+
+
+def test_a_forms_errors_on_one_line_name_each_field_once():
+    from django import forms
+
+    class F(forms.Form):
+        address = forms.CharField(label="家庭住址")
+        size = forms.IntegerField(label="家庭人口", max_value=99)
+
+    f = F({"size": "100"})
+    f.is_valid()
+    f.add_error("size", "与家庭成员人数不符")
+    assert form_messages(f) == "请填写家庭住址；家庭人口不能大于 99；家庭人口：与家庭成员人数不符"
