@@ -320,6 +320,7 @@ ROUTES: dict[str, Route] = {
     "api:payments_reverse_reject": Route("POST", "/api/payments/{paid}/reverse_reject", api=True,
                                          json='{"reason": "x"}'),
     "dashboard": Route("GET", "/dashboard/?org=510100&year=2025"),
+    "dashboard_season_panel": Route("GET", "/dashboard/season-panel/", self_only=True),  # the caller's own org
     # 帮扶中心
     "center_list": Route("GET", "/centers/?year=2025"),
     "center_create": Route("POST", "/centers/new/", data=(("org", "510107"), ("name", "扫描中心"),

@@ -109,7 +109,7 @@ def test_the_api_gives_each_event_its_chinese_words_beside_the_codes(client, use
     audit_record(actor=actor_for(users.owner), action="report.submit", object_type="report", object_id=7,
                  org=tree.c1, before={"status": "draft"}, after={"status": "submitted", "late": True})
     client.force_login(users.auditor)
-    item = client.get("/api/audit/events").json()["items"][0]
+    item = client.get("/api/audit/events?action=report.submit").json()["items"][0]
     assert (item["action"], item["action_label"]) == ("report.submit", "统计表报送")
     assert item["object_label"] == "统计表" and item["before_text"] == "状态：填报中"
-    assert item["after_text"] == "状态：已报送；逾期报送：是"
+    assert set(item["after_text"].split("；")) == {"状态：已报送", "逾期报送：是"}  # jsonb keeps no key order
