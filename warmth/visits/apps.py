@@ -22,5 +22,5 @@ class VisitsConfig(AppConfig):
         from warmth.visits.models import Visit
 
         register(actions={"campaign.visit": "登记走访", "campaign.visit_void": "作废走访记录"},
-                 objects={"visit": Visit, "campaign_not_visited": "未走访名单"},
-                 fields={"cash": "慰问金", "models_only": "仅劳模"})
+                 objects={"visit": Visit, "campaign_not_visited": "未走访名单", "never_helped": "未帮扶名单"},
+                 fields={"cash": "慰问金", "models_only": "仅劳模", "season": "年度"})
