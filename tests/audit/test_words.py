@@ -31,6 +31,10 @@ def _action_literals() -> set[str]:
                 value = node.value
             if value is None:
                 continue
+            if isinstance(value, ast.Name):  # action=action: the codes assigned to that name in the module
+                value = ast.Module(body=[n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                                         if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == value.id],
+                                   type_ignores=[])
             for c in ast.walk(value):
                 if isinstance(c, ast.Constant) and isinstance(c.value, str) and CODE.match(c.value):
                     found.add(c.value)

@@ -84,6 +84,8 @@ _OBJECT_VALUES: dict[tuple[str, str], dict[str, str]] = {}
 #: the same, whatever the object type (the first model to name a field labels it elsewhere too)
 _ANY_FIELDS: dict[str, str] = {}
 _ANY_VALUES: dict[str, dict[str, str]] = {}
+#: value labels worked out when first shown (they may need the database, which ``ready`` must not touch)
+_LAZY_VALUES: dict[tuple[str, str] | str, Any] = {}
 
 
 def _model_words(object_type: str, model: Any) -> None:
@@ -111,7 +113,8 @@ def register(*, actions: Mapping[str, str] | None = None, objects: Mapping[str, 
     ``verbose_name``; its fields' ``verbose_name`` and ``choices`` label a change) or a Chinese label.
     ``workflows``: ``core.workflow.Workflow`` tables; each action is named "<object><action label>" unless
     ``actions`` names it. ``fields``: labels of change keys that are no model field. ``values``: value labels
-    for a field (``"kind"``) or a field of one object type (``("rule_setting", "code")``)."""
+    for a field (``"kind"``) or a field of one object type (``("rule_setting", "code")``), a mapping or a
+    function returning one (called when a value is first shown: it may read the database)."""
     for object_type, obj in (objects or {}).items():
         if isinstance(obj, str):
             OBJECT_TYPES.setdefault(object_type, obj)
@@ -121,6 +124,9 @@ def register(*, actions: Mapping[str, str] | None = None, objects: Mapping[str, 
     for key, label_ in (fields or {}).items():
         FIELD_LABELS.setdefault(key, label_)
     for key, mapping in (values or {}).items():
+        if callable(mapping):
+            _LAZY_VALUES[key] = mapping
+            continue
         target = _OBJECT_VALUES.setdefault(key, {}) if isinstance(key, tuple) else _ANY_VALUES.setdefault(key, {})
         target.update({str(k): str(v) for k, v in mapping.items()})
     for code, name in (actions or {}).items():
@@ -157,6 +163,9 @@ def value_label(value: Any, key: str = "", object_type: str = "") -> str:
     if isinstance(value, (list, tuple)):
         return "、".join(value_label(v, key, object_type) for v in value) or "（空）"
     if isinstance(value, str):
+        for lazy in [k for k in ((object_type, key), key) if k in _LAZY_VALUES]:
+            target = _OBJECT_VALUES if isinstance(lazy, tuple) else _ANY_VALUES
+            target.setdefault(lazy, {}).update({str(k): str(v) for k, v in _LAZY_VALUES.pop(lazy)().items()})
         own = _OBJECT_VALUES.get((object_type, key), {})
         return own.get(value) or _ANY_VALUES.get(key, {}).get(value) or VALUE_LABELS.get(value, value)
     return str(value)
