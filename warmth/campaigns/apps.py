@@ -27,9 +27,12 @@ class CampaignsConfig(AppConfig):
         # central money's default spend-by date is the end of the season's campaign window: the season answers
         # the funds app below it through its registry
         from warmth.campaigns import queries
+        from warmth.core import season
         from warmth.funds import seasons
 
         seasons.SEASON_END.append(queries.season_end)
+        # the default season of every page (core.season) reads the campaigns too
+        season.register(queries.default_season)
 
         # the audit log's words: action names, the season's records' fields and closed lists
         from warmth.audit.actions import register

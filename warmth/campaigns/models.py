@@ -6,6 +6,7 @@ Nothing here is deleted: a submitted weekly report is corrected by a new version
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.db import models
@@ -40,7 +41,6 @@ class Campaign(models.Model):
     recipient_kinds = models.JSONField("慰问对象", default=list)
     duties = models.JSONField("部门职责", default=dict)
     hotline = models.CharField("值班电话", max_length=40, blank=True)
-    status = models.CharField("状态", max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.PLANNING)
     created_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -56,6 +56,20 @@ class Campaign(models.Model):
 
     def in_window(self, day) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+    def status_on(self, day: date) -> str:
+        """筹备中 before the window, 进行中 inside it, 已结束 after it: the status follows the dates (a stored
+        status went stale: a finished campaign still said 筹备中)."""
+        if day < self.starts_on:
+            return CampaignStatus.PLANNING
+        return CampaignStatus.OPEN if day <= self.ends_on else CampaignStatus.CLOSED
+
+    @property
+    def status(self) -> str:
+        return self.status_on(timezone.localdate())
+
+    def get_status_display(self) -> str:
+        return CampaignStatus(self.status).label
 
 
 class VisitGroup(models.Model):

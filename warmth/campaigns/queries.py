@@ -3,12 +3,15 @@ the level above. The visits' figures (coverage, the not-visited list, money so f
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Max, Q, QuerySet, Sum
+from django.utils import timezone
 
 from warmth.campaigns.choices import ArrearsRow, ArrearsStatus
 from warmth.campaigns.models import ArrearsLine, ArrearsReport, Campaign
+from warmth.core.festival import campaign_window
 from warmth.funds.rules import ancestors_paths
 from warmth.orgs.models import Org
 
@@ -37,6 +40,40 @@ def season_end(org: Org | None, year: int):
         return None
     try:
         return campaign_covering(org, year).ends_on
+    except LookupError:
+        return None
+
+
+def campaigns_around(org: Org) -> QuerySet[Campaign]:
+    """The campaigns an org takes part in or looks at: organized by the org, by an org above it (it takes part)
+    or by an org below it (its subtree's)."""
+    return Campaign.objects.filter(Q(org__path__in=ancestors_paths(org)) | Q(org__path__startswith=org.path))
+
+
+def default_season(org: Org, today: date) -> int | None:
+    """The season a page opens on (``core.season.default_season``, registered from ``CampaignsConfig.ready``):
+    the season of a campaign around the org whose window contains today, else the latest season with a
+    campaign around the org; None without any."""
+    around = campaigns_around(org)
+    running = around.filter(starts_on__lte=today, ends_on__gte=today).aggregate(y=Max("year"))["y"]
+    return running if running is not None else around.aggregate(y=Max("year"))["y"]
+
+
+def as_of_day(org: Org, year: int, today: date | None = None, *, campaign: Campaign | None = None) -> date:
+    """The day 在档 is counted on for ``org`` and season ``year`` (the dashboard, coverage and the statistics
+    forms all use it, and print it beside the figure): the last day of the campaign covering the org (of the
+    season's default window, 元旦 to 春节, when none covers it), or today while that day is still to come.
+    ``campaign``: the covering campaign when the caller has it already."""
+    today = today or timezone.localdate()
+    if campaign is None:
+        campaign = covering_or_none(org, year)
+    end = campaign.ends_on if campaign is not None else campaign_window(year)[1]
+    return min(end, today)
+
+
+def covering_or_none(org: Org, year: int) -> Campaign | None:
+    try:
+        return campaign_covering(org, year)
     except LookupError:
         return None
 

@@ -10,16 +10,18 @@ funds statement's three). What each counts:
 - ``paid_by_aid_type``: 实名制发放 from the season's pots, approved or later and not reversed (待发放, 已发放,
   已确认), by 帮扶项目. Cash handed over on visits is not a payment and is not in it (it is in the statement's
   发放 column).
-- ``coverage``: the campaign covering the org that season (``campaign_covering``) and its coverage per child
-  (``visits.queries.coverage_by_child``): households 在档 now, visited, not visited.
+- ``coverage``: the season's coverage per child (``visits.queries.coverage_by_child``: the season's visits in
+  any level's campaign count), households 在档 on the season's stated day (``campaigns.queries.as_of_day``),
+  visited, not visited; with the campaigns of that season around the org (above it or below it).
 - ``paid_over_window``: the same payments once handed over (已发放, 已确认), by ``Payment.paid_on`` (the 发放日期
   recorded when the money went out; approval only takes it out of the pot), per day over the campaign window,
   per week when the window is longer than ``WEEKLY_AFTER_DAYS``; what was paid before or after the window is
   given beside.
-- ``compare``: four headline figures for the season and the one before. 在档户数 counts archives that were 在档
-  on the last day of that season's campaign (today if that is later): approved by then and not exited by
-  then (an exit counts from its final approval); 走访户数 the distinct filed households with a live household
-  visit in that season's campaign; 资金到位 what the subtree raised plus what the org received from the union
+- ``compare``: four headline figures for the season and the one before. 在档户数 counts archives 在档 on that
+  season's stated day (``archives.queries.filed_on`` on ``campaigns.queries.as_of_day``: the last day of the
+  campaign covering the org, or today while it runs), the very figure of the coverage table and of the
+  statistics forms; 走访户数 the coverage's visited households (filed that day, a live household visit in any
+  campaign of the season); 资金到位 what the subtree raised plus what the org received from the union
   above it (money passed down inside the subtree is not counted twice); 发放 the statement's 发放 column (payments
   and cash on visits, net of reversals).
 """
@@ -27,18 +29,16 @@ funds statement's three). What each counts:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from warmth.archives.choices import ArchiveStatus
-from warmth.archives.models import Archive
-from warmth.campaigns.choices import VisitKind
 from warmth.campaigns.models import Campaign
-from warmth.campaigns.queries import campaign_covering
+from warmth.campaigns.queries import as_of_day, campaign_covering, campaigns_around
 from warmth.campaigns.services import default_window
+from warmth.core.season import default_season
 from warmth.funds.choices import EntryKind, FundSource
 from warmth.funds.models import FundPot, LedgerEntry
 from warmth.funds.queries import Line, lines_for
@@ -46,7 +46,6 @@ from warmth.orgs.models import Org
 from warmth.payments.choices import AidType, PaymentStatus
 from warmth.payments.models import Payment
 from warmth.visits import queries as visit_queries
-from warmth.visits.models import Visit
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -62,9 +61,8 @@ def _money(value) -> Decimal:
 
 
 def default_year(org: Org) -> int:
-    """The latest year with fund pots in the subtree (the season being worked on), else this year."""
-    latest = FundPot.objects.filter(org__path__startswith=org.path).aggregate(y=Max("year"))["y"]
-    return latest or timezone.localdate().year
+    """The season the dashboard opens on: the one rule of every page (``core.season.default_season``)."""
+    return default_season(org)
 
 
 def years_with_data(org: Org) -> list[int]:
@@ -146,19 +144,22 @@ def paid_by_aid_type(org: Org, year: int) -> tuple[list[AidRow], AidRow]:
 
 @dataclass
 class CoverageFigure:
-    campaign: Campaign | None
+    as_of: date
+    campaigns: list = field(default_factory=list)  # the season's campaigns around the org (above or below it)
     rows: list = field(default_factory=list)  # (child org or None for the org's own households, Coverage)
     total: visit_queries.Coverage = field(default_factory=visit_queries.Coverage)
 
 
-def coverage(org: Org, year: int, campaign: Campaign | None) -> CoverageFigure:
-    if campaign is None:
-        return CoverageFigure(None)
-    rows = visit_queries.coverage_by_child(campaign, org)
+def coverage(org: Org, year: int, campaign: Campaign | None = None, *, today: date | None = None) -> CoverageFigure:
+    """The season's coverage of the org by child, households 在档 on the season's stated day. ``campaign``: the
+    campaign covering the org, when the caller has it (it fixes the day)."""
+    day = as_of_day(org, year, today, campaign=campaign)
+    around = list(campaigns_around(org).filter(year=year).select_related("org").order_by("org__path"))
+    rows = visit_queries.coverage_by_child(org, year, day)
     total = visit_queries.summed(rows)
     # the org's own households are shown only when it has any (a county's grassroots unions have none below)
     rows = [(child, cov) for child, cov in rows if child is not None or cov.filed or cov.visited]
-    return CoverageFigure(campaign, rows, total)
+    return CoverageFigure(day, around, rows, total)
 
 
 # --- 4. paid over the campaign window --------------------------------------------------------------------------
@@ -242,56 +243,28 @@ class Season:
     campaign: Campaign | None
     as_of: date
     filed: int = 0
-    visited: int | None = None  # None: no campaign covers the org that season
+    visited: int | None = None  # None: no campaign of that season around the org (above it or below it)
     raised: Decimal = ZERO
     paid: Decimal = ZERO
 
 
-def as_of_day(year: int, campaign: Campaign | None, today: date) -> date:
-    """The day 在档 is counted on: the last day of the season's campaign (its default window without one), or
-    today while the season is still running."""
-    return min(window_of(year, campaign)[1], today)
-
-
-def _end_of(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
-
-
-def _filed_on(day: date) -> Q:
-    """Archives 在档 at the end of ``day``: approved by then and not exited by then. An archive set 在档 without an
-    approval date (older data) counts as filed while it is 在档."""
-    end = _end_of(day)
-    approved = Q(activated_at__lt=end) | Q(activated_at__isnull=True, status=ArchiveStatus.ACTIVE)
-    return approved & (Q(exited_at__isnull=True) | Q(exited_at__gte=end))
-
-
 def compare(org: Org, year: int, *, today: date | None = None,
             campaigns: dict[int, Campaign | None] | None = None) -> list[Season]:
-    """[the season ``year``, the season before], each with its four headline figures; three grouped queries
-    for both seasons together (besides finding the campaigns)."""
+    """[the season ``year``, the season before], each with its four headline figures: the coverage's filed and
+    visited households of each season (two grouped queries each), the money of both in one."""
     today = today or timezone.localdate()
     years = (year, year - 1)
     campaigns = dict(campaigns or {})
     for y in years:
         if y not in campaigns:
             campaigns[y] = covering_campaign(org, y)
-    seasons = {y: Season(y, campaigns[y], as_of_day(y, campaigns[y], today)) for y in years}
-
-    filed = Archive.objects.filter(org__path__startswith=org.path).aggregate(
-        **{f"y{y}": Count("id", filter=_filed_on(s.as_of)) for y, s in seasons.items()})
+    seasons = {y: Season(y, campaigns[y], as_of_day(org, y, today, campaign=campaigns[y])) for y in years}
+    with_campaigns = set(campaigns_around(org).filter(year__in=years).values_list("year", flat=True).distinct())
     for y, s in seasons.items():
-        s.filed = filed[f"y{y}"]
-
-    live = [c.pk for c in campaigns.values() if c is not None]
-    visited = {}
-    if live:
-        visited = dict(Visit.objects.filter(campaign__in=live, kind=VisitKind.HOUSEHOLD, voided=False,
-                                            applicant=False, archive__org__path__startswith=org.path)
-                       .values("campaign").annotate(n=Count("archive", distinct=True)).order_by()
-                       .values_list("campaign", "n"))
-    for s in seasons.values():
-        if s.campaign is not None:
-            s.visited = visited.get(s.campaign.pk, 0)
+        cov = visit_queries.coverage(org, y, s.as_of)
+        s.filed = cov.filed
+        if y in with_campaigns:
+            s.visited = cov.visited
 
     def kinds(*ks):
         return Q(kind__in=ks) | Q(kind=EntryKind.REVERSAL, reverses__kind__in=ks)

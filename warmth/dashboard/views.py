@@ -1,6 +1,7 @@
 """The dashboard (数据看板) for 领导 and 保障部: money by source, paid by 帮扶项目, coverage by child, payments over
 the campaign window and this season against the one before, for the actor's org (or ``?org=CODE`` of its
-subtree, 404 outside) and a season (``?year=``, default the latest year with fund pots in the subtree).
+subtree, 404 outside) and a season (``?year=``, default ``core.season.default_season``: the season whose
+campaign window contains today, else the latest with a campaign).
 
 Each chart is drawn by ``static/warmth/dashboard.js`` (the CSP allows no inline script) from the figures passed
 through ``json_script``; the same figures stand in a plain table under each chart."""
@@ -23,7 +24,7 @@ YEARS = (2000, 2098)  # the seasons the lunar calendar helpers support (the seas
 
 
 def may_see_dashboard(actor: Actor) -> bool:
-    """领导, 财务 and 经审 hold ``dashboard.view``; whoever approves the statistics reports of the level below
+    """领导, 财务, 经审 and 系统管理员 hold ``dashboard.view`` (figures only, no personal data); whoever approves the statistics reports of the level below
     (审核人, 领导) sees the figures those reports are made of."""
     return actor.can(Perm.DASHBOARD) or actor.can(Perm.REPORT_APPROVE)
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
 from warmth.campaigns import services
-from warmth.campaigns.choices import DEFAULT_DUTIES, CampaignStatus, VisitKind
+from warmth.campaigns.choices import DEFAULT_DUTIES, VisitKind
 from warmth.campaigns.models import Campaign
 from warmth.core import bulkcopy
 from warmth.demo.pipeline import DemoContext
@@ -66,7 +66,7 @@ def load(ctx: DemoContext) -> None:
             c = Campaign.objects.create(org=province, year=year, theme="两节送温暖活动",
                                         doc_no=f"{province.name[:2]}工发〔{year}〕1号",
                                         recipient_kinds=list(RecipientKind.values), duties=dict(DEFAULT_DUTIES),
-                                        created_by=root.user, status=CampaignStatus.OPEN,
+                                        created_by=root.user,
                                         **services.default_window(year))
             campaigns[province.pk] = c.pk
             made["campaigns"] += 1

@@ -42,7 +42,9 @@ MATRIX: dict[str, frozenset[Perm]] = {
                             Perm.REPORT_APPROVE, Perm.DASHBOARD, Perm.CAMPAIGN_WRITE, Perm.RULES_MANAGE}),
     Role.FINANCE: frozenset({Perm.VIEW, Perm.PII_FULL, Perm.FUNDS_WRITE, Perm.EXPORT, Perm.DASHBOARD}),
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.PII_FULL, Perm.AUDIT_READ, Perm.DASHBOARD, Perm.EXPORT}),
-    Role.ADMIN: frozenset({Perm.VIEW, Perm.AUDIT_READ, Perm.USER_MANAGE, Perm.ORG_MANAGE, Perm.RULES_MANAGE}),
+    # the dashboard holds figures only (no names, no ID numbers): the admin of the root or a province sees them
+    Role.ADMIN: frozenset({Perm.VIEW, Perm.AUDIT_READ, Perm.DASHBOARD, Perm.USER_MANAGE, Perm.ORG_MANAGE,
+                           Perm.RULES_MANAGE}),
 }
 
 PERM_LABELS: dict[Perm, str] = {

@@ -18,6 +18,7 @@ from warmth.archives.access import archives_for_actor
 from warmth.campaigns.access import campaign_for_actor
 from warmth.campaigns.api import ReasonIn, _org
 from warmth.campaigns.models import Campaign, VisitGroup
+from warmth.campaigns.queries import as_of_day
 from warmth.core import pii
 from warmth.core.schemas import Money
 from warmth.core.validation import BoundedPagination, InputSchema
@@ -96,7 +97,8 @@ def _coverage_row(org: Org | None, cov: queries.Coverage) -> dict:
 def detail_figures(campaign: Campaign, org: Org) -> dict:
     """What the campaign's API detail adds from the visits: coverage and money so far (strings for money)."""
     money = queries.money_so_far(campaign, org)
-    return {"coverage": queries.coverage(campaign, org).as_dict(),
+    day = as_of_day(org, campaign.year)
+    return {"coverage": {**queries.coverage(org, campaign.year, day).as_dict(), "as_of": day},
             "money": {k: str(v) if not isinstance(v, int) else v for k, v in money.items()}}
 
 
@@ -104,8 +106,9 @@ def detail_figures(campaign: Campaign, org: Org) -> dict:
 def campaigns_coverage(request, campaign_id: int, org: str = ""):
     c = campaign_for_actor(request.auth, campaign_id)
     o = _org(request.auth, c, org)
-    rows = queries.coverage_by_child(c, o)
-    return {"campaign": c.pk, **_coverage_row(o, queries.summed(rows)),
+    day = as_of_day(o, c.year)
+    rows = queries.coverage_by_child(o, c.year, day)
+    return {"campaign": c.pk, "year": c.year, "as_of": day, **_coverage_row(o, queries.summed(rows)),
             "children": [_coverage_row(child, cov) for child, cov in rows]}
 
 
@@ -116,7 +119,7 @@ def campaigns_not_visited(request, campaign_id: int, org: str = "", models_only:
     o = _org(request.auth, c, org)
     return [{"archive_no": a.archive_no, "name": a.name, "org": a.org.code, "org_name": a.org.name,
              "category": a.category, "model_worker_type": a.model_worker_type}
-            for a in queries.not_visited(c, o, models_only=models_only).only(
+            for a in queries.not_visited(o, c.year, as_of_day(o, c.year), models_only=models_only).only(
                 "archive_no", "name", "category", "model_worker_type", "org__code", "org__name", "org__path")]
 
 

@@ -5,6 +5,7 @@ from django.urls import path
 from warmth.visits import views
 
 urlpatterns = [
+    path("coverage/", views.season_coverage, name="season_coverage"),
     path("visits/<int:vid>/void/", views.visit_void, name="campaign_visit_void"),
     path("<int:pk>/visits/", views.visit_list, name="campaign_visits"),
     path("<int:pk>/visits/new/", views.visit_create, name="campaign_visit_create"),

@@ -19,9 +19,11 @@ from warmth.archives.views import CARE_LISTS
 from warmth.audit.services import audit_record
 from warmth.campaigns.access import campaign_for_actor, groups_for_actor
 from warmth.campaigns.choices import RecipientKind, VisitKind
+from warmth.campaigns.queries import as_of_day, campaigns_around
 from warmth.campaigns.views import PAGE_SIZE, _date, _org_in, _quote
 from warmth.core import pii
 from warmth.core.feedback import error_list, messages_of
+from warmth.core.season import default_season
 from warmth.funds import rules as funds_rules
 from warmth.funds.access import pots_for_actor
 from warmth.jobs.services import job_create
@@ -110,35 +112,67 @@ def visit_void(request, vid):
 
 
 # --- coverage -------------------------------------------------------------------------------------------
+#
+# Coverage is of an org and a season, not of one campaign: the season's visits count wherever they were recorded.
+# ``/campaigns/coverage/?org=&year=`` works for any org of the actor's subtree (a province, the root); a campaign's
+# coverage page is the same page for the campaign's season, reached from the campaign.
 
-@require_GET
-@actor_required()
-def coverage(request, pk):
+SEASONS = (2000, 2098)  # the seasons the lunar calendar helpers support
+
+
+def _season(request, org: Org) -> int:
+    try:
+        year = int(request.GET.get("year") or 0)
+    except ValueError:
+        year = 0
+    return year if SEASONS[0] <= year <= SEASONS[1] else default_season(org)
+
+
+def _coverage_page(request, org: Org, year: int, campaign=None):
     actor = request.actor
-    c = campaign_for_actor(actor, pk)
-    org = _org_in(request, c)
-    if not org.path.startswith(c.org.path) and not c.org.path.startswith(org.path):
-        raise Http404("该组织不在本次活动范围内")
+    day = as_of_day(org, year)
     only_models = request.GET.get("models") == "1"
-    missing = queries.not_visited(c, org, models_only=only_models)
+    missing = queries.not_visited(org, year, day, models_only=only_models)
     if request.GET.get("format") == "xlsx":
         actor.require(Perm.EXPORT)
-        body, n = documents.not_visited_xlsx(c, org.name, missing.iterator(chunk_size=2000))
-        audit_record(actor=actor, action="pii.export", object_type="campaign_not_visited", object_id=c.pk, org=org,
-                     after={"rows": n, "models_only": only_models})
+        body, n = documents.not_visited_xlsx(campaign or f"{year}年度（{year + 1}年两节）", org.name,
+                                             missing.iterator(chunk_size=2000), day)
+        audit_record(actor=actor, action="pii.export", object_type="campaign_not_visited",
+                     object_id=campaign.pk if campaign else year, org=org,
+                     after={"rows": n, "models_only": only_models, "year": year})
         resp = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(f'未走访名单-{org.name}.xlsx')}"
         return resp
     ancestors = [o for o in Org.objects.get_ancestors(org) if o.path.startswith(actor.org.path)] + [org]
-    children = queries.coverage_by_child(c, org)
+    children = queries.coverage_by_child(org, year, day)
     total = queries.summed(children)
     pager = Paginator(missing, PAGE_SIZE)
     pager.count = total.models_not_visited if only_models else total.not_visited  # known: no second count
     return render(request, "visits/coverage.html", {
-        "c": c, "org": org, "total": total, "children": children,
+        "c": campaign, "org": org, "year": year, "as_of": day, "total": total, "children": children,
+        "campaigns": campaigns_around(org).filter(year=year).select_related("org").order_by("org__path")[:20],
         "missing": pager.get_page(request.GET.get("page")),
-        "twice": queries.visited_twice(c, org)[:100], "trail": ancestors, "only_models": only_models,
-        "query": f"org={org.code}" + ("&models=1" if only_models else "")})
+        "twice": queries.visited_twice(org, year, day)[:100], "trail": ancestors, "only_models": only_models,
+        "query": f"org={org.code}&year={year}" + ("&models=1" if only_models else "")})
+
+
+@require_GET
+@actor_required()
+def season_coverage(request):
+    """Coverage of any org of the actor's subtree (404 outside) in a season (default: ``core.season``)."""
+    code = (request.GET.get("org") or "").strip()
+    org = org_for_actor(request.actor, code) if code else request.actor.org
+    return _coverage_page(request, org, _season(request, org))
+
+
+@require_GET
+@actor_required()
+def coverage(request, pk):
+    c = campaign_for_actor(request.actor, pk)
+    org = _org_in(request, c)
+    if not org.path.startswith(c.org.path) and not c.org.path.startswith(org.path):
+        raise Http404("该组织不在本次活动范围内")
+    return _coverage_page(request, org, c.year, c)
 
 
 # --- the never-helped list (beside the archives' 动态管理 lists) --------------------------------------------
