@@ -24,8 +24,8 @@ YEARS = (2000, 2098)  # the seasons the lunar calendar helpers support (the seas
 
 
 def may_see_dashboard(actor: Actor) -> bool:
-    """领导, 财务, 经审 and 系统管理员 hold ``dashboard.view`` (figures only, no personal data); whoever approves the statistics reports of the level below
-    (审核人, 领导) sees the figures those reports are made of."""
+    """领导, 财务, 经审 and 系统管理员 hold ``dashboard.view`` (figures only, no personal data); whoever approves
+    the statistics reports of the level below (审核人, 领导) sees the figures those reports are made of."""
     return actor.can(Perm.DASHBOARD) or actor.can(Perm.REPORT_APPROVE)
 
 

@@ -12,6 +12,7 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from warmth.core.season import default_season
 from warmth.core.validation import BoundedPagination
 from warmth.funds import queries, rules, services
 from warmth.funds.access import (
@@ -84,7 +85,7 @@ def _pot_detail(pot) -> dict:
 @router.get("/statement", response=StatementOut, summary="资金收支表（本级、本级及下级、各下级、逾期未用）")
 def funds_statement(request, org: str = "", year: int | None = None):
     o = _org(request, org)
-    year = year or timezone.localdate().year
+    year = year or default_season(o)
     st = queries.statement(o, year)
     return {"org": o.code, "year": year, "own": [_line(ln) for ln in st.own],
             "own_total": _line(st.total(st.own)), "subtree": [_line(ln) for ln in st.subtree],

@@ -23,6 +23,7 @@ from warmth.core.feedback import attempt
 from warmth.core.feedback import form_messages as _form_messages
 from warmth.core.feedback import messages_of as _messages_of
 from warmth.core.files import stored_path
+from warmth.core.season import default_season
 from warmth.funds import queries, rules, services
 from warmth.funds.access import (
     allocations_for_actor,
@@ -48,7 +49,6 @@ from warmth.funds.forms import (
     RuleSettingForm,
     StatementForm,
 )
-from warmth.funds.models import FundPot
 from warmth.orgs.access import Actor, org_for_actor, visible_orgs
 from warmth.orgs.decorators import actor_required
 from warmth.orgs.models import Org
@@ -84,11 +84,8 @@ def _org_and_year(request) -> tuple[Org, int, StatementForm]:
 
 
 def default_year(org: Org) -> int:
-    """The latest year with money in the org's subtree (the season being worked on), else this year."""
-    from django.db.models import Max
-
-    latest = FundPot.objects.filter(org__path__startswith=org.path).aggregate(y=Max("year"))["y"]
-    return latest or timezone.localdate().year
+    """The season the money pages open on: the one rule of every page (``core.season.default_season``)."""
+    return default_season(org)
 
 
 def _children(org: Org):
@@ -135,9 +132,9 @@ def funds_export(request):
     code = (request.POST.get("org") or "").strip()
     org = org_for_actor(actor, code) if code else actor.org
     try:
-        year = int(request.POST.get("year") or timezone.localdate().year)
+        year = int(request.POST.get("year") or default_season(org))
     except ValueError:
-        year = timezone.localdate().year
+        year = default_season(org)
     today = timezone.localdate()
     data = statement_xlsx(queries.statement(org, year), queries.children_totals(org, year),
                           queries.unspent_at_deadline(org, today=today, year=year), today=today)

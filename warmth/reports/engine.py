@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from warmth.orgs.models import Org
@@ -61,10 +62,11 @@ def _fmt(v) -> str:
 
 
 def fill(defn: Definition, org: Org, year: int, *, entries: dict | None = None,
-         children_figures: list[dict] | None = None) -> dict[str, CellValue]:
+         children_figures: list[dict] | None = None, day: date | None = None) -> dict[str, CellValue]:
     """Every cell of the form for ``org`` and season ``year``. ``entries``: the org's own cells
     ``{code: {"value", "reason", "comment"}}`` (manual entries, and overrides of auto cells with a reason);
-    ``children_figures``: the frozen figures ``{code: "value"}`` of its children's approved reports."""
+    ``children_figures``: the frozen figures ``{code: "value"}`` of its children's approved reports; ``day``:
+    the day the archive sources count 在档 on (None: now; ``services.as_of`` gives the report's)."""
     entries = entries or {}
     children_figures = children_figures or []
     out: dict[str, CellValue] = {}
@@ -72,7 +74,7 @@ def fill(defn: Definition, org: Org, year: int, *, entries: dict | None = None,
     for it in autos:
         if sources.source(it.source) is None:
             raise KeyError(f"{it.code} 的数据来源 {it.source} 不存在")
-    computed_all = sources.values([it.source for it in autos], sources.Scope(org, year))
+    computed_all = sources.values([it.source for it in autos], sources.Scope(org, year, day))
     for it in defn.items:
         e = entries.get(it.code) or {}
         own = None if e.get("value") in (None, "") else quantize(it, e["value"])

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from warmth.audit.services import audit_record
 from warmth.campaigns.models import Campaign
+from warmth.campaigns.queries import as_of_day
 from warmth.core.validation import text
 from warmth.core.workflow import Action, Guard, Transition, Workflow
 from warmth.funds.rules import ancestors_paths
@@ -60,11 +61,22 @@ def report_definition(report: Report) -> Definition:
     return definition(report.form, report.form_version)
 
 
+def as_of(org: Org, year: int, report: Report | None = None) -> date:
+    """The day the report's archive figures (items 2 and 3: 在档) are counted on, printed beside them: the day the
+    dashboard and coverage use (``campaigns.queries.as_of_day``: the end of the campaign covering the org, or
+    today while it runs); for a report sent up, as it stood on the day it was sent."""
+    today = None
+    if report is not None and report.locked and report.submitted_at is not None:
+        today = timezone.localdate(report.submitted_at)
+    return as_of_day(org, year, today)
+
+
 def compute(defn: Definition, org: Org, year: int, report: Report | None = None) -> dict[str, engine.CellValue]:
-    """The report's cells now: auto cells from the records, manual cells from its entries and its approved
-    children's frozen figures."""
+    """The report's cells now: auto cells from the records (在档 on ``as_of``), manual cells from its entries and
+    its approved children's frozen figures."""
     approved = [r.figures for r in children_reports(defn.id, year, org).values() if r.status == S.APPROVED]
-    return engine.fill(defn, org, year, entries=entries_of(report), children_figures=approved)
+    return engine.fill(defn, org, year, entries=entries_of(report), children_figures=approved,
+                       day=as_of(org, year, report))
 
 
 def _step(actor: Actor, report: Report, action: str, note: str = "", **after) -> None:

@@ -7,12 +7,13 @@ subtree, never by adding its children's reports, so nothing counts twice.
 
 What each name counts:
 
-- ``archives.*``: households filed now (在档) in the subtree. ``households`` all of them; ``migrant_households``
-  the head's 身份 is 农民工; ``below_dibao`` category 低保户 (or 深度困难 of the national scheme);
-  ``near_dibao`` 低保边缘户 (相对困难); ``accident`` 意外致困户 (意外致困); ``lifted`` archives that left the
-  archive as 脱困 during the season's calendar year; ``workers``/``migrant_workers`` the workers of the filed households
-  (the head and every member whose 身份 is a worker's: not students, children, soldiers or farmers), and of
-  those the 农民工.
+- ``archives.*``: households 在档 in the subtree at the end of the scope's day (``archives.queries.filed_on``:
+  approved by then, the exit not yet approved by then; the day is the one the dashboard and coverage print).
+  ``households`` all of them; ``migrant_households`` the head's 身份 is 农民工; ``below_dibao`` category 低保户
+  (or 深度困难 of the national scheme); ``near_dibao`` 低保边缘户 (相对困难); ``accident`` 意外致困户 (意外致困);
+  ``lifted`` archives that left the archive as 脱困 during the season's calendar year; ``workers``/
+  ``migrant_workers`` the workers of the filed households (the head and every member whose 身份 is a worker's:
+  not students, children, soldiers or farmers), and of those the 农民工.
 - ``visits.*``: the season's campaign visits (not voided) to orgs of the subtree. Households count once each
   (全覆盖, 不重复: a second visit to the same archive is not a second household); a visit to another recipient
   kind counts as a household of its class (困难劳模 → model, 农民工 → migrant, 其他生活困难职工 → worker).
@@ -34,13 +35,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from warmth.archives.choices import ArchiveStatus, ExitReason
 from warmth.archives.models import Archive, FamilyMember
+from warmth.archives.queries import filed_in
 from warmth.campaigns.choices import KINDS, VisitKind
 from warmth.campaigns.models import Activity
 from warmth.core.festival import campaign_window
@@ -59,6 +63,13 @@ CENT = Decimal("0.01")
 class Scope:
     org: Org
     year: int
+    #: the day the archive figures (在档) are counted on; None: now. ``reports.services.as_of`` gives the
+    #: report's day (``campaigns.queries.as_of_day``, the day the dashboard and coverage use too)
+    day: date | None = None
+
+    @property
+    def now(self) -> bool:
+        return self.day is None or self.day >= timezone.localdate()
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,7 @@ class Source:
 # --- archives ---------------------------------------------------------------------------------------------
 
 def _filed(s: Scope):
-    return Archive.objects.filter(org__path__startswith=s.org.path, status=ArchiveStatus.ACTIVE)
+    return filed_in(s.org, s.day)
 
 
 def _archives(extra: Q | None = None):
@@ -403,9 +414,14 @@ def _visit_live(s: Scope) -> dict[str, object]:
 
 def _tally_batch(s: Scope) -> dict[str, object]:
     """The archive, visit and payment sources from the tally (``tally.totals``): the subtree's per-org sums,
-    brought up to date first, instead of a scan of its records."""
+    brought up to date first, instead of a scan of its records. The tally holds the archive as it stands; for
+    a day already past (a season whose campaign has ended) the archive sources are counted from the records
+    as of that day (one aggregate over the subtree's archives and one over their members)."""
 
-    return tally.totals(s.org, s.year)
+    out = tally.totals(s.org, s.year)
+    if not s.now:
+        out.update(_archive_live(s))
+    return out
 
 
 def _money_batch(s: Scope) -> dict[str, object]:

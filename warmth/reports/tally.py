@@ -3,8 +3,9 @@ a few rows per org instead of scanning millions of archives, members, visits and
 
 - ``Tally`` holds one row per (org, season) with the org's OWN archives, members, visits and payments, computed
   with the very expressions the live sources use (``sources.ARCHIVE_EXPRS``, ``visit_exprs``,
-  ``payment_exprs``); season 0 is the archive as it stands now. A subtree's figure is the sum of its orgs' rows:
-  every record belongs to exactly one org, so nothing counts twice.
+  ``payment_exprs``); season 0 is the archive as it stands now (在档 now: ``archives.queries.filed_on()``). A
+  subtree's figure is the sum of its orgs' rows: every record belongs to exactly one org, so nothing counts
+  twice.
 - One figure is not a plain sum: households visited count an archive once however many visits it had. Inside
   one org the row counts it once (``COUNT(DISTINCT archive)``); an archive visited at two orgs in a season (it
   moved between the visits) gets a ``TallyOverlap`` row of −1 at the lowest common ancestor of each pair of
@@ -34,6 +35,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from warmth.archives.choices import ArchiveStatus, ExitReason
 from warmth.archives.models import Archive, FamilyMember
+from warmth.archives.queries import FILED_STATUSES, filed_on
 from warmth.campaigns.choices import VisitKind
 from warmth.core.money import to_wanyuan
 from warmth.orgs.models import Org
@@ -71,13 +73,13 @@ def _compute(ids: list[int] | None) -> dict[tuple[int, int], dict]:
     """The rows of these orgs (None: every org), keyed (org id, season)."""
 
     rows: dict[tuple[int, int], dict] = defaultdict(dict)
-    filed = Archive.objects.filter(status=ArchiveStatus.ACTIVE)
+    filed = Archive.objects.filter(filed_on())  # 在档 now: the season-0 rows are the archive as it stands
     for r in (_own(filed, "org_id", ids).values("org_id").order_by()
               .annotate(**{k: f() for k, f in sources.ARCHIVE_EXPRS.items()})):
         rows[r["org_id"], NOW].update(households=r["households"], migrant_households=r["migrant"],
                                       below_dibao=r["below"], near_dibao=r["near"], accident=r["accident"],
                                       workers=r["households"], migrant_workers=r["migrant"])
-    members = FamilyMember.objects.filter(archive__status=ArchiveStatus.ACTIVE)
+    members = FamilyMember.objects.filter(archive__status__in=FILED_STATUSES)  # the members of ``filed``
     for r in (_own(members, "archive__org_id", ids).values(o=F("archive__org_id")).order_by()
               .annotate(**{k: f() for k, f in sources.MEMBER_EXPRS.items()})):
         row = rows[r["o"], NOW]

@@ -20,12 +20,12 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from warmth.audit.services import audit_record
 from warmth.core import pii
 from warmth.core.feedback import error_list
+from warmth.core.season import default_season
 from warmth.jobs.services import job_create
 from warmth.orgs.access import Actor, org_for_actor
 from warmth.orgs.decorators import actor_required
@@ -91,11 +91,10 @@ def _check_year(year: int) -> int:
     return year
 
 
-def current_season() -> int:
-    """The season being reported: a season is labelled by the year its winter starts (2025 = the 两节 of 2026),
-    and its reports are filled after the Spring Festival, so until June it is last year's."""
-    today = timezone.localdate()
-    return today.year if today.month >= 7 else today.year - 1
+def current_season(org: Org) -> int:
+    """The season the reports open on: the one rule of every page (``core.season.default_season``: the season
+    whose campaign window contains today, else the latest with a campaign)."""
+    return default_season(org)
 
 
 def _org(request) -> Org:
@@ -144,11 +143,11 @@ def _formats() -> list[tuple[str, Format]]:
 @actor_required()
 def report_index(request):
     actor = request.actor
-    try:
-        year = _check_year(int(request.GET.get("year") or current_season()))
-    except (ValueError, Http404):
-        year = current_season()
     org = _org(request)
+    try:
+        year = _check_year(int(request.GET.get("year") or current_season(org)))
+    except (ValueError, Http404):
+        year = current_season(org)
     own = {r.form: r for r in reports_for_actor(actor).filter(org=org, year=year)}
     has_children = bool(services.children_of(org))
     forms = []
@@ -166,9 +165,9 @@ def report_index(request):
 # --- a report ---------------------------------------------------------------------------------------------
 
 def _rows(defn: Definition, cells: dict[str, engine.CellValue], data, writable: bool, field_errors: dict,
-          flagged: set[str], year: int) -> list[dict]:
+          flagged: set[str], year: int, as_of=None) -> list[dict]:
     """The grid: one row per item in print order, with what the inputs show (the posted values after a
-    refusal, else the org's own entries)."""
+    refusal, else the org's own entries); the archive items (在档) carry the day they are counted on."""
     rows = []
     for it in defn.items:
         c = cells[it.code]
@@ -183,6 +182,7 @@ def _rows(defn: Definition, cells: dict[str, engine.CellValue], data, writable: 
             "children": fmt(it, c.children), "origin": ORIGIN_NAMES.get(c.origin, c.origin),
             "is_sum": it.source == "sum", "value_in": value_in, "reason_in": reason_in, "comment_in": comment_in,
             "error": field_errors.get(it.code, ""), "flagged": it.code in flagged,
+            "as_of": as_of if it.source.startswith("archives.") and it.source != "archives.lifted" else None,
             "open": bool(writable and it.auto and (c.origin == "override" or field_errors.get(it.code)
                                                    or (data is not None and data.get(f"value-{it.code}")))),
         })
@@ -211,7 +211,8 @@ def _preview(defn: Definition, org: Org, year: int, report: Report | None, poste
             return None
         entries[code] = {"value": value, "reason": given["reason"].strip(), "comment": given["comment"].strip()}
     approved = [r.figures for r in services.children_reports(defn.id, year, org).values() if r.status == S.APPROVED]
-    return engine.fill(defn, org, year, entries=entries, children_figures=approved)
+    return engine.fill(defn, org, year, entries=entries, children_figures=approved,
+                       day=services.as_of(org, year, report))
 
 
 def _may(actor: Actor, org: Org, report: Report) -> dict:
@@ -291,7 +292,8 @@ def report_detail(request, form, year):
         "defn": defn.for_season(year), "org": org, "year": year, "season": season_label(year), "report": report,
         "status": report.get_status_display() if report else "未填报",
         "badge": BADGES.get(report.status, "badge") if report else "badge",
-        "rows": _rows(defn.for_season(year), cells, data, may["write"], field_errors, flagged, year),
+        "rows": _rows(defn.for_season(year), cells, data, may["write"], field_errors, flagged, year,
+                      services.as_of(org, year, report)),
         "title": defn.title_for(year),
         "may": may, "errors": errors, "waiting": services.WORKFLOW.waiting_on(probe),
         "bad": bad, "warn": warn, "checked": len([r for r in results if not r.skipped]), "steps": steps,
@@ -360,7 +362,7 @@ def source_note(name: str) -> str:
     if name == "archives.lifted":
         return "困难职工档案：本年度以“脱困”退档的户。"
     if name.startswith("archives."):
-        note = "困难职工档案：本单位及下级当前在档的户。"
+        note = "困难职工档案：本单位及下级在档的户（已审批建档、退档尚未批准；截至下述日期）。"
         if name in ("archives.workers", "archives.migrant_workers"):
             note += "按户列出；数值是这些户中的职工人数（户主及身份为职工的家庭成员）。"
         return note
@@ -405,7 +407,10 @@ def report_cell(request, form, year, code):
         src = sources.source(item.source)
         if src is None:
             return _not_found(request, f"{code} 的数据来源 {item.source} 不存在")
-        qs = _narrow(src.records(sources.Scope(org, year)), actor).order_by("pk")
+        day = services.as_of(org, year, report)
+        qs = _narrow(src.records(sources.Scope(org, year, day)), actor).order_by("pk")
+        if item.source.startswith("archives.") and item.source != "archives.lifted":
+            ctx["as_of"] = day
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         ctx["headers"], ctx["records"] = _table(qs.model, page)
         ctx["page"], ctx["source"], ctx["note"] = page, src, source_note(src.name)
