@@ -30,7 +30,7 @@ def test_the_demo_season_of_chengdu():
     assert any(line.startswith("活动：") for line in lines)
     c = Campaign.objects.get()
     assert [services.group_rule_ok(g) for g in c.groups.order_by("id")] == [True, True, False]
-    cov = queries.coverage(c, c.org)
+    cov = queries.coverage(c.org, c.year)
     assert 0 < cov.visited < cov.filed and cov.visited_twice == 1
     # every visit lies inside the campaign window (a visit outside it is refused)
     assert not Visit.objects.filter(campaign=c).exclude(visited_on__range=(c.starts_on, c.ends_on)).exists()
@@ -48,6 +48,6 @@ def test_the_demo_season_of_chengdu():
     money = queries.money_so_far(c, c.org)
     assert money["payments"] > 0 and money["cash"] == 1000
     # coverage rows of the children add up to the city's
-    rows = queries.coverage_by_child(c, c.org)
+    rows = queries.coverage_by_child(c.org, c.year)
     assert sum(r.filed for _, r in rows) == cov.filed and {o.code for o, _ in rows if o} == set(
         Org.objects.filter(parent=c.org).values_list("code", flat=True))

@@ -28,17 +28,29 @@ FILED_STATUSES = (ArchiveStatus.ACTIVE, ArchiveStatus.EXIT_REVIEW, ArchiveStatus
 def filed_on(day: date | None = None) -> Q:
     """在档 at the end of ``day`` (None: now), the one definition of the figure that the dashboard, coverage and
     the statistics forms count: approved by then (``activated_at``) and not exited by then (``exited_at``, set
-    when the exit is finally approved: an archive in 退档审批 or 退档公示 is still 在档). An archive made 在档
-    without an approval time (older data) counts while it is in one of those states.
+    when the exit is finally approved: an archive in 退档审批 or 退档公示 is still 在档). Older data without
+    those times: an archive made 在档 without an approval time counts as approved from the start, one that
+    left without an exit time counts as gone.
 
     For today or a later day this is the archive's state (``FILED_STATUSES``): the approval and the final exit
     are what move an archive into and out of those states, so the two agree without comparing timestamps
     (``tests/archives/test_filed_on.py`` holds them equal on the demo)."""
     if day is None or day >= timezone.localdate():
         return Q(status__in=FILED_STATUSES)
+    return _filed_by_times(day)
+
+
+def _filed_by_times(day: date) -> Q:
+    """``filed_on`` for any day from the approval and exit times (for a past day; a test compares it with the
+    states for today)."""
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
-    approved = Q(activated_at__lt=end) | Q(activated_at__isnull=True, status__in=FILED_STATUSES)
-    return approved & (Q(exited_at__isnull=True) | Q(exited_at__gte=end))
+    filed_now = Q(status__in=FILED_STATUSES, exited_at__isnull=True)
+    exited_later = Q(exited_at__gte=end)
+    # approved by then; without an approval time, an archive still 在档 or exited after the day was approved
+    approved = Q(activated_at__lt=end) | (Q(activated_at__isnull=True) & (filed_now | exited_later))
+    # not exited by then: still 在档 now, or its exit approved after the day (an archive that left without an
+    # exit time, older data, counts as gone)
+    return approved & (filed_now | exited_later)
 
 
 def filed_in(org: Org, day: date | None = None) -> QuerySet[Archive]:
