@@ -253,6 +253,7 @@ ROUTES: dict[str, Route] = {
     "campaign_visit_void": Route("POST", "/campaigns/visits/{visit}/void/", data=(("reason", "x"),)),
     "campaign_coverage": Route("GET", "/campaigns/{campaign}/coverage/?org=510100&format=xlsx"),
     "never_helped": Route("GET", "/campaigns/never-helped/?org=510107&season=2025"),
+    "season_coverage": Route("GET", "/campaigns/coverage/?org=510100&year=2025&format=xlsx"),
     "campaign_activities": Route("POST", "/campaigns/activities/", data=(
         ("kind", "jobs"), ("org", "510107"), ("on_date", "2026-01-10"), ("count", "1"))),
     "campaign_activity_void": Route("POST", "/campaigns/activities/{activity}/void/", data=(("reason", "x"),)),

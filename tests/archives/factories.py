@@ -61,3 +61,22 @@ def members(n: int = 2) -> list[dict]:
 
 def archive_input(*, member_count: int = 2, **overrides) -> ArchiveInput:
     return ArchiveInput(fields=head_fields(**overrides), members=members(member_count))
+
+
+def filed_on_day(archive, day) -> bool:
+    """在档 at the end of ``day`` (None: now), spelled out for one archive (the brute force the queries' grouping
+    is checked against): approved by then and its exit not approved by then; without an approval time,
+    approved from the start; left without an exit time, gone."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from warmth.archives.queries import FILED_STATUSES
+
+    if day is None:
+        return archive.status in FILED_STATUSES
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
+    filed_now = archive.status in FILED_STATUSES and archive.exited_at is None
+    exited_later = archive.exited_at is not None and archive.exited_at >= end
+    approved = (archive.activated_at < end) if archive.activated_at else (filed_now or exited_later)
+    return approved and (filed_now or exited_later)

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pytest
 
+from tests.archives.factories import filed_on_day
 from tests.conftest import make_org
 from tests.dashboard.conftest import money
-from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
 from warmth.campaigns.choices import VisitKind
+from warmth.campaigns.models import Campaign
 from warmth.dashboard import queries
 from warmth.funds.choices import EntryKind
 from warmth.funds.models import FundPot, LedgerEntry
@@ -121,38 +122,42 @@ def test_paid_by_aid_type_leaves_out_drafts_approvals_in_progress_and_reversals(
 
 # --- 3. coverage by child --------------------------------------------------------------------------------------
 
-def brute_coverage(campaign, org):
-    live = [v for v in Visit.objects.all() if v.campaign_id == campaign.pk and not v.voided
+def brute_coverage(year, org, day):
+    """(filed, visited, not visited) of the org's subtree: households 在档 at the end of ``day``, visited by a live
+    household visit of any campaign of the season."""
+    live = [v for v in Visit.objects.select_related("campaign") if v.campaign.year == year and not v.voided
             and v.kind == VisitKind.HOUSEHOLD and v.archive_id]
-    filed = [a for a in Archive.objects.select_related("org") if _inside(a.org.path, org)
-             and a.status == ArchiveStatus.ACTIVE]
+    filed = [a for a in Archive.objects.select_related("org") if _inside(a.org.path, org) and filed_on_day(a, day)]
     visited = [a for a in filed if any(v.archive_id == a.pk for v in live)]
     return len(filed), len(visited), len(filed) - len(visited)
 
 
 def test_coverage_by_child_equals_a_brute_force_count(world, tree):
     campaign = world.camp.campaign
-    for org in (tree.c1, tree.k1, tree.k2, tree.g1, tree.p1):
-        cov = queries.coverage(org, 2025, queries.covering_campaign(org, 2025))
-        if org == tree.p1:
-            assert cov.campaign is None and cov.rows == []  # 四川 has no campaign of its own and none above it
-            continue
-        assert cov.campaign == campaign
+    for org in (tree.root, tree.p1, tree.c1, tree.k1, tree.k2, tree.g1):
+        cov = queries.coverage(org, 2025, queries.covering_campaign(org, 2025), today=TODAY)
+        assert cov.as_of == date(2026, 2, 17)  # the end of 成都's campaign, or of the default window above it
+        assert campaign in cov.campaigns  # 四川 and the root see 成都's campaign below them
         for child, c in cov.rows:
             if child is None:
-                own = [a for a in Archive.objects.filter(org=org, status=ArchiveStatus.ACTIVE)]
+                own = [a for a in Archive.objects.filter(org=org) if filed_on_day(a, cov.as_of)]
                 assert c.filed == len(own)
             else:
-                assert (c.filed, c.visited, c.not_visited) == brute_coverage(campaign, child), child.code
-        assert (cov.total.filed, cov.total.visited, cov.total.not_visited) == brute_coverage(campaign, org)
-    cov = queries.coverage(tree.c1, 2025, campaign)
+                assert (c.filed, c.visited, c.not_visited) == brute_coverage(2025, child, cov.as_of), child.code
+        assert (cov.total.filed, cov.total.visited, cov.total.not_visited) == brute_coverage(2025, org, cov.as_of)
+    cov = queries.coverage(tree.c1, 2025, campaign, today=TODAY)
+    # 武侯: camp's four, eight more, the pending exit; not the one approved after the season; 锦江: one
     assert {(child.code if child else None): (c.filed, c.visited) for child, c in cov.rows} == {
         "510107": (13, 2), "510104": (1, 1), None: (1, 0)}
+    # the province sees the same households as 成都 (all of its filed ones are under 成都)
+    assert queries.coverage(tree.p1, 2025, None, today=TODAY).total == cov.total
+    # while the season runs, the day is today
+    assert queries.coverage(tree.c1, 2025, campaign, today=date(2026, 1, 10)).as_of == date(2026, 1, 10)
 
 
 def test_coverage_of_a_season_without_a_campaign(world, tree):
-    cov = queries.coverage(tree.p2, 2025, queries.covering_campaign(tree.p2, 2025))
-    assert cov.campaign is None and cov.total.filed == 0
+    cov = queries.coverage(tree.p2, 2025, queries.covering_campaign(tree.p2, 2025), today=TODAY)
+    assert cov.campaigns == [] and cov.total.filed == 0
 
 
 # --- 4. paid over the campaign window --------------------------------------------------------------------------
@@ -212,23 +217,10 @@ def test_without_a_campaign_the_default_window_is_used(world, tree):
 # --- 5. this season against the one before ---------------------------------------------------------------------
 
 def brute_season(org, year, campaign, as_of):
-    from datetime import datetime, time
-
-    from django.utils import timezone
-
-    end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
-    filed = 0
-    for a in Archive.objects.select_related("org"):
-        if not _inside(a.org.path, org):
-            continue
-        approved = a.activated_at < end if a.activated_at else a.status == ArchiveStatus.ACTIVE
-        if approved and (a.exited_at is None or a.exited_at >= end):
-            filed += 1
-    visited = None
-    if campaign is not None:
-        visited = len({v.archive_id for v in Visit.objects.select_related("archive__org")
-                       if v.campaign_id == campaign.pk and not v.voided and v.kind == VisitKind.HOUSEHOLD
-                       and v.archive_id and _inside(v.archive.org.path, org)})
+    filed, visited, _ = brute_coverage(year, org, as_of)
+    around = [c for c in Campaign.objects.select_related("org") if c.year == year and (
+        _inside(c.org.path, org) or org.path.startswith(c.org.path))]
+    visited = visited if around else None
     raised = paid = ZERO
     for e in _entries(org, year):
         k = _kind(e)
@@ -274,11 +266,20 @@ def test_while_a_season_runs_filing_is_counted_today(world, tree):
     assert now.filed == brute_season(tree.c1, 2025, world.camp.campaign, date(2026, 1, 10))[0]
 
 
-def test_default_year_is_the_latest_with_money(world, tree):
-    assert queries.default_year(tree.c1) == 2025
-    assert queries.years_with_data(tree.c1) == [2025, 2024]
-    FundPot.objects.create(org=tree.k2, year=2026, source="other", purpose="warmth")
-    assert queries.default_year(tree.c1) == 2026 and queries.default_year(tree.k1) == 2025
+def test_default_season_is_the_running_one_else_the_latest_with_a_campaign(world, tree):
+    from warmth.campaigns.services import campaign_create
+    from warmth.core.season import default_season
+
+    assert default_season(tree.c1, date(2026, 1, 10)) == 2025  # inside 成都's 2025 window
+    assert default_season(tree.c1, date(2025, 1, 10)) == 2024  # inside its 2024 window
+    assert default_season(tree.c1, TODAY) == 2025  # between seasons: the latest
+    assert default_season(tree.root, TODAY) == 2025  # the campaigns below count
+    assert default_season(tree.g1, TODAY) == 2025  # the campaigns above count
+    assert default_season(tree.p2, TODAY) == 2025  # none: the season that began last (its window: 2026-01-01 on)
+    assert default_season(tree.p2, date(2025, 12, 31)) == 2024
+    campaign_create(actor=world.camp.k2, org=tree.k2, year=2026, theme="锦江区两节送温暖")
+    assert default_season(tree.c1, TODAY) == 2026 and default_season(tree.k1, TODAY) == 2025
+    assert queries.default_year(tree.k2) == default_season(tree.k2)
 
 
 # --- one query per figure ---------------------------------------------------------------------------------------
@@ -287,7 +288,7 @@ def _figures(org, year=2025):
     campaign = queries.covering_campaign(org, year)
     queries.money_by_source(org, year)
     queries.paid_by_aid_type(org, year)
-    queries.coverage(org, year, campaign)
+    queries.coverage(org, year, campaign, today=TODAY)
     queries.paid_over_window(org, year, campaign)
     queries.compare(org, year, today=TODAY, campaigns={year: campaign})
 
@@ -305,4 +306,4 @@ def test_the_number_of_queries_does_not_grow_with_the_children(world, tree, djan
         quick_active(world.camp.planner, county)
     with django_assert_num_queries(len(few.captured_queries)):
         _figures(tree.c1)
-    assert len(few.captured_queries) <= 16
+    assert len(few.captured_queries) <= 24

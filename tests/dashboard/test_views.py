@@ -67,6 +67,30 @@ def test_leaders_finance_auditors_and_reviewers_see_it(world, client, users, tre
     assert "数据看板 · 成都市总工会 2025年度" in text_of(r.content.decode(), "dash-title")
 
 
+def test_the_province_without_a_campaign_of_its_own_sees_its_coverage(world, client, users, tree):
+    html = get(client, users.leader).content.decode()  # 四川's leader: only 成都 below it has a campaign
+    assert "数据看板 · 四川省总工会 2025年度" in text_of(html, "dash-title")
+    assert text_of(html, "kpi-visited") == "3" and text_of(html, "kpi-filed") == text_of(html, "cov-filed") == "15"
+    assert text_of(html, "kpi-as-of").startswith("截至 2026-02-17")
+    assert row_cells(html, "data-org", tree.c1.code)[:4] == ["成都市总工会", "15", "3", "12"]
+    assert f"{reverse('season_coverage')}?org={tree.c1.code}&amp;year=2025" in html  # on to the households
+
+
+def test_the_root_and_its_admin_see_the_dashboard(world, client, users, tree):
+    from tests.conftest import make_user
+    from warmth.orgs.models import Role
+
+    root_admin = make_user("root_admin", tree.root, Role.ADMIN)
+    r = get(client, root_admin)
+    html = r.content.decode()
+    assert r.status_code == 200 and "中华全国总工会" in text_of(html, "dash-title")
+    assert text_of(html, "cov-filed") == "15" and text_of(html, "kpi-visited") == "3"
+    assert row_cells(html, "data-org", tree.p1.code)[:3] == ["四川省总工会", "15", "3"]
+    # the province's admin too, inside its own subtree only
+    assert get(client, users.admin).status_code == 200
+    assert get(client, users.admin, f"?org={tree.p2.code}").status_code == 404
+
+
 def test_an_outsider_gets_404_for_an_org_of_another_subtree(world, client, users, tree):
     assert get(client, users.outsider, f"?org={tree.c1.code}").status_code == 404  # before the role check
     assert get(client, world.hn_leader, f"?org={tree.c1.code}").status_code == 404
@@ -83,7 +107,7 @@ def test_the_outsiders_own_dashboard_shows_nothing_of_chengdu(world, client, tre
     assert text_of(html, "money-raised") == "7,777.00"
     for figure in ("110,000.00", "4,850.00", "3,250.00"):
         assert figure not in html
-    assert "没有覆盖海南省总工会的送温暖活动" in html
+    assert "2025年度海南省总工会及下级没有在档户，也没有送温暖活动。" in html
     data = chart_data(html)
     assert data["money"]["labels"] == ["本级工会经费"] and data["coverage"]["labels"] == []
 
@@ -197,6 +221,7 @@ def test_the_page_renders_with_the_demo_data(client):
     _, aid = queries.paid_by_aid_type(chengdu, 2025)
     assert aid.count > 0 and text_of(html, "aid-amount") == format_yuan(aid.amount)
     cov = queries.coverage(chengdu, 2025, queries.covering_campaign(chengdu, 2025))
+    assert text_of(html, "kpi-filed") == f"{cov.total.filed:,}"  # one 在档 on the page: the KPI is the table's
     assert 0 < cov.total.visited < cov.total.filed
     assert text_of(html, "cov-filed") == f"{cov.total.filed:,}" and text_of(html, "cov-visited") == str(
         cov.total.visited)

@@ -9,10 +9,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.archives.factories import filed_on_day
 from tests.campaigns.conftest import quick_active
 from warmth.archives.choices import ArchiveStatus
 from warmth.archives.models import Archive
-from warmth.archives.queries import FILED_STATUSES
 from warmth.campaigns import services
 from warmth.campaigns.choices import VisitKind
 from warmth.orgs.models import Org
@@ -28,25 +28,13 @@ def _end_of(day):
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
 
 
-def _filed(a, day) -> bool:
-    """在档 at the end of ``day`` (None: now), spelled out per archive."""
-    filed_now = a.status in FILED_STATUSES and a.exited_at is None
-    if day is None:
-        return a.status in FILED_STATUSES
-    end = _end_of(day)
-    exited_later = a.exited_at is not None and a.exited_at >= end
-    approved = (a.activated_at is not None and a.activated_at < end) or (
-        a.activated_at is None and (filed_now or exited_later))
-    return approved and (filed_now or exited_later)
-
-
 def _brute(year, org, archives, day):
     """Count by walking every archive and every visit, no SQL grouping: the season's live household visits in
     any campaign of that year, filed households as of ``day``."""
     live = [v for v in Visit.objects.select_related("campaign") if v.campaign.year == year and not v.voided
             and v.kind == VisitKind.HOUSEHOLD and v.archive_id]
     filed = [a for a in (Archive.objects.get(pk=x.pk) for x in archives)
-             if a.org.path.startswith(org.path) and _filed(a, day)]
+             if a.org.path.startswith(org.path) and filed_on_day(a, day)]
     n = {a.pk: sum(1 for v in live if v.archive_id == a.pk) for a in filed}
     is_model = {a.pk: a.model_worker_type not in ("", "非劳模") for a in filed}
     return {"filed": len(filed), "visited": sum(1 for a in filed if n[a.pk] >= 1),

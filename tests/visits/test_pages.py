@@ -21,3 +21,39 @@ def test_the_season_pages_show_what_the_visits_app_registers(client, camp, users
     detail = client.get(f"/api/campaigns/{c.pk}").json()
     assert detail["coverage"]["visited"] == 1 and detail["money"]["total"] == "0.00"
     assert list(detail)[-3:] == ["coverage", "money", "groups"]  # the figures come before the groups, as before
+
+
+def test_the_season_coverage_page_of_any_org_counts_every_level_s_campaign(client, camp, users, tree):
+    """/campaigns/coverage/?org=&year=: a province without a campaign of its own, a county with one of its own
+    whose visits count in the city's coverage too; an outsider gets 404; the export names the stated day."""
+    from tests.campaigns.test_views import sheet
+
+    county = season.campaign_create(actor=camp.k1, org=tree.k1, year=2025, theme="武侯区两节送温暖")
+    visits.visit_record(actor=camp.k1, campaign=county, kind="household", visited_on=camp.day, visitors="x",
+                        archive=camp.arch.worker1)
+    visits.visit_record(actor=camp.k1, campaign=camp.campaign, kind="household", visited_on=camp.day, visitors="x",
+                        archive=camp.arch.model)
+    url = reverse("season_coverage")
+    client.force_login(users.leader)  # 四川
+    page = client.get(url, {"org": tree.p1.code, "year": 2025}).content.decode()
+    assert 'id="cov-visited">2<' in page and 'id="cov-filed">5<' in page and 'id="cov-as-of">' in page
+    assert "成都市总工会" in page.split('id="cov-campaigns"')[1] and "武侯区总工会" in page.split('id="cov-campaigns"')[1]
+    page = client.get(url, {"org": tree.k1.code, "year": 2025}).content.decode()
+    assert camp.arch.migrant.archive_no in page.split('id="missing"')[1]  # down to the household
+    assert camp.arch.worker1.archive_no not in page.split('id="missing"')[1]  # visited in 武侯's own campaign
+    # the campaign's page counts the season's visits too, whichever campaign they were recorded in
+    page = client.get(reverse("campaign_coverage", args=[camp.campaign.pk]), {"org": tree.c1.code}).content.decode()
+    assert 'id="cov-visited">2<' in page
+    # no season given: the default season
+    assert 'id="cov-visited">2<' in client.get(url, {"org": tree.p1.code}).content.decode()
+    client.force_login(users.auditor)  # 经审 of 四川 may export, and the file says on which day
+    r = client.get(url, {"org": tree.c1.code, "year": 2025, "format": "xlsx"})
+    title = sheet(r.content)[0][0]
+    assert r.status_code == 200 and "在档截至" in title and "2025年度" in title
+    client.force_login(users.outsider)  # 海南
+    assert client.get(url, {"org": tree.c1.code, "year": 2025}).status_code == 404
+    assert client.get(url, {"org": tree.p1.code}).status_code == 404
+    client.force_login(users.leader)  # 领导 may read coverage but not export the names
+    assert client.get(url, {"org": tree.k1.code, "year": 2025, "format": "xlsx"}).status_code == 403
+    client.logout()
+    assert client.get(url, {"org": tree.c1.code}).status_code == 302

@@ -159,6 +159,8 @@ def coverage(org: Org, year: int, campaign: Campaign | None = None, *, today: da
     total = visit_queries.summed(rows)
     # the org's own households are shown only when it has any (a county's grassroots unions have none below)
     rows = [(child, cov) for child, cov in rows if child is not None or cov.filed or cov.visited]
+    if not around and not total.filed:
+        rows = []  # nothing filed and no campaign: nothing to chart
     return CoverageFigure(day, around, rows, total)
 
 
