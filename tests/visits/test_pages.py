@@ -37,7 +37,8 @@ def test_the_season_coverage_page_of_any_org_counts_every_level_s_campaign(clien
     client.force_login(users.leader)  # 四川
     page = client.get(url, {"org": tree.p1.code, "year": 2025}).content.decode()
     assert 'id="cov-visited">2<' in page and 'id="cov-filed">5<' in page and 'id="cov-as-of">' in page
-    assert "成都市总工会" in page.split('id="cov-campaigns"')[1] and "武侯区总工会" in page.split('id="cov-campaigns"')[1]
+    listed = page.split('id="cov-campaigns"')[1]
+    assert "成都市总工会" in listed and "武侯区总工会" in listed
     page = client.get(url, {"org": tree.k1.code, "year": 2025}).content.decode()
     assert camp.arch.migrant.archive_no in page.split('id="missing"')[1]  # down to the household
     assert camp.arch.worker1.archive_no not in page.split('id="missing"')[1]  # visited in 武侯's own campaign
