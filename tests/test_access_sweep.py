@@ -347,6 +347,7 @@ ROUTES: dict[str, Route] = {
                                   json='{"org": "510100", "year": 2030, "theme": "扫描"}'),
     "api:campaigns_detail": Route("GET", "/api/campaigns/{campaign}", api=True),
     "api:campaigns_coverage": Route("GET", "/api/campaigns/{campaign}/coverage?org=510100", api=True),
+    "api:campaigns_season_coverage": Route("GET", "/api/campaigns/coverage?org=510100&year=2025", api=True),
     "api:campaigns_not_visited": Route("GET", "/api/campaigns/{campaign}/not-visited?org=510100", api=True),
     "api:campaigns_group_create": Route("POST", "/api/campaigns/{campaign}/groups", api=True, json=(
         '{"name": "扫描组", "leaders": "x", "liaison": "y", "units": ["510107"]}')),

@@ -58,3 +58,18 @@ def test_the_season_coverage_page_of_any_org_counts_every_level_s_campaign(clien
     assert client.get(url, {"org": tree.k1.code, "year": 2025, "format": "xlsx"}).status_code == 403
     client.logout()
     assert client.get(url, {"org": tree.c1.code}).status_code == 302
+
+
+def test_the_season_coverage_api_at_any_level(client, camp, users, tree):
+    from tests.campaigns.test_api import get
+
+    visits.visit_record(actor=camp.k1, campaign=camp.campaign, kind="household", visited_on=camp.day, visitors="x",
+                        archive=camp.arch.model)
+    data = get(client, f"/api/campaigns/coverage?org={tree.p1.code}&year=2025", users.leader).json()
+    assert (data["code"], data["year"], data["filed"], data["visited"], data["not_visited"]) == (
+        tree.p1.code, 2025, 5, 1, 4)
+    assert data["as_of"] and [c["org"] for c in data["campaigns"]] == [tree.c1.code]
+    assert {r["code"]: r["visited"] for r in data["children"]}[tree.c1.code] == 1
+    assert get(client, "/api/campaigns/coverage", users.leader).json()["year"] == 2025  # the default season
+    assert get(client, f"/api/campaigns/coverage?org={tree.p1.code}&year=1800", users.leader).status_code == 422
+    assert get(client, f"/api/campaigns/coverage?org={tree.c1.code}&year=2025", users.outsider).status_code == 404

@@ -18,9 +18,10 @@ from warmth.archives.access import archives_for_actor
 from warmth.campaigns.access import campaign_for_actor
 from warmth.campaigns.api import ReasonIn, _org
 from warmth.campaigns.models import Campaign, VisitGroup
-from warmth.campaigns.queries import as_of_day
+from warmth.campaigns.queries import as_of_day, campaigns_around
 from warmth.core import pii
 from warmth.core.schemas import Money
+from warmth.core.season import default_season
 from warmth.core.validation import BoundedPagination, InputSchema
 from warmth.funds.access import pot_for_actor
 from warmth.orgs.access import org_for_actor
@@ -100,6 +101,23 @@ def detail_figures(campaign: Campaign, org: Org) -> dict:
     day = as_of_day(org, campaign.year)
     return {"coverage": {**queries.coverage(org, campaign.year, day).as_dict(), "as_of": day},
             "money": {k: str(v) if not isinstance(v, int) else v for k, v in money.items()}}
+
+
+@router.get("/coverage", response=dict, summary="走访覆盖（按组织和年度，任何一级）：本单位及每个直属下级")
+def campaigns_season_coverage(request, org: str = "", year: int | None = None):
+    """The season's visits of every level's campaign; households 在档 at the end of ``as_of`` (the day printed
+    beside the figure on every page). ``year`` omitted: the default season."""
+    actor = request.auth
+    o = org_for_actor(actor, org.strip()) if org.strip() else actor.org
+    if year is None:
+        year = default_season(o)
+    elif not 2000 <= year <= 2098:
+        raise ValidationError({"year": "年度须在 2000 至 2098 之间"})
+    day = as_of_day(o, year)
+    rows = queries.coverage_by_child(o, year, day)
+    around = campaigns_around(o).filter(year=year).select_related("org").order_by("org__path")
+    return {"year": year, "as_of": day, "campaigns": [{"id": c.pk, "org": c.org.code, "name": str(c)} for c in around],
+            **_coverage_row(o, queries.summed(rows)), "children": [_coverage_row(child, cov) for child, cov in rows]}
 
 
 @router.get("/{int:campaign_id}/coverage", response=dict, summary="走访覆盖：本单位及每个直属下级")
