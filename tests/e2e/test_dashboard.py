@@ -2,7 +2,7 @@
 the CSP (no console error), the tables under the charts hold the figures, and the drill-down to 武侯 redraws."""
 
 from tests.dashboard.conftest import camp, fin, world  # noqa: F401 (fixtures)
-from tests.e2e.test_archives import log_in
+from tests.e2e.test_archives import log_in, log_out
 
 CHARTS = ("chart-money", "chart-aid", "chart-coverage", "chart-timeline", "chart-compare-households",
           "chart-compare-raised", "chart-compare-paid")
@@ -75,4 +75,28 @@ def test_the_demo_season_on_the_dashboard(live_server, page, shot):
     assert "成都市总工会" in page.inner_text("#dash-title")
     assert page.locator("#coverage-table tbody tr").count() >= 3
     shot(page, "dashboard-demo-chengdu")
+    # 四川's own dashboard: no campaign of its own, yet the visits of 成都's count (one 在档 on the whole page)
+    page.goto(f"{live_server.url}/dashboard/")
+    assert "四川省总工会" in page.inner_text("#dash-title") and page.inner_text("#kpi-visited") != "—"
+    assert page.inner_text("#kpi-filed") == page.inner_text("#cov-filed")
+    assert page.inner_text("#kpi-as-of").startswith("截至 ")
+    shot(page, "dashboard-demo-sichuan")
+    # down to the household: 四川 → 成都 → 武侯's not-visited list
+    page.click("#cov-drill")
+    page.wait_for_url("**/campaigns/coverage/**")
+    assert page.inner_text("#cov-as-of") and "四川省总工会" in page.inner_text("h1")
+    page.click("#coverage-table >> text=成都市总工会")
+    page.wait_for_url("**org=510100*")
+    page.click("#coverage-table >> text=武侯区总工会")
+    page.wait_for_url("**org=510107*")
+    assert page.locator("#missing tbody tr").count() >= 1
+    shot(page, "coverage-demo-wuhou-households")
+    assert page.console_errors == []
+    # the root's account (系统管理员 of 全国总工会) opens the nation's dashboard
+    log_out(page)
+    log_in(page, live_server, "root")
+    page.goto(f"{live_server.url}/dashboard/")
+    assert "中华全国总工会" in page.inner_text("#dash-title")
+    assert page.locator("#coverage-table tbody tr[data-org='510000']").count() == 1
+    shot(page, "dashboard-demo-root")
     assert page.console_errors == []
