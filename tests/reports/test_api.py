@@ -56,6 +56,10 @@ def test_a_report_shows_its_cells_with_their_origin(client, users, tree):
     assert body["cells"]["1.A"]["value"] is None and body["cells"]["1.A"]["origin"] == "manual"  # blank, not zero
     assert all(r["ok"] for r in body["rules"])
     assert not Report.objects.exists()
+    # the day 3.A counts 在档 on: the end of the covering campaign's window (default 春节 here), or today
+    from warmth.campaigns.queries import as_of_day
+
+    assert body["as_of"] == as_of_day(tree.k1, 2025).isoformat()
 
 
 @pytest.mark.parametrize(("cells", "where"), [

@@ -153,3 +153,16 @@ def test_every_page_opens_on_the_same_season(demo, client):
     assert f"{season} 年度" in reports_page and f"{season + 1} 年度" not in reports_page
     funds = client.get(reverse("funds_home")).content.decode()
     assert f'name="year" id="id_year" value="{season}"' in funds
+
+
+def test_the_report_prints_the_day_beside_its_filed_households(demo, client):
+    client.force_login(User.objects.get(username="cd_handler"))
+    chengdu = Org.objects.get(code="510100")
+    day = as_of_day(chengdu, YEAR)
+    html = client.get(reverse("report_detail", args=["warmth-2015", YEAR])).content.decode()
+    cov = queries.coverage(chengdu, YEAR, day)
+    assert _text(html, "value-3_A") == str(cov.filed)
+    assert _text(html, "as-of-3_A") == f"在档截至 {day:%Y-%m-%d}" == _text(html, "as-of-2_A")
+    assert 'id="as-of-3_F"' not in html and 'id="as-of-4_D"' not in html  # lifted and visits are the season's
+    cell = client.get(reverse("report_cell", args=["warmth-2015", YEAR, "3.A"])).content.decode()
+    assert _text(cell, "cell-as-of") == f"{day:%Y-%m-%d}"

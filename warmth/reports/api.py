@@ -113,6 +113,7 @@ def _report(actor: Actor, defn: Definition, org: Org, year: int) -> dict:
         "report": report.pk if report else None, "status": report.status if report else None,
         "filled_by": report.filled_by if report else "", "phone": report.phone if report else "",
         "submitted_at": report.submitted_at if report else None, "late": bool(report and report.late),
+        "as_of": services.as_of(org, year, report),  # the day the archive items (在档) are counted on
         "cells": {code: {"value": _v(c.value), "origin": c.origin, "auto_value": _v(c.auto_value), "own": _v(c.own),
                          "children": _v(c.children), "reason": c.reason, "comment": c.comment}
                   for code, c in cells.items()},
