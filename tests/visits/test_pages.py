@@ -45,8 +45,9 @@ def test_the_season_coverage_page_of_any_org_counts_every_level_s_campaign(clien
     # the campaign's page counts the season's visits too, whichever campaign they were recorded in
     page = client.get(reverse("campaign_coverage", args=[camp.campaign.pk]), {"org": tree.c1.code}).content.decode()
     assert 'id="cov-visited">2<' in page
-    # no season given: the default season
+    # no season given: the default season; the campaign list links there
     assert 'id="cov-visited">2<' in client.get(url, {"org": tree.p1.code}).content.decode()
+    assert f'id="season-coverage" href="{url}"' in client.get(reverse("campaign_list")).content.decode()
     client.force_login(users.auditor)  # 经审 of 四川 may export, and the file says on which day
     r = client.get(url, {"org": tree.c1.code, "year": 2025, "format": "xlsx"})
     title = sheet(r.content)[0][0]
