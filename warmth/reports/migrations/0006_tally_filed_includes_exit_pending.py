@@ -11,7 +11,7 @@ MARK = "INSERT INTO reports_tallydirty (org_id) SELECT DISTINCT org_id FROM repo
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("reports", "0004_report_duty"),
+        ("reports", "0005_report_forms"),
     ]
 
     operations = [migrations.RunSQL(MARK, migrations.RunSQL.noop)]
