@@ -126,7 +126,7 @@ def brute_coverage(year, org, day):
     """(filed, visited, not visited) of the org's subtree: households 在档 at the end of ``day``, visited by a live
     household visit of any campaign of the season."""
     live = [v for v in Visit.objects.select_related("campaign") if v.campaign.year == year and not v.voided
-            and v.kind == VisitKind.HOUSEHOLD and v.archive_id]
+            and not v.applicant and v.kind == VisitKind.HOUSEHOLD and v.archive_id]
     filed = [a for a in Archive.objects.select_related("org") if _inside(a.org.path, org) and filed_on_day(a, day)]
     visited = [a for a in filed if any(v.archive_id == a.pk for v in live)]
     return len(filed), len(visited), len(filed) - len(visited)

@@ -32,7 +32,7 @@ def _brute(year, org, archives, day):
     """Count by walking every archive and every visit, no SQL grouping: the season's live household visits in
     any campaign of that year, filed households as of ``day``."""
     live = [v for v in Visit.objects.select_related("campaign") if v.campaign.year == year and not v.voided
-            and v.kind == VisitKind.HOUSEHOLD and v.archive_id]
+            and not v.applicant and v.kind == VisitKind.HOUSEHOLD and v.archive_id]
     filed = [a for a in (Archive.objects.get(pk=x.pk) for x in archives)
              if a.org.path.startswith(org.path) and filed_on_day(a, day)]
     n = {a.pk: sum(1 for v in live if v.archive_id == a.pk) for a in filed}
