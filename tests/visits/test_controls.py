@@ -37,14 +37,14 @@ def test_a_visit_before_the_household_was_filed_is_an_applicants_and_not_counted
     assert before.visit.applicant and before.visit.archive_id == a.pk
     assert before.warnings == ["该户于 2026-01-15 建档，走访日期 2026-01-10 在建档之前：记为对申请人的走访，"
                                "不计入在档户的走访"]
-    cov = queries.coverage(camp.campaign, camp.campaign.org)
-    assert cov.visited == 0 and a in queries.not_visited(camp.campaign, camp.campaign.org)
+    cov = queries.coverage(camp.campaign.org, camp.campaign.year)
+    assert cov.visited == 0 and a in queries.not_visited(camp.campaign.org, camp.campaign.year)
     # on the day it was filed (and after) the visit is a filed household's visit, and not a repeat of the first
     on_the_day = record(camp, a, date(2026, 1, 15))
     assert not on_the_day.visit.applicant and on_the_day.warnings == []
-    cov = queries.coverage(camp.campaign, camp.campaign.org)
+    cov = queries.coverage(camp.campaign.org, camp.campaign.year)
     assert (cov.visited, cov.visited_twice) == (1, 0)
-    assert a not in queries.not_visited(camp.campaign, camp.campaign.org)
+    assert a not in queries.not_visited(camp.campaign.org, camp.campaign.year)
 
 
 def test_a_household_still_being_filed_is_visited_as_an_applicant_and_other_states_are_refused(camp):
@@ -53,7 +53,7 @@ def test_a_household_still_being_filed_is_visited_as_an_applicant_and_other_stat
     a.refresh_from_db()
     r = record(camp, a, camp.day)
     assert r.visit.applicant and "尚在建档中" in r.warnings[0]
-    assert queries.coverage(camp.campaign, camp.campaign.org).visited == 0
+    assert queries.coverage(camp.campaign.org, camp.campaign.year).visited == 0
     for status in (ArchiveStatus.DRAFT, ArchiveStatus.REJECTED, ArchiveStatus.EXITED):
         Archive.objects.filter(pk=a.pk).update(status=status)
         a.refresh_from_db()
@@ -66,7 +66,7 @@ def test_an_archive_filed_before_the_system_has_no_filing_day_to_precede(camp):
     a = camp.arch.worker1  # 在档 without an approval date (imported, or filed before the system)
     assert a.activated_at is None
     r = record(camp, a, camp.campaign.starts_on)
-    assert not r.visit.applicant and queries.coverage(camp.campaign, camp.campaign.org).visited == 1
+    assert not r.visit.applicant and queries.coverage(camp.campaign.org, camp.campaign.year).visited == 1
 
 
 def test_every_mistake_of_a_visit_is_named_at_once(camp, tree):
