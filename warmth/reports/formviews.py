@@ -79,7 +79,7 @@ def report_forms(request):
             messages.success(request, f"已复制为{what} {row.form_id} 第 {row.version} 版（草稿），请修改后发布。")
             return redirect("report_form", pk=row.pk)
     rows = list(ReportForm.objects.select_related("created_by", "published_by").order_by("form_id", "-version"))
-    season = current_season()
+    season = current_season(request.actor.org)
     for r in rows:
         r.badge = BADGES.get(r.status, "badge")
         r.uses = formstore.uses(r) if r.status != F.DRAFT else 0
@@ -130,7 +130,7 @@ def report_form(request, pk):
         "row": row, "badge": BADGES.get(row.status, "badge"), "frozen": frozen, "errors": errors,
         "checked": checked, "data": data, "uses": formstore.uses(row), "versions": versions,
         "catalogue": sources.catalogue(), "units": "、".join(sorted(COUNT_UNITS | {WAN, YES_NO})),
-        "season": current_season(), "new_version_open": not any(v.status == F.DRAFT for v in versions)},
+        "season": current_season(request.actor.org), "new_version_open": not any(v.status == F.DRAFT for v in versions)},
         status=422 if errors else 200)
 
 
@@ -142,9 +142,9 @@ def report_form_preview(request, pk):
     actor = request.actor
     row = _row(request, pk)
     try:
-        year = _check_year(int(request.GET.get("year") or current_season()))
+        year = _check_year(int(request.GET.get("year") or current_season(request.actor.org)))
     except (ValueError, Http404):
-        year = current_season()
+        year = current_season(request.actor.org)
     try:
         defn = _parse(row.body, version=row.version)
     except DefinitionError as exc:

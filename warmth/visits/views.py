@@ -190,8 +190,8 @@ def _never_helped_scope(request):
     raw = (data.get("season") or "").strip()
     if not raw:
         return org, None
-    if raw == "current":  # the link beside the 动态管理 lists: the season today belongs to
-        return org, unhelped.current_season()
+    if raw == "current":  # the link beside the 动态管理 lists: the default season, as on every page
+        return org, default_season(org)
     if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
         raise Http404("年度须为 2000–2100 之间的整数")
     return org, int(raw)
@@ -216,7 +216,7 @@ def never_helped(request):
     query.pop("page", None)
     return render(request, "visits/never_helped.html", {
         "org": org, "season": season, "page": page,
-        "seasons": sorted({*range(unhelped.current_season(), unhelped.current_season() - 5, -1)}
+        "seasons": sorted({*range(default_season(org) + 1, default_season(org) - 5, -1)}
                           | ({season} if season else set()), reverse=True),
         "title": unhelped.title_of(org, season), "query": query.urlencode(),
         "care_lists": CARE_LISTS, "kind": "season" if season is not None else "never"})
