@@ -130,7 +130,8 @@ def report_form(request, pk):
         "row": row, "badge": BADGES.get(row.status, "badge"), "frozen": frozen, "errors": errors,
         "checked": checked, "data": data, "uses": formstore.uses(row), "versions": versions,
         "catalogue": sources.catalogue(), "units": "、".join(sorted(COUNT_UNITS | {WAN, YES_NO})),
-        "season": current_season(request.actor.org), "new_version_open": not any(v.status == F.DRAFT for v in versions)},
+        "season": current_season(request.actor.org),
+        "new_version_open": not any(v.status == F.DRAFT for v in versions)},
         status=422 if errors else 200)
 
 
