@@ -206,7 +206,8 @@ def test_the_kinds_say_which_jobs_are_safe_to_re_run():
 
     assert {k for k, v in KINDS.items() if v.rerun and not k.startswith("test.")} == {
         "payments.batch", "archives.import", "archives.export", "payments.roster", "audit.export",
-        "payments.bulk", "visits.never_helped"}  # each payment refused by its state or the one-step rule the second time
+        "payments.bulk",  # each payment refused by its state or the one-step rule the second time
+        "visits.never_helped"}
 
 
 def finished(job, settings, *, days_ago):
