@@ -209,6 +209,24 @@ def test_a_long_window_is_shown_per_week(world, tree):
     assert t.amount == money("3750") and t.before == (0, ZERO)  # the 12-20 payment is inside now
 
 
+def test_above_the_campaigns_the_window_spans_the_seasons_campaigns_below(world, tree):
+    """The root runs no campaign: its window is the city's (moved to start on 12-01), as its coverage counts it."""
+    from warmth.campaigns.services import campaign_update
+
+    campaign_update(actor=world.camp.planner, campaign=world.camp.campaign, starts_on=date(2025, 12, 1))
+    assert queries.covering_campaign(tree.root, 2025) is None
+    around = queries.coverage(tree.root, 2025).campaigns
+    assert [c.pk for c in around] == [world.camp.campaign.pk]
+    t = queries.paid_over_window(tree.root, 2025, None, around)
+    assert (t.starts_on, t.ends_on, t.from_campaign, t.from_below) == (
+        date(2025, 12, 1), date(2026, 2, 17), True, True)
+    days, before, after = brute_days(tree.root, 2025, date(2025, 12, 1), date(2026, 2, 17))
+    assert t.weekly and (t.count, t.amount) == (sum(n for n, _ in days.values()),
+                                                 sum((a for _, a in days.values()), ZERO))
+    assert (t.before, t.after) == (before, after) and t.before[0] == 0  # the 12-20 payment falls inside
+    assert queries.paid_over_window(tree.root, 2025, None).from_below is False  # no campaigns given: default
+
+
 def test_without_a_campaign_the_default_window_is_used(world, tree):
     t = queries.paid_over_window(tree.p2, 2025, None)
     assert (t.starts_on, t.ends_on, t.from_campaign, t.count) == (date(2026, 1, 1), date(2026, 2, 17), False, 0)

@@ -189,6 +189,7 @@ class Timeline:
     buckets: list[Bucket]
     before: tuple[int, Decimal]
     after: tuple[int, Decimal]
+    from_below: bool = False  # no campaign covers the org: the span of the season's campaigns in its subtree
 
     @property
     def count(self) -> int:
@@ -206,8 +207,15 @@ def window_of(year: int, campaign: Campaign | None) -> tuple[date, date, bool]:
     return w["starts_on"], w["ends_on"], False
 
 
-def paid_over_window(org: Org, year: int, campaign: Campaign | None) -> Timeline:
+def paid_over_window(org: Org, year: int, campaign: Campaign | None,
+                     around: list[Campaign] | None = None) -> Timeline:
+    """Money handed over by day (or week) of the window of the campaign covering the org; when none covers it
+    (a province whose cities run their own), the earliest start to the latest end of the season's campaigns
+    ``around`` it (the same campaigns its coverage counts); with none at all, the default 元旦 to 春节."""
     starts, ends, from_campaign = window_of(year, campaign)
+    from_below = campaign is None and bool(around)
+    if from_below:
+        starts, ends = min(c.starts_on for c in around), max(c.ends_on for c in around)
     rows = (season_payments(org, year).filter(status__in=HANDED_OVER, paid_on__isnull=False)
             .values("paid_on").annotate(n=Count("id"), s=Sum("amount")).order_by("paid_on"))
     by_day: dict[date, tuple[int, Decimal]] = {}
@@ -234,7 +242,8 @@ def paid_over_window(org: Org, year: int, campaign: Campaign | None) -> Timeline
             d += timedelta(days=1)
         buckets.append(Bucket(start, end, n, s))
         start = end + timedelta(days=1)
-    return Timeline(starts, ends, from_campaign, weekly, buckets, tuple(before), tuple(after))
+    return Timeline(starts, ends, from_campaign or from_below, weekly, buckets, tuple(before), tuple(after),
+                    from_below)
 
 
 # --- 5. this season against the one before ---------------------------------------------------------------------

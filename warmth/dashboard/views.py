@@ -83,7 +83,7 @@ def home(request):
     money = queries.money_by_source(org, year)
     aid = queries.paid_by_aid_type(org, year)
     cov = queries.coverage(org, year, campaign)
-    timeline = queries.paid_over_window(org, year, campaign)
+    timeline = queries.paid_over_window(org, year, campaign, cov.campaigns)
     seasons = queries.compare(org, year, today=today, campaigns={year: campaign})
     years = sorted({*queries.years_with_data(org), year, year - 1}, reverse=True)
     parent = org.parent if org.pk != actor.org.pk else None
