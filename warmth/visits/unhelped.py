@@ -14,8 +14,6 @@ every job file, with full ID numbers and phones only for a role holding ``pii.fu
 
 from __future__ import annotations
 
-from datetime import date
-
 import xlsxwriter
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -29,7 +27,6 @@ from warmth.audit.services import audit_record
 from warmth.campaigns.choices import VisitKind
 from warmth.core import pii
 from warmth.core.exporting import safe_cell
-from warmth.core.festival import spring_festival
 from warmth.jobs.registry import register
 from warmth.jobs.services import JobInputError, job_finish, job_result_path
 from warmth.orgs.access import Actor, org_for_actor
@@ -41,16 +38,6 @@ from warmth.visits.models import Visit
 
 #: a payment in these states is money granted to the household
 HELPED = (PaymentStatus.APPROVED, PaymentStatus.PAID, PaymentStatus.CONFIRMED, PaymentStatus.REVERSING)
-
-
-def current_season(today: date | None = None) -> int:
-    """The season a day belongs to for this list: up to 春节 the winter that started the year before (2026-01-20
-    is season 2025), after it the season of this year's winter (2026-12-06 is season 2026)."""
-    today = today or timezone.localdate()
-    try:
-        return today.year - 1 if today <= spring_festival(today.year) else today.year
-    except ValueError:
-        return today.year
 
 
 def _payments(season: int | None):
