@@ -5,17 +5,17 @@ season down to grassroots) and then times, in one run:
   - statement(四川, year) (own + subtree, by source × purpose × column) against one hand-written
     SUM … GROUP BY over the same entries (bare);
   - children_totals (three grouped queries by path prefix) against calling subtree_total per child;
-  - unspent_at_deadline (one grouped query) against rules.available_on pot by pot;
+  - unspent_at_deadline (one grouped query, viewed 2026-03-01) against rules.available_on pot by pot;
   - pot_spend: 200 payments one after another (lock, nine rules, entry, audit) against a bare INSERT of
     200 ledger rows.
 
+Each is run three times (median and spread, bench/common.py); the record goes to bench/results/funds.json.
+
 Usage: uv run python bench/funds_statement.py  (PostgreSQL at 127.0.0.1:5432; creates and drops the
-database warmth_funds_bench — never point it at real data). Prints figures; record them in RESULTS.md.
+database warmth_funds_bench — never point it at real data).
 """
 
 import os
-import resource
-import statistics
 import sys
 import time
 
@@ -27,6 +27,8 @@ os.environ.setdefault("WARMTH_FIELD_KEY", "k1:" + "A" * 43 + "=")
 os.environ.setdefault("WARMTH_INDEX_KEY", "i1:" + "B" * 43 + "=")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from bench.common import Bench, peak_rss_mb  # noqa: E402
+
 
 def fresh_database():
     import psycopg
@@ -36,16 +38,8 @@ def fresh_database():
         conn.execute(f"CREATE DATABASE {DB}")
 
 
-def best(fn, n=5):
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), statistics.median(times), result
-
-
 def main():
+    bench = Bench("funds")
     fresh_database()
     import django
 
@@ -68,12 +62,12 @@ def main():
     out = StringIO()
     t = time.perf_counter()
     call_command("seed_demo", scale="province", stdout=out)
-    print(f"seed-demo --scale province: {time.perf_counter() - t:.1f} s")
+    bench.note(f"data: seed-demo --scale province ({time.perf_counter() - t:.1f} s), funds season of 四川 2025")
     print("\n".join(line for line in out.getvalue().splitlines() if "完成" in line or "资金：" in line))
     province = Org.objects.get(code="510000")
     year = 2025
     pots, entries = FundPot.objects.count(), LedgerEntry.objects.count()
-    print(f"pots {pots:,}, ledger entries {entries:,}")
+    bench.note(f"pots {pots:,}, ledger entries {entries:,}")
 
     bare_sql = """
         SELECT p.source, p.purpose, e.kind, SUM(e.amount) FROM funds_ledgerentry e
@@ -85,20 +79,22 @@ def main():
             cur.execute(bare_sql, [province.path + "%", year])
             return cur.fetchall()
 
-    b, bm, _ = best(bare)
-    w, wm, _ = best(lambda: queries.statement(province, year))
-    print(f"statement: warmth {w * 1000:.1f} ms (median {wm * 1000:.1f}), bare SQL {b * 1000:.1f} ms "
-          f"(median {bm * 1000:.1f}) → {w / b:.2f}×")
+    bare()  # warm-up of both sides
+    queries.statement(province, year)
+    bench.row("funds statement of 四川 (own + subtree, source × purpose × column, balances, deadlines)",
+              bench.time(lambda: queries.statement(province, year)), floor=bench.time(bare),
+              floor_what="one hand-written SUM … GROUP BY over the same entries")
 
-    w, wm, kids = best(lambda: queries.children_totals(province, year))
-    n, _, _ = best(lambda: [queries.subtree_total(c, year) for c in Org.objects.filter(parent=province)], 3)
-    print(f"children_totals ({len(kids)} children): grouped {w * 1000:.1f} ms, per child {n * 1000:.1f} ms "
-          f"→ {n / w:.1f}× faster")
+    kids = queries.children_totals(province, year)
+    bench.row(f"children totals of 四川 ({len(kids)} children, grouped by path prefix)",
+              bench.time(lambda: queries.children_totals(province, year)),
+              floor=bench.time(lambda: [queries.subtree_total(c, year) for c in Org.objects.filter(parent=province)]),
+              floor_what="subtree_total per child (the naive loop; not a floor: the grouped query should win)")
     for c, ln in kids:
         assert ln.balance == queries.subtree_total(c, year).balance
 
-    today = date(year + 1, 1, 15)
-    w, wm, late = best(lambda: queries.unspent_at_deadline(province, today=today, year=year), 3)
+    today = date(year + 1, 3, 1)  # after the central money's spend-by (the campaign window's end, 2026-02-17)
+    late = queries.unspent_at_deadline(province, today=today, year=year)
 
     def naive():
         found = []
@@ -108,12 +104,12 @@ def main():
                 found.append((pot.pk, expired))
         return found
 
-    n, _, slow = best(naive, 3)
-    assert sorted((u.pot.pk, u.amount) for u in late) == sorted(slow)
-    print(f"unspent_at_deadline ({len(late)} pots late): grouped {w * 1000:.1f} ms, pot by pot {n * 1000:.1f} ms "
-          f"→ {n / w:.1f}× faster")
+    assert sorted((u.pot.pk, u.amount) for u in late) == sorted(naive())
+    bench.row(f"unspent at deadline ({len(late)} late pots, one grouped query)",
+              bench.time(lambda: queries.unspent_at_deadline(province, today=today, year=year)),
+              floor=bench.time(naive), floor_what="rules.available_on pot by pot (the naive loop)")
 
-    # 200 payments in a row from one county pot, every rule checked under the lock
+    # 200 payments in a row from one county pot, every rule checked under the lock (3 runs: 60,000.00 in all)
     pot = (FundPot.objects.filter(org__path__startswith=province.path, org__level="county", balance__gt=100_000)
            .select_related("org").first())
     handler = actor_for(user_create(actor=None, username="bench_handler", full_name="压测", password="Bench@20251",  # noqa: S106 (a scratch database)
@@ -126,9 +122,7 @@ def main():
                 pot=pot, amount=Decimal("100.00"), archive_status=ArchiveStatus.ACTIVE, person_bidx=f"p{i}",
                 paid_on=date(year, 12, 20)), ref_type="bench", ref_id=str(i))
 
-    t = time.perf_counter()
-    spend()
-    w = time.perf_counter() - t
+    spent = bench.time(spend)
 
     def bare_insert():
         with transaction.atomic(), connection.cursor() as cur:
@@ -139,12 +133,10 @@ def main():
                             [pot.pk, date(year, 12, 20)])
             transaction.set_rollback(True)
 
-    t = time.perf_counter()
-    bare_insert()
-    b = time.perf_counter() - t
-    print(f"pot_spend ×200: {w * 1000:.0f} ms ({w / 200 * 1000:.1f} ms each), bare INSERT ×200 {b * 1000:.0f} ms "
-          f"→ {w / b:.1f}×")
-    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    bench.row("pot_spend ×200 in a row (row lock, nine rules, ledger entry, audit row each)", spent,
+              floor=bench.time(bare_insert), floor_what="bare INSERT of 200 ledger rows")
+    bench.note(f"peak RSS {peak_rss_mb():.0f} MB")
+    bench.save()
 
 
 if __name__ == "__main__":
