@@ -3,6 +3,7 @@ three roles) and, for writes, as the read-only 经审 user of the victim's own s
 entry in ROUTES fails ``test_every_route_is_in_the_sweep``."""
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,6 +23,7 @@ from warmth.archives.models import (
 )
 from warmth.campaigns.models import Activity, ArrearsReport, Campaign, DutyShift, PlannedHousehold, VisitGroup
 from warmth.centers.models import Center, CenterFunding, Partner, Station
+from warmth.core.models import CalendarDay
 from warmth.funds.models import (
     Allocation,
     AllocationPlan,
@@ -279,6 +281,9 @@ ROUTES: dict[str, Route] = {
     "report_form_preview": Route("GET", "/reports/forms/{reportform}/preview/"),
     "report_form_publish": Route("POST", "/reports/forms/{reportform}/publish/"),
     "report_form_retire": Route("POST", "/reports/forms/{reportform}/retire/", data=(("reason", "x"),)),
+    # the holiday calendar: everyone reads it; only an admin of the top org (none of the sweep's users) writes
+    "holidays": Route("POST", "/holidays/", data=(("day", "2099-01-02"), ("kind", "holiday"), ("basis", "x"))),
+    "holiday_withdraw": Route("POST", "/holidays/{calendarday}/withdraw/"),
     # reports (API)
     "api:reports_forms": Route("GET", "/api/reports/forms", api=True),
     "api:reports_detail": Route("GET", "/api/reports/warmth-2015/2025?org=510107", api=True),
@@ -603,7 +608,8 @@ def report_victims(users, tree) -> dict:
     body = {**package_forms()["warmth-2015"], "id": "sweep-2020", "year": 2020, "season": 2019}
     draft = ReportForm.objects.create(form_id="sweep-2020", title=body["title"], year=2020, body=body)
     users.root_admin = make_user("root_admin", tree.root, Role.ADMIN)  # who manages forms (the input fuzz posts as it)
-    return {"report": r.pk, "reportform": draft.pk}
+    day = CalendarDay.objects.create(day=date(2099, 1, 2), kind="holiday", basis="通知", set_by=users.root_admin)
+    return {"report": r.pk, "reportform": draft.pk, "calendarday": day.pk}
 
 
 def payment_victims(users, tree, pot, leader) -> dict:
@@ -687,6 +693,7 @@ def snapshot():
         "report_steps": ReportStep.objects.count(),
         "report_duties": sorted(ReportDuty.objects.values_list("pk", "levels", "note", "set_at")),
         "report_forms": sorted(ReportForm.objects.values_list("pk", "status", "version", "changed_at")),
+        "calendar_days": sorted(CalendarDay.objects.values_list("pk", "kind", "withdrawn_at")),
     }
 
 

@@ -97,7 +97,7 @@ WRITES = sorted(n for n, r in ROUTES.items() if r.method == "POST" and n not in 
 # another of them. Rules by the route's name, first match wins.
 ACTORS = ("owner", "colleague", "finance", "leader", "admin", "county", "root_admin")
 ROLE_RULES = (
-    (r"report_form", "root_admin"),  # the national forms: only an admin of the top org
+    (r"report_form|holiday", "root_admin"),  # the national forms and calendar: only an admin of the top org
     (r"user_|org_", "admin"),
     (r"plan_confirm|decision|chain|convert|rule", "leader"),
     (r"funds_|payments_confirm", "finance"),

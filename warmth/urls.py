@@ -4,6 +4,7 @@ from django.urls import include, path
 from warmth.api import api
 from warmth.auditpage import views as audit_views
 from warmth.jobs import views as job_views
+from warmth.orgs import holidays
 from warmth.orgs import views as org_views
 
 
@@ -19,6 +20,8 @@ urlpatterns = [
     path("switch/", org_views.switch, name="switch"),
     path("password/", org_views.PasswordChangeView.as_view(), name="password_change"),
     path("permissions/", org_views.permissions, name="permissions"),
+    path("holidays/", holidays.holidays, name="holidays"),
+    path("holidays/<int:pk>/withdraw/", holidays.holiday_withdraw, name="holiday_withdraw"),
     path("orgs/", org_views.org_list, name="org_list"),
     path("orgs/<str:code>/", org_views.org_detail, name="org_detail"),
     path("orgs/<str:code>/new/", org_views.org_create, name="org_create"),

@@ -185,3 +185,18 @@ def test_an_exited_archive_cannot_be_received_by_a_transfer(users, tree, make_ac
     Archive.objects.filter(pk=a.pk).update(status=S.EXITED)
     with pytest.raises(ValidationError, match="只能接收在档"):
         lc.transfer_decide(actor=actor_of(make_user("hn_rev", tree.p2, Role.REVIEWER)), transfer=t, accept=True)
+
+
+def test_the_publicity_skips_statutory_holidays_and_counts_exchanged_weekends(users, filed):
+    """Spring Festival 2026 (2月15日至23日放假, 2月14日 and 28日 worked): a 公示 started on Thu 12 February ends on
+    Wed 25 February, not on Wed 18 as weekends alone would give."""
+    handler = actor_of(users.county)
+    for action, actor in (("submit", handler), ("accept", actor_of(users.colleague))):
+        call(action, actor, filed)
+    thursday = date(2026, 2, 12)
+    lc.archive_verify(actor=handler, archive=filed, visited_on=thursday, visitors="张三", findings="属实",
+                      publicity_start=thursday, today=thursday)
+    filed.refresh_from_db()
+    assert filed.publicity_end == date(2026, 2, 25)  # Thu 12, Fri 13, Sat 14 (调休), Tue 24, Wed 25
+    with pytest.raises(ValidationError, match="期满"):
+        lc.archive_end_publicity(actor=handler, archive=filed, today=date(2026, 2, 25))

@@ -37,6 +37,8 @@ LABELS = {
     "job.abandon": "中断的后台任务判为失败",
     "job.files_delete": "删除过期的任务文件",
     "keys.rotate": "轮换加密密钥",
+    "calendar.set": "录入节假日安排",
+    "calendar.withdraw": "撤销节假日安排的录入",
 }
 
 
@@ -47,6 +49,7 @@ OBJECT_TYPES = {
     "api_token": "API 令牌",
     "job": "后台任务",
     "keys": "密钥",
+    "calendar_day": "节假日安排",
 }
 
 FIELD_LABELS = {
@@ -66,6 +69,7 @@ FIELD_LABELS = {
     "allocations": "下拨笔数", "meeting": "会议", "held_on": "会议日期", "pots": "适用资金", "mode": "设置",
     "decision": "集体决策", "to_pot": "转入资金", "entry": "台账记录", "ref": "关联业务", "warnings": "提醒",
     "entries": "台账记录", "files": "文件数", "files_deleted": "删除文件数", "finished_at": "完成时间",
+    "day": "日期", "basis": "依据",
 }
 
 VALUE_LABELS = {
@@ -74,7 +78,7 @@ VALUE_LABELS = {
     "admin": "系统管理员", "national": "全国总工会", "province": "省总工会", "city": "市(州)总工会",
     "county": "县(区)总工会", "industry": "产业工会(工委)", "direct": "直属工会", "group": "企业集团工会",
     "township": "乡镇(街道)工会", "grassroots": "基层工会", "phone": "手机号",
-    "block": "阻止", "warn": "提醒", "off": "关闭",
+    "block": "阻止", "warn": "提醒", "off": "关闭", "holiday": "放假", "workday": "调休上班",
 }
 
 

@@ -71,7 +71,7 @@ from warmth.archives.models import (
 from warmth.core import idcard, pii, regions
 from warmth.core.bulkcopy import allocate_ids, can_copy, copy_rows
 from warmth.core.fields import EncryptedTextField, bidx
-from warmth.core.workdays import add_months, nth_working_day
+from warmth.core.workdays import Calendar, add_months
 from warmth.demo.pipeline import DemoContext, seeder
 from warmth.orgs.models import Membership, Org, OrgLevel, Role, User
 
@@ -294,6 +294,7 @@ class _Sink:
 class _Builder:
     def __init__(self, ctx: DemoContext):
         self.ctx, self.rng = ctx, ctx.rng
+        self.calendar = Calendar.load()  # the holiday calendar, read once for every 公示 period
         self.tz = ZoneInfo(settings.TIME_ZONE)
         now = timezone.now().astimezone(self.tz)
         self.today = now.date()
@@ -661,7 +662,7 @@ class _Builder:
             if reach >= 3:
                 days["visited"] = d + timedelta(days=gaps["visit"])
                 d = days["visited"] + timedelta(days=gaps["verify"])
-                days["publicity"] = (d, nth_working_day(d, PUBLICITY_WORKING_DAYS))
+                days["publicity"] = (d, self.calendar.nth_working_day(d, PUBLICITY_WORKING_DAYS))
                 steps.append(("verify", d))
             if reach >= 4:
                 d = days["publicity"][1] + timedelta(days=gaps["end_publicity"])
@@ -674,7 +675,7 @@ class _Builder:
                 steps.append(("exit_request", d))
                 if status != S.EXIT_REVIEW:
                     d += timedelta(days=gaps["exit_approve"])
-                    days["exit_publicity"] = (d, nth_working_day(d, PUBLICITY_WORKING_DAYS))
+                    days["exit_publicity"] = (d, self.calendar.nth_working_day(d, PUBLICITY_WORKING_DAYS))
                     steps.append(("exit_approve", d))
                 if status == S.EXITED:
                     d = days["exit_publicity"][1] + timedelta(days=gaps["exit_finalize"])
