@@ -283,7 +283,9 @@ def _payment_calls(p: Payment) -> dict:
             "reverse_request": c(s.payment_reverse_request, reason="银行退回"),
             "reverse_approve": c(s.payment_reverse_approve, note="同意冲正"),
             "reverse_reject": c(s.payment_reverse_reject, reason="款项已到账"),
-            "edit": c(s.payment_edit, note="补充说明"), "cancel": c(s.payment_cancel, reason="录入重复")}
+            "edit": c(s.payment_edit, note="补充说明"), "cancel": c(s.payment_cancel, reason="录入重复"),
+            "bank_fail": c(s.payment_bank_fail, reason="账号不存在"),
+            "repay": c(s.payment_repay, bank_account="622202020011999988")}
 
 
 def test_every_allowed_payment_action_succeeds_and_every_other_is_refused(demo):

@@ -67,9 +67,10 @@ def seed_payments(ctx: DemoContext) -> None:
         if state == "reversed":
             pay.payment_reverse(actor=handler, payment=p, reason="账号有误，退回重发")
         counts[state] += 1
-    # corrections: a draft cancelled (作废, kept) and a paid one whose 冲正 waits for a second person
-    extra = households[len(singles): len(singles) + 2]
-    if len(extra) == 2:
+    # corrections: a draft cancelled (作废, kept), a paid one whose 冲正 waits for a second person, and a transfer
+    # the bank returned (发放失败: the money back in the pot, waiting for the corrected account)
+    extra = households[len(singles): len(singles) + 3]
+    if len(extra) == 3:
         def made(a):
             return pay.payment_create(actor=handler, pot=pot, aid_type="送温暖慰问", amount=Decimal(600),
                                       method="bank", archive=a, bank_account="6228" + "0" * 14 + str(a.pk % 10),
@@ -81,8 +82,14 @@ def seed_payments(ctx: DemoContext) -> None:
         pay.payment_approve(actor=first, payment=p, note="同意")
         pay.payment_approve(actor=second, payment=p, note="同意")
         pay.payment_mark_paid(actor=handler, payment=p, paid_on=date(ctx.year + 1, 1, 9), note="农行代发")
-        pay.payment_reverse_request(actor=handler, payment=p, reason="银行退回：账户已销户")
-        counts["cancelled"], counts["reversing"] = 1, 1
+        pay.payment_reverse_request(actor=handler, payment=p, reason="发放对象有误，申请冲正")
+        p = made(extra[2])
+        pay.payment_submit(actor=handler, payment=p)
+        pay.payment_approve(actor=first, payment=p, note="同意")
+        pay.payment_approve(actor=second, payment=p, note="同意")
+        pay.payment_mark_paid(actor=handler, payment=p, paid_on=date(ctx.year + 1, 1, 9), note="农行代发")
+        pay.payment_bank_fail(actor=handler, payment=p, reason="账户已销户")
+        counts["cancelled"], counts["reversing"], counts["failed"] = 1, 1, 1
     # a batch over every household of 武侯 (those without a known account are listed as skipped)
     result = batch_pay(actor=handler, pot=pot, amount="300", aid_type="过冬取暖补贴",
                        batch=f"{ctx.year + 1}年冬季取暖补贴", campaign=campaign)
@@ -90,7 +97,8 @@ def seed_payments(ctx: DemoContext) -> None:
     for v, answer in zip(sample, ["received", "received", "not_received", "received"], strict=False):
         verification_record(actor=first, verification=v, answer=answer, note="电话回访")
     labels = {"draft": "草稿", "submitted": "审批中", "returned": "已退回", "approved": "待发放", "paid": "已发放",
-              "confirmed": "已确认", "reversed": "已冲正", "cancelled": "已作废", "reversing": "冲正待审批"}
+              "confirmed": "已确认", "reversed": "已冲正", "cancelled": "已作废", "reversing": "冲正待审批",
+              "failed": "发放失败"}
     ctx.out("发放：" + "，".join(f"{labels[s]} {n}" for s, n in counts.items())
             + f"；批量 {result['made']} 笔（跳过 {result['skipped']} 户）；回访 {len(sample)} 户")
 

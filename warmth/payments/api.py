@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from warmth.archives.access import archives_for_actor
@@ -51,6 +53,22 @@ class NoteIn(InputSchema):
 
 class ReasonIn(InputSchema):
     reason: str
+
+
+class RepayIn(InputSchema):
+    bank_account: str
+    bank_name: str = ""
+
+
+class ReturnOut(Schema):
+    applied: bool
+    rows: int
+    succeeded: int
+    failed: int
+    unchanged: int
+    amount: str
+    payments: list[int] = []
+    errors: list[tuple[int, str]]
 
 
 class PaidIn(InputSchema):
@@ -207,6 +225,42 @@ def payments_reverse(request, payment_id: int, payload: ReasonIn):
 @router.post("/{int:payment_id}/cancel", response=PaymentOut, summary="作废（草稿或已退回；记录保留）")
 def payments_cancel(request, payment_id: int, payload: ReasonIn):
     return _step(request, payment_id, services.payment_cancel, reason=payload.reason)
+
+
+@router.post("/{int:payment_id}/bank_fail", response=PaymentOut, summary="登记银行退回（发放失败，资金退回资金池）")
+def payments_bank_fail(request, payment_id: int, payload: ReasonIn):
+    return _step(request, payment_id, services.payment_bank_fail, reason=payload.reason)
+
+
+@router.post("/{int:payment_id}/repay", response=PaymentOut, summary="更正账号重新发放（发放失败 → 待发放）")
+def payments_repay(request, payment_id: int, payload: RepayIn):
+    return _step(request, payment_id, services.payment_repay, bank_account=payload.bank_account,
+                 bank_name=payload.bank_name)
+
+
+@router.post("/bank-returns", response={200: ReturnOut, 422: ReturnOut}, summary="导入银行回盘（xlsx 或 CSV）")
+def payments_bank_returns(request, org: Form[str], file: File[UploadedFile], batch: Form[str] = "",
+                          dry_run: Form[bool] = False):
+    """``multipart/form-data``. Every line's problem at once (``errors``: [line, message], 422) and nothing written;
+    otherwise the failures are applied (or only counted with ``dry_run``)."""
+    import tempfile
+    from pathlib import Path
+
+    from warmth.core.validation import clean_text
+    from warmth.payments.returns import MAX_BYTES, bank_return_import
+
+    o = org_for_actor(request.auth, clean_text(org, label="组织代码", max_length=40))
+    batch = clean_text(batch, label="批量发放批次", max_length=60)
+    if file.size > MAX_BYTES:
+        raise ValidationError({"file": f"文件超过 {MAX_BYTES // 2**20} MB"})
+    with tempfile.TemporaryDirectory(prefix="warmth-return-") as folder:
+        path = Path(folder) / "return"
+        with path.open("wb") as fh:
+            for chunk in file.chunks():
+                fh.write(chunk)
+        summary = bank_return_import(actor=request.auth, org=o, path=path, filename=file.name or "", batch=batch,
+                                     dry_run=dry_run)
+    return Status(422 if summary["errors"] else 200, {**summary, "amount": str(summary["amount"])})
 
 
 @router.post("/{int:payment_id}/reverse_request", response=PaymentOut, summary="申请冲正（已发放或已确认）")

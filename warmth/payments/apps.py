@@ -19,6 +19,9 @@ AUDIT_ACTIONS = {
     "payments.bulk": "批量办理发放",
     "payments.verify_sample": "抽取回访核实样本",
     "payments.verify": "记录回访核实结果",
+    "payments.bank_fail": "登记银行退回（发放失败）",
+    "payments.repay": "更正账号重新发放",
+    "payments.bank_return": "导入银行回盘",
 }
 
 

@@ -32,10 +32,13 @@ class PaymentStatus(models.TextChoices):
     REVERSED = "reversed", "已冲正"
     REVERSING = "reversing", "冲正待审批"
     CANCELLED = "cancelled", "已作废"
+    BANK_FAILED = "failed", "发放失败（银行退回）"
 
 
-#: a payment in these states promises no money and pays no one (a repeat is not a repeat of these)
-DEAD_STATES = (PaymentStatus.DRAFT, PaymentStatus.RETURNED, PaymentStatus.REVERSED, PaymentStatus.CANCELLED)
+#: a payment in these states promises no money and pays no one (a repeat is not a repeat of these); a transfer
+#: the bank returned holds no money either (it went back to the pot) until it is paid again
+DEAD_STATES = (PaymentStatus.DRAFT, PaymentStatus.RETURNED, PaymentStatus.REVERSED, PaymentStatus.CANCELLED,
+               PaymentStatus.BANK_FAILED)
 
 
 # The default approval chain of the 慰问金发放凭证 (seed 004 附件1), in order; EXTRA_STEP is added when the

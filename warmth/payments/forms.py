@@ -70,6 +70,15 @@ class ReasonForm(forms.Form):
     reason = TextField(label="理由", max_length=200)
 
 
+class BankFailForm(forms.Form):
+    reason = TextField(label="银行退回原因", max_length=100)
+
+
+class RepayForm(forms.Form):
+    bank_account = TextField(label="更正后的银行账号", max_length=40)
+    bank_name = TextField(label="开户银行", max_length=60, required=False)
+
+
 class PaidForm(forms.Form):
     paid_on = DateField(label="发放日期", widget=DATE)
     note = TextField(label="说明", max_length=200, required=False)

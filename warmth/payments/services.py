@@ -442,6 +442,40 @@ def _back_from_reversing(p: Payment) -> str:
     return p.reverse_from or S.PAID
 
 
+def _bank_fail(t: Transition) -> None:
+    """The bank returned the transfer (wrong account, closed card…): the money goes back to the pot through a
+    reversal entry; the payment is kept with the bank's reason, to be paid again or cancelled."""
+    p = t.obj
+    funds.entry_reverse(actor=t.actor, entry=p.entry, reason=f"银行退回：{t.note}"[:150])
+    t.step_data = {"paid_on": p.paid_on.isoformat() if p.paid_on else ""}
+    p.paid_on, p.paid_by, p.confirmed_at = None, None, None
+    t.audit_after = {"status": S.BANK_FAILED, "reason": t.note, "amount": p.amount}
+
+
+def _repay(t: Transition) -> None:
+    """重新发放 after the bank's return: the account corrected (or confirmed), every funds rule checked again and
+    the money taken from the pot again; the payment is 待发放 once more."""
+    p, d = t.obj, t.data
+    errors, clean = _payment_fields(amount=p.amount, aid_type=p.aid_type, method=PayMethod.BANK,
+                                    bank_account=d.get("bank_account", ""), on_visit=p.on_visit,
+                                    goods_items=p.goods_items, bank_name=d.get("bank_name", p.bank_name),
+                                    repeat_reason=p.repeat_reason, note=p.note)
+    errors = {k: v for k, v in errors.items() if k in ("bank_account", "bank_name")}
+    if not (d.get("bank_account") or "").strip():
+        errors["bank_account"] = "请填写更正后的银行账号（原账号无误时照填原账号）"
+    if errors:
+        raise ValidationError(errors)
+    changed = clean["bank_account"] != p.bank_account
+    p.method, p.bank_account, p.bank_name = PayMethod.BANK, clean["bank_account"], clean["bank_name"]
+    spent = funds.pot_spend(actor=t.actor, proposal=_proposal(p), ref_type="payment", ref_id=str(p.pk),
+                            memo=f"重新发放 {p.get_aid_type_display()}：{p.name}", kind=EntryKind.PAID)
+    p.entry = spent.entry
+    t.fields += ["entry", "method", "bank_account", "bank_account_bidx", "bank_name"]
+    t.note = "更正了银行账号" if changed else "原账号重新发放"
+    t.audit_after = {"status": S.APPROVED, "bank_account": "（已修改）" if changed else "（未改）",
+                     "amount": p.amount}
+
+
 def _step(t: Transition) -> None:
     # Typed notes and reasons are at most 200 characters already (the input policy); only the submission's
     # note, the rules' warnings put together by the system, may run longer and is shortened for the column.
@@ -491,8 +525,14 @@ WORKFLOW = Workflow(
         Action("reverse_reject", "驳回冲正", frozenset({S.REVERSING}), _back_from_reversing, PA,
                guards=(Guard(_not_the_requester, denied=True),), reason="理由", reason_missing="驳回冲正须填写理由",
                reason_max=200, apply=_reverse_reject, fields=("reverse_from",)),
+        # the bank's return file (回盘) names a failed transfer: money back to the pot, kept with the reason
+        Action("bank_fail", "登记银行退回", frozenset({S.PAID, S.CONFIRMED}), S.BANK_FAILED, PW,
+               guards=(Guard(_has_entry),), reason="银行退回原因", reason_missing="请填写银行退回的原因",
+               reason_max=100, apply=_bank_fail, fields=("paid_on", "paid_by", "confirmed_at")),
+        Action("repay", "更正账号重新发放", frozenset({S.BANK_FAILED}), S.APPROVED, PW, apply=_repay,
+               forward=True),
         Action("edit", "修改", frozenset({S.DRAFT, S.RETURNED}), None, PW, apply=_edit),
-        Action("cancel", "作废", frozenset({S.DRAFT, S.RETURNED}), S.CANCELLED, PW, reason="理由",
+        Action("cancel", "作废", frozenset({S.DRAFT, S.RETURNED, S.BANK_FAILED}), S.CANCELLED, PW, reason="理由",
                reason_missing="作废须填写理由", reason_max=200, apply=_cancel),
     ],
 )
@@ -555,6 +595,19 @@ def payment_reverse_reject(*, actor: Actor, payment: Payment, reason: str) -> Pa
 
 
 @transaction.atomic
+@transaction.atomic
+def payment_bank_fail(*, actor: Actor, payment: Payment, reason: str) -> Payment:
+    """已发放/已确认 → 发放失败: the bank returned the transfer; the money goes back to the pot (a reversal entry)
+    and the roster and the statistics no longer count it. Usually called by the return file's import."""
+    return WORKFLOW.run(actor, payment, "bank_fail", reason=reason).obj
+
+
+@transaction.atomic
+def payment_repay(*, actor: Actor, payment: Payment, bank_account: str, bank_name: str = "") -> Payment:
+    """发放失败 → 待发放 with the account corrected: the funds rules again, the money out of the pot again."""
+    return WORKFLOW.run(actor, payment, "repay", bank_account=bank_account, bank_name=bank_name).obj
+
+
 def payment_edit(*, actor: Actor, payment: Payment, **fields) -> Payment:
     """修改 a draft or returned payment (``EDITABLE`` fields); refused with every error at once."""
     unknown = set(fields) - set(EDITABLE)

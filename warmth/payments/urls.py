@@ -11,6 +11,7 @@ urlpatterns = [
     path("batch/", views.payment_batch, name="payment_batch"),
     path("bulk/", views.payment_bulk, name="payment_bulk"),
     path("bank/", views.payment_bank, name="payment_bank"),
+    path("bank-returns/", views.payment_bank_returns, name="payment_bank_returns"),
     path("notice/", views.payment_notice, name="payment_notice"),
     path("verify/", views.payment_verify, name="payment_verify"),
     path("chain/", views.payment_chain, name="payment_chain"),

@@ -22,6 +22,7 @@ from warmth.campaigns.access import campaigns_for_actor
 from warmth.core import pii
 from warmth.core.feedback import add_errors, attempt
 from warmth.core.feedback import messages_of as _messages_of
+from warmth.core.validation import text_problem
 from warmth.funds import rules as funds_rules
 from warmth.funds.access import pots_for_actor
 from warmth.funds.choices import PayMethod
@@ -35,7 +36,15 @@ from warmth.payments.batch import batch_pay
 from warmth.payments.bulk import ACTIONS, MAX_IDS, bulk_check
 from warmth.payments.choices import AidType, PaymentStatus
 from warmth.payments.documents import bank_csv, bank_xlsx, notice_rows, voucher_pdf
-from warmth.payments.forms import NoteForm, PaidForm, PaymentEditForm, PaymentForm, ReasonForm
+from warmth.payments.forms import (
+    BankFailForm,
+    NoteForm,
+    PaidForm,
+    PaymentEditForm,
+    PaymentForm,
+    ReasonForm,
+    RepayForm,
+)
 from warmth.payments.models import Verification, VerificationAnswer
 from warmth.payments.verification import discrepancy_report, verification_record, verification_sample
 
@@ -238,7 +247,15 @@ payment_reverse_approve = _step_view(
 payment_reverse_reject = _step_view(
     "reverse_reject", ReasonForm, "驳回冲正", "已驳回冲正申请。",
     lambda a, p, d: services.payment_reverse_reject(actor=a, payment=p, reason=d["reason"]))
-STEP_VIEWS = {"submit": payment_submit, "approve": payment_approve, "return": payment_return, "pay": payment_pay,
+payment_bank_fail = _step_view(
+    "bank_fail", BankFailForm, "登记银行退回", "已登记为发放失败，资金已退回资金池（记录保留）。",
+    lambda a, p, d: services.payment_bank_fail(actor=a, payment=p, reason=d["reason"]))
+payment_repay = _step_view(
+    "repay", RepayForm, "重新发放", "已更正账号，重新进入待发放。",
+    lambda a, p, d: services.payment_repay(actor=a, payment=p, bank_account=d["bank_account"],
+                                           bank_name=d["bank_name"]))
+STEP_VIEWS = {"bank_fail": payment_bank_fail, "repay": payment_repay,
+              "submit": payment_submit, "approve": payment_approve, "return": payment_return, "pay": payment_pay,
               "confirm": payment_confirm, "reverse": payment_reverse, "cancel": payment_cancel,
               "reverse_request": payment_reverse_request, "reverse_approve": payment_reverse_approve,
               "reverse_reject": payment_reverse_reject}
@@ -403,6 +420,46 @@ def payment_notice(request):
     rows = notice_rows(qs[:5000])
     return render(request, "payments/payment_notice.html", {"org": org, "year": year, "rows": rows,
                                                             "count": qs.count()})
+
+
+@actor_required(Perm.PAYMENT_WRITE)
+def payment_bank_returns(request):
+    """银行回盘: upload the bank's result file; 检查 shows every problem by line and what would change, 导入
+    applies the failures (nothing at all while any line has a problem)."""
+    import tempfile
+    from pathlib import Path
+
+    from warmth.payments.returns import MAX_BYTES, bank_return_import
+
+    actor = request.actor
+    summary, posted = None, {}
+    if request.method == "POST":
+        posted = request.POST
+        upload = request.FILES.get("file")
+        try:
+            org = org_for_actor(actor, (posted.get("org") or actor.org.code).strip()[:40])
+            batch = (posted.get("batch") or "").strip()
+            if len(batch) > 60 or text_problem(batch):
+                raise ValidationError("批次名称不对（不超过 60 个字，不含控制字符）")
+            if upload is None:
+                raise ValidationError("请选择银行回盘文件（xlsx 或 CSV）")
+            if upload.size > MAX_BYTES:
+                raise ValidationError(f"文件超过 {MAX_BYTES // 2**20} MB")
+            with tempfile.TemporaryDirectory(prefix="warmth-return-") as folder:
+                path = Path(folder) / "return"
+                with path.open("wb") as fh:
+                    for chunk in upload.chunks():
+                        fh.write(chunk)
+                summary = bank_return_import(actor=actor, org=org, path=path, filename=upload.name or "",
+                                             batch=batch, dry_run=posted.get("action") != "apply")
+        except ValidationError as exc:
+            messages.error(request, f"未完成：{_messages_of(exc)}")
+        else:
+            if summary["applied"]:
+                messages.success(request, f"已导入回盘：{summary['failed']} 笔发放失败，{summary['amount']} 元已退回"
+                                          f"资金池；{summary['succeeded']} 笔成功。")
+    return render(request, "payments/bank_returns.html", {"summary": summary, "posted": posted},
+                  status=422 if summary and summary["errors"] else 200)
 
 
 @actor_required(Perm.PAYMENT_APPROVE)
