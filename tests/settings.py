@@ -23,3 +23,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # a real file, so tests can check what is (and is not) written to disk
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["WARMTH_DATA_DIR"], "test.sqlite3")}  # noqa: F405
+
+# A second alias on the same test database, for the router's tests (tests/core/test_dbrouter.py). The router
+# itself is installed only where DATABASE_REPLICA_URL is set (the replica test of .ci/run), so the rest of the
+# suite runs as before.
+if "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

@@ -127,6 +127,23 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+# A PostgreSQL streaming replica for the read-only work (reports, dashboards, lists, exports): with
+# DATABASE_REPLICA_URL set, warmth.core.dbrouter sends those reads there and everything else to the primary;
+# without it nothing changes (docs/scaling.md, docs/deployment.md).
+_replica_url = env_str("DATABASE_REPLICA_URL")
+if _replica_url:
+    DATABASES["replica"] = parse_database_url(_replica_url, base_dir=BASE_DIR)
+    if "postgresql" not in DATABASES["replica"]["ENGINE"] or "postgresql" not in DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL for both DATABASE_URL and the replica")
+    # tests run against the primary's test database, read through the replica's server
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["warmth.core.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1,
+                      "warmth.core.dbrouter.ReplicaPinMiddleware")
+# after a write, that browser reads from the primary for this long; a background export waits at most this long
+# for the replica to replay the primary's position at its start, else reads from the primary
+WARMTH_REPLICA_PIN_SECONDS = env_int("WARMTH_REPLICA_PIN_SECONDS", 5, minimum=0, maximum=3600)
+WARMTH_REPLICA_WAIT_SECONDS = env_int("WARMTH_REPLICA_WAIT_SECONDS", 5, minimum=0, maximum=600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"

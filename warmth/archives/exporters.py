@@ -88,7 +88,7 @@ def archive_export(*, actor: Actor | None, org: Org, path: Path, progress=None) 
     return result
 
 
-@register("archives.export", rerun=True)  # read-only: the file is written again
+@register("archives.export", rerun=True, reads="replica")  # read-only: the file is written again
 def export_job(job, progress) -> None:
     """Params: org (code). The file is written first (progress visible to the page), then the audit row and
     the finished job commit together."""

@@ -56,6 +56,7 @@ from warmth.archives.services import EDITABLE_STATUSES, archive_file, archive_up
 from warmth.archives.template import write_template
 from warmth.audit.services import audit_record
 from warmth.core import pii, regions
+from warmth.core.dbrouter import replica_reads
 from warmth.core.feedback import attempt
 from warmth.core.feedback import form_messages as _form_messages
 from warmth.core.feedback import messages_of as _messages_of
@@ -113,6 +114,7 @@ def _org_datalist(actor: Actor):
 
 # --- the list -------------------------------------------------------------------------------------
 
+@replica_reads
 @actor_required()
 def archive_list(request):
     actor = request.actor
@@ -180,6 +182,7 @@ def _stash_search(request) -> str:
     return reverse("archive_list") + ("?" + params.urlencode() if params else "")
 
 
+@replica_reads
 @actor_required()
 def archive_care(request, kind):
     """动态管理 lists: due for review this year, plans overdue, unchanged for a year, a spot-check sample."""

@@ -25,7 +25,7 @@ def audit_rows(qs):
                e.before_text, e.after_text, e.ip or ""]
 
 
-@register("audit.export", rerun=True)  # read-only: the file is written again
+@register("audit.export", rerun=True, reads="replica")  # read-only: the file is written again
 def audit_export(job, progress) -> None:
     actor = Actor(job.created_by, job.membership)
     p = job.params

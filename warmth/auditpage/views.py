@@ -5,6 +5,7 @@ from django.views.decorators.http import require_POST
 
 from warmth.auditpage.forms import AuditFilterForm
 from warmth.auditpage.queries import events_for_actor, filter_events
+from warmth.core.dbrouter import replica_reads
 from warmth.core.feedback import form_messages
 from warmth.jobs.services import job_create
 from warmth.orgs.decorators import actor_required
@@ -17,6 +18,7 @@ def _filters(form) -> dict:
     return {k: v for k, v in form.cleaned_data.items() if v}
 
 
+@replica_reads
 @actor_required(Perm.AUDIT_READ)
 def event_list(request):
     form = AuditFilterForm(request.GET or None)

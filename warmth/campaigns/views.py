@@ -46,6 +46,7 @@ from warmth.campaigns.choices import (
 )
 from warmth.campaigns.models import PlannedHousehold
 from warmth.core import pii
+from warmth.core.dbrouter import replica_reads
 from warmth.core.feedback import error_list, messages_of
 from warmth.orgs.access import org_for_actor
 from warmth.orgs.decorators import actor_required
@@ -90,6 +91,7 @@ def _units(actor, codes: list[str]) -> list[Org]:
 
 # --- campaigns ------------------------------------------------------------------------------------------
 
+@replica_reads
 @require_GET
 @actor_required()
 def campaign_list(request):
@@ -293,6 +295,7 @@ def _quote(name: str) -> str:
 
 # --- rights, services, trips home --------------------------------------------------------------------------
 
+@replica_reads
 @actor_required()
 def activity_list(request):
     actor = request.actor

@@ -36,6 +36,7 @@ from warmth.centers.choices import (
 )
 from warmth.centers.models import Center
 from warmth.centers.sources import year_end
+from warmth.core.dbrouter import replica_reads
 from warmth.core.feedback import error_list
 from warmth.core.money import to_wanyuan
 from warmth.orgs.access import org_for_actor
@@ -82,6 +83,7 @@ def _questions(data) -> list[tuple[str, str, str, bool]]:
 
 # --- the list -------------------------------------------------------------------------------------------------
 
+@replica_reads
 @require_GET
 @actor_required()
 def center_list(request):

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from warmth.core.dbrouter import replica_reads
 from warmth.dashboard import queries
 from warmth.orgs.access import Actor, org_for_actor, visible_orgs
 from warmth.orgs.decorators import actor_required
@@ -69,6 +70,7 @@ def _compare_rows(now, before) -> list[dict]:
     return rows
 
 
+@replica_reads
 @require_GET
 @actor_required()
 def home(request):
@@ -98,6 +100,7 @@ def home(request):
     })
 
 
+@replica_reads
 @require_GET
 @actor_required()
 def season_panel(request):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from warmth.audit.services import audit_record
+from warmth.core.dbrouter import replica_reads
 from warmth.core.feedback import attempt
 from warmth.core.feedback import form_messages as _form_messages
 from warmth.core.feedback import messages_of as _messages_of
@@ -104,6 +105,7 @@ def _done(request, title: str, success: str, do, *args, **kwargs) -> bool:
 
 # --- the statement ------------------------------------------------------------------------------------
 
+@replica_reads
 @require_GET
 @actor_required()
 def funds_home(request):
@@ -266,6 +268,7 @@ def entry_reverse(request, pk):
 
 # --- raising ------------------------------------------------------------------------------------------
 
+@replica_reads
 @actor_required()
 def raise_list(request):
     actor = request.actor
@@ -303,6 +306,7 @@ def raise_list(request):
 
 # --- allocations and plans ----------------------------------------------------------------------------
 
+@replica_reads
 @require_GET
 @actor_required()
 def allocation_list(request):
@@ -370,6 +374,7 @@ def plan_cancel(request, pk):
 
 # --- collective decisions -----------------------------------------------------------------------------
 
+@replica_reads
 @actor_required()
 def decision_list(request):
     actor = request.actor
@@ -437,6 +442,7 @@ def rule_list(request):
 
 # --- the pots of the subtree (a finder for the statement page) ----------------------------------------
 
+@replica_reads
 @require_GET
 @actor_required()
 def pot_list(request):

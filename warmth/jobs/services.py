@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from warmth.audit.services import audit_record
+from warmth.core.dbrouter import job_scope
 from warmth.core.idcard import IdCardError
 from warmth.core.money import AmountError
 from warmth.jobs.models import Job, JobHeartbeat, JobStatus
@@ -177,7 +178,7 @@ def job_run(job_id: int) -> Job | None:
     if job is None:
         return None
     try:
-        with _Heartbeat(job.pk):
+        with _Heartbeat(job.pk), job_scope(KINDS[job.kind].reads):
             HANDLERS[job.kind](job, Progress(job))
     except Exception as exc:
         log.exception("job %s (%s) failed", job.pk, job.kind)

@@ -48,7 +48,7 @@ def _audit(actor, org, year, aid_type, result) -> None:
                         "full_ids": result["full_ids"]})
 
 
-@register("payments.roster", rerun=True)  # read-only: the file is written again
+@register("payments.roster", rerun=True, reads="replica")  # read-only: the file is written again
 def roster_job(job, progress) -> None:
     """Params: org (code), year, aid_type. The file is written, then the audit row and the finished job commit
     together."""

@@ -20,6 +20,7 @@ from warmth.archives.choices import HardshipCategory
 from warmth.audit.services import audit_record
 from warmth.campaigns.access import campaigns_for_actor
 from warmth.core import pii
+from warmth.core.dbrouter import replica_reads
 from warmth.core.feedback import add_errors, attempt
 from warmth.core.feedback import messages_of as _messages_of
 from warmth.core.validation import text_problem
@@ -58,6 +59,7 @@ S = PaymentStatus
 BULK_STATUSES = (S.SUBMITTED, S.APPROVED, S.PAID)
 
 
+@replica_reads
 @require_GET
 @actor_required()
 def payment_list(request):

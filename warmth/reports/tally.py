@@ -37,6 +37,7 @@ from warmth.archives.choices import ArchiveStatus, ExitReason
 from warmth.archives.models import Archive, FamilyMember
 from warmth.archives.queries import FILED_STATUSES, filed_on
 from warmth.campaigns.choices import VisitKind
+from warmth.core.dbrouter import leave_replica
 from warmth.core.money import to_wanyuan
 from warmth.orgs.models import Org
 from warmth.payments.models import Payment
@@ -207,6 +208,8 @@ def totals(org: Org, year: int) -> dict[str, object]:
     whatever is dirty. The same names and values as ``sources._archive_live`` and ``_visit_live``."""
     if TallyDirty.objects.exists():
         refresh()
+        # on a read replica (a report page's scope) the refresh is not replayed yet: sum on the primary
+        leave_replica("tally refreshed")
     sums = {f: Coalesce(Sum(f), 0) for f in COUNT_FIELDS}
     sums.update({f: Coalesce(Sum(f), Decimal(0)) for f in MONEY_FIELDS})
     rows = Tally.objects.filter(org__path__startswith=org.path)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from warmth.audit.services import audit_record
 from warmth.core import pii
+from warmth.core.dbrouter import replica_reads
 from warmth.core.feedback import error_list
 from warmth.core.season import default_season
 from warmth.jobs.services import job_create
@@ -139,6 +140,7 @@ def _formats() -> list[tuple[str, Format]]:
 
 # --- the forms and the actor's reports ------------------------------------------------------------------
 
+@replica_reads
 @require_GET
 @actor_required()
 def report_index(request):
@@ -223,6 +225,7 @@ def _may(actor: Actor, org: Org, report: Report) -> dict:
             "return": "return" in allowed, "held": services.WORKFLOW.held(actor, report) or "", "allowed": allowed}
 
 
+@replica_reads
 @actor_required()
 def report_detail(request, form, year):
     actor = request.actor
@@ -382,6 +385,7 @@ def source_note(name: str) -> str:
     return ""
 
 
+@replica_reads
 @require_GET
 @actor_required()
 def report_cell(request, form, year, code):
@@ -434,6 +438,7 @@ def _figure(report: Report | None, code: str):
 
 # --- the completeness board of a parent ---------------------------------------------------------------------
 
+@replica_reads
 @actor_required()
 def report_board(request, form, year):
     actor = request.actor
@@ -543,6 +548,7 @@ def report_board(request, form, year):
 
 # --- downloads --------------------------------------------------------------------------------------------
 
+@replica_reads
 @require_GET
 @actor_required()
 def report_download(request, form, year, fmt):

@@ -101,7 +101,7 @@ def write_xlsx(path, title: str, archives, *, full: bool, progress=None) -> int:
     return n
 
 
-@register("visits.never_helped", rerun=True)  # read-only: the file is written again
+@register("visits.never_helped", rerun=True, reads="replica")  # read-only: the file is written again
 def export_job(job, progress) -> None:
     """Params: org (code), season (a year, or None: never helped at all)."""
     actor = Actor(job.created_by, job.membership)

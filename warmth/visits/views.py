@@ -22,6 +22,7 @@ from warmth.campaigns.choices import RecipientKind, VisitKind
 from warmth.campaigns.queries import as_of_day, campaigns_around
 from warmth.campaigns.views import PAGE_SIZE, _date, _org_in, _quote
 from warmth.core import pii
+from warmth.core.dbrouter import replica_reads
 from warmth.core.feedback import error_list, messages_of
 from warmth.core.season import default_season
 from warmth.funds import rules as funds_rules
@@ -35,6 +36,7 @@ from warmth.visits import documents, queries, services, unhelped
 from warmth.visits.access import visit_for_actor, visits_for_actor
 
 
+@replica_reads
 @require_GET
 @actor_required()
 def visit_list(request, pk):
@@ -156,6 +158,7 @@ def _coverage_page(request, org: Org, year: int, campaign=None):
         "query": f"org={org.code}&year={year}" + ("&models=1" if only_models else "")})
 
 
+@replica_reads
 @require_GET
 @actor_required()
 def season_coverage(request):
@@ -165,6 +168,7 @@ def season_coverage(request):
     return _coverage_page(request, org, _season(request, org))
 
 
+@replica_reads
 @require_GET
 @actor_required()
 def coverage(request, pk):
@@ -197,6 +201,7 @@ def _never_helped_scope(request):
     return org, int(raw)
 
 
+@replica_reads
 @actor_required()
 def never_helped(request):
     """在档 households with no money granted and no visit: ever, or (``season``) in one season. POST (with the
