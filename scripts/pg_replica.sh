@@ -3,32 +3,62 @@
 # of docs/deployment.md by hand):
 #
 #   scripts/pg_replica.sh start   # pg_basebackup -R of 127.0.0.1:5432 into a fresh data directory, started on 5433
-#   scripts/pg_replica.sh stop    # stop it and remove its data directory
+#   scripts/pg_replica.sh stop    # stop it (and a scratch primary) and remove their data directories
 #
-# Environment: PRIMARY_PORT (5432), REPLICA_PORT (5433), REPLICA_DIR (/tmp/warmth-replica). Runs the server as
+# Environment: PRIMARY_PORT (5432), REPLICA_PORT (5433), REPLICA_DIR (/tmp/warmth-replica). Runs the servers as
 # the postgres user when started as root (CI). The primary must allow replication connections from 127.0.0.1:
 # a trust line is added to its pg_hba.conf (and the configuration reloaded) when none is there.
+#
+# SCRATCH_PRIMARY=PORT: first initdb and start an empty primary on that port (in $REPLICA_DIR-primary) and make
+# the replica of it. A base backup copies the whole cluster, every database in it: .ci/run uses this where the
+# local server holds gigabytes of demo data, which would take minutes to copy.
 set -euo pipefail
-PRIMARY_PORT=${PRIMARY_PORT:-5432}
 PORT=${REPLICA_PORT:-5433}
 DIR=${REPLICA_DIR:-/tmp/warmth-replica}
+SCRATCH_DIR="$DIR-primary"
+if [ -n "${SCRATCH_PRIMARY:-}" ]; then PRIMARY_PORT=$SCRATCH_PRIMARY; else PRIMARY_PORT=${PRIMARY_PORT:-5432}; fi
 PSQL=(psql -X -q -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -d postgres -At)
-version=$("${PSQL[@]}" -c "SHOW server_version_num")
-PGBIN=${PGBIN:-/usr/lib/postgresql/$((version / 10000))/bin}
+if [ -z "${PGBIN:-}" ]; then
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  if pg_isready -q -h 127.0.0.1 -p "${PRIMARY_PORT}" 2>/dev/null; then
+    version=$("${PSQL[@]}" -c "SHOW server_version_num")
+    PGBIN=/usr/lib/postgresql/$((version / 10000))/bin
+  fi
+fi
 
 as_postgres() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
 stop() {
-  if [ -f "$DIR/postmaster.pid" ]; then
-    as_postgres "$PGBIN/pg_ctl" -D "$DIR" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$DIR"
+  for d in "$DIR" "$SCRATCH_DIR"; do
+    if [ -f "$d/postmaster.pid" ]; then
+      as_postgres "$PGBIN/pg_ctl" -D "$d" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$d"
+  done
+}
+
+scratch_primary() {
+  mkdir -p "$SCRATCH_DIR" && chmod 700 "$SCRATCH_DIR"
+  [ "$(id -u)" = 0 ] && chown postgres: "$SCRATCH_DIR"
+  as_postgres "$PGBIN/initdb" -D "$SCRATCH_DIR" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+  {
+    echo "port = $PRIMARY_PORT"
+    echo "listen_addresses = '127.0.0.1'"
+    echo "unix_socket_directories = ''"
+    echo "wal_level = replica"
+    echo "max_wal_senders = 4"
+    echo "fsync = off"
+  } >> "$SCRATCH_DIR/postgresql.conf"
+  printf '%s\n' "host replication all 127.0.0.1/32 trust" >> "$SCRATCH_DIR/pg_hba.conf"
+  as_postgres "$PGBIN/pg_ctl" -D "$SCRATCH_DIR" -l "$SCRATCH_DIR/server.log" -w -t 60 start >/dev/null
+  echo "scratch primary on 127.0.0.1:$PRIMARY_PORT ($SCRATCH_DIR)"
 }
 
 start() {
   stop
+  if [ -n "${SCRATCH_PRIMARY:-}" ]; then scratch_primary; fi
   # the primary: WAL for replicas, senders, and a replication line in pg_hba.conf
   wal_level=$("${PSQL[@]}" -c "SHOW wal_level")
   senders=$("${PSQL[@]}" -c "SHOW max_wal_senders")
