@@ -218,3 +218,48 @@ def test_an_export_job_reads_from_the_replica(users, tree):
     assert job.status == "done", job.error
     assert any("archives_archive" in q["sql"] for q in on_replica.captured_queries)
     assert not any("jobs_job" in q["sql"] for q in on_replica.captured_queries)
+
+
+def _replica_views():
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern) and getattr(p.callback, "reads_replica", False):
+                yield prefix + str(p.pattern), p.name
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def test_the_replica_views_are_the_read_only_pages():
+    names = {name for _, name in _replica_views()}
+    assert {"dashboard", "report_detail", "report_cell", "archive_list", "payment_list", "season_coverage",
+            "audit_list"} <= names
+    assert not names & {"archive_create", "payment_create", "payment_batch", "job_list", "login", "home"}
+
+
+@both
+@ROUTED
+@override_settings(MIDDLEWARE=MIDDLEWARE)
+def test_every_replica_page_answers_and_reads_the_replica(client, users, tree):
+    from warmth.reports import tally
+    from warmth.reports.definitions import definitions
+
+    archive_file(actor=actor_of(users.county), org=tree.k1, data=archive_input())
+    definitions()  # the packaged forms are stored on first use (a write, which would pin the page that did it)
+    tally.refresh()
+    client.force_login(users.leader)
+    year = 2025
+    pages = [("/" + path.replace("<str:form>", "warmth").replace("<int:year>", str(year))
+              .replace("<str:code>", "1").replace("<str:fmt>", "csv"), name)
+             for path, name in _replica_views() if "<int:" not in path.replace("<int:year>", "")]
+    assert len(pages) >= 15
+    for url, name in pages:
+        with CaptureQueriesContext(connections["replica"]) as on_replica:
+            response = client.get(url)
+        assert response.status_code < 500, (name, url)
+        if response.status_code == 200:
+            assert on_replica.captured_queries, (name, url)
+        assert PIN_COOKIE not in response.cookies, (name, url)

@@ -166,6 +166,7 @@ def replica_reads(view):
         with replica_scope():
             return view(request, *args, **kwargs)
 
+    wrapped.reads_replica = True
     return wrapped
 
 
