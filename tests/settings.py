@@ -4,6 +4,7 @@ Only environment defaults are supplied here; DATABASE_URL from the environment s
 PostgreSQL, so the same suite runs on both.
 """
 
+import copy
 import os
 import tempfile
 
@@ -28,4 +29,4 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 # itself is installed only where DATABASE_REPLICA_URL is set (the replica test of .ci/run), so the rest of the
 # suite runs as before.
 if "replica" not in DATABASES:  # noqa: F405
-    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+    DATABASES["replica"] = {**copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}}  # noqa: F405
