@@ -24,6 +24,7 @@ from warmth.archives.models import (
 from warmth.campaigns.models import Activity, ArrearsReport, Campaign, DutyShift, PlannedHousehold, VisitGroup
 from warmth.centers.models import Center, CenterFunding, Partner, Station
 from warmth.core.models import CalendarDay
+from warmth.evaluation.models import Case, Sample
 from warmth.funds.models import (
     Allocation,
     AllocationPlan,
@@ -287,6 +288,13 @@ ROUTES: dict[str, Route] = {
     "report_form_preview": Route("GET", "/reports/forms/{reportform}/preview/"),
     "report_form_publish": Route("POST", "/reports/forms/{reportform}/publish/"),
     "report_form_retire": Route("POST", "/reports/forms/{reportform}/retire/", data=(("reason", "x"),)),
+    # 第三方评估: 成都's sample of its households
+    "evaluation_list": Route("POST", "/evaluation/", data=(("org", "510100"), ("name", "扫描样本"),
+                                                          ("size_active", "1"))),
+    "evaluation_detail": Route("GET", "/evaluation/{sample}/"),
+    "evaluation_export": Route("GET", "/evaluation/{sample}/export/"),
+    "evaluation_findings": Route("POST", "/evaluation/{sample}/findings/", files=(
+        ("file", "f.csv", "样本编号,符合建档条件\n1,否\n".encode()),)),
     # the holiday calendar: everyone reads it; only an admin of the top org (none of the sweep's users) writes
     "holidays": Route("POST", "/holidays/", data=(("day", "2099-01-02"), ("kind", "holiday"), ("basis", "x"))),
     "holiday_withdraw": Route("POST", "/holidays/{calendarday}/withdraw/"),
@@ -621,7 +629,9 @@ def report_victims(users, tree) -> dict:
     draft = ReportForm.objects.create(form_id="sweep-2020", title=body["title"], year=2020, body=body)
     users.root_admin = make_user("root_admin", tree.root, Role.ADMIN)  # who manages forms (the input fuzz posts as it)
     day = CalendarDay.objects.create(day=date(2099, 1, 2), kind="holiday", basis="通知", set_by=users.root_admin)
-    return {"report": r.pk, "reportform": draft.pk, "calendarday": day.pk}
+    from warmth.evaluation.services import sample_draw
+    sample = sample_draw(actor=actor_of(users.colleague), org=tree.c1, name="武侯区评估", sizes={"active": 5})
+    return {"report": r.pk, "reportform": draft.pk, "calendarday": day.pk, "sample": sample.pk}
 
 
 def payment_victims(users, tree, pot, leader) -> dict:
@@ -706,6 +716,7 @@ def snapshot():
         "report_duties": sorted(ReportDuty.objects.values_list("pk", "levels", "note", "set_at")),
         "report_forms": sorted(ReportForm.objects.values_list("pk", "status", "version", "changed_at")),
         "calendar_days": sorted(CalendarDay.objects.values_list("pk", "kind", "withdrawn_at")),
+        "evaluation": (Sample.objects.count(), sorted(Case.objects.values_list("pk", "eligible", "checked_at"))),
     }
 
 

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "warmth.centers",
     "warmth.dashboard",
     "warmth.reports",
+    "warmth.evaluation",
     "warmth.todo",  # the top layer: reads every workflow, nothing imports it
     "warmth.demo",
 ]

@@ -12,8 +12,6 @@ a transfer already marked failed is "unchanged": importing the same file twice c
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,9 +21,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from warmth.audit.services import audit_record
-from warmth.core import pii
+from warmth.core import pii, tables
 from warmth.core.fields import bidx
 from warmth.core.money import AmountError, parse_amount
+from warmth.core.tables import TableRefused
 from warmth.core.validation import text_problem
 from warmth.funds.choices import PayMethod
 from warmth.orgs.access import Actor
@@ -53,8 +52,11 @@ FAILURE = {"失败", "处理失败", "交易失败", "退回", "退票", "已退
 VOUCHER = re.compile(r"凭证\s*(\d{1,12})")
 
 
-class ReturnRefused(ValidationError):
-    """The file as a whole cannot be read (not a table, no header, too large)."""
+def read_table(path: Path, filename: str) -> list[list[str]]:
+    """The file's rows as text cells; an xlsx through the same hostile-file checks as the archive import."""
+    from warmth.archives.importing import check_file
+
+    return tables.read_table(path, filename, max_rows=MAX_ROWS, max_bytes=MAX_BYTES, check_xlsx=check_file)
 
 
 @dataclass
@@ -68,65 +70,19 @@ class Row:
     voucher: int | None
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def read_table(path: Path, filename: str) -> list[list[str]]:
-    """The file's rows as text cells; xlsx through the same hostile-file checks as the archive import."""
-    if path.stat().st_size > MAX_BYTES:
-        raise ReturnRefused(f"文件超过 {MAX_BYTES // 2**20} MB")
-    head = path.open("rb").read(8)
-    if head.startswith(b"PK\x03\x04"):
-        from python_calamine import CalamineWorkbook
-
-        from warmth.archives.importing import check_file
-
-        check_file(path, filename)
-        try:
-            book = CalamineWorkbook.from_path(str(path))
-            rows = book.get_sheet_by_index(0).to_python(skip_empty_area=True)
-        except BaseException as exc:  # a Rust panic on a strange cell is a BaseException
-            if isinstance(exc, KeyboardInterrupt | SystemExit):
-                raise
-            raise ReturnRefused("无法读取这个 xlsx 文件，请用银行提供的原文件或另存为 CSV") from None
-        return [[_cell(v) for v in r] for r in rows[: MAX_ROWS + 2]]
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            body = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ReturnRefused("文件不是 xlsx，也不是 UTF-8 或 GBK 编码的 CSV")
-    if "\x00" in body:
-        raise ReturnRefused("文件不是 xlsx，也不是文本格式的 CSV")
-    return [[c.strip() for c in r] for r in csv.reader(io.StringIO(body))][: MAX_ROWS + 2]
-
-
 def parse(table: list[list[str]]) -> tuple[list[Row], list[tuple[int, str]]]:
     """The rows of the table, or the problems of each line (line numbers as a spreadsheet shows them)."""
     start = next((i for i, r in enumerate(table) if any(r)), None)
     if start is None:
-        raise ReturnRefused("文件是空的")
-    header = [h.replace(" ", "").replace("\u3000", "") for h in table[start]]
-    where = {}
-    for key, names in COLUMNS.items():
-        found = [i for i, h in enumerate(header) if h in names]
-        if found:
-            where[key] = found[0]
+        raise TableRefused("文件是空的")
+    where = tables.header_index(table[start], COLUMNS)
     missing = [LABELS[k] for k in LABELS if k not in where]
     if missing:
-        raise ReturnRefused(f"表头缺少列：{'、'.join(missing)}（第 {start + 1} 行应是表头，含账号、姓名、金额、结果，"
+        raise TableRefused(f"表头缺少列：{'、'.join(missing)}（第 {start + 1} 行应是表头，含账号、姓名、金额、结果，"
                             f"失败原因可选）")
     body = [(n, r) for n, r in enumerate(table[start + 1:], start=start + 2) if any(r)]
     if len(body) > MAX_ROWS:
-        raise ReturnRefused(f"一次最多导入 {MAX_ROWS} 行")
+        raise TableRefused(f"一次最多导入 {MAX_ROWS} 行")
     rows, errors = [], []
 
     def get(r: list[str], key: str) -> str:
