@@ -295,6 +295,12 @@ ROUTES: dict[str, Route] = {
     "evaluation_export": Route("GET", "/evaluation/{sample}/export/"),
     "evaluation_findings": Route("POST", "/evaluation/{sample}/findings/", files=(
         ("file", "f.csv", "样本编号,符合建档条件\n1,否\n".encode()),)),
+    "api:evaluation_samples": Route("GET", "/api/evaluation/samples", api=True),
+    "api:evaluation_draw": Route("POST", "/api/evaluation/samples", api=True,
+                                 json='{"org": "510100", "name": "扫描样本", "sizes": {"active": 1}}'),
+    "api:evaluation_rates": Route("GET", "/api/evaluation/samples/{sample}/rates?org=510107", api=True),
+    "api:evaluation_findings": Route("POST", "/api/evaluation/samples/{sample}/findings", api=True, files=(
+        ("file", "f.csv", "样本编号,符合建档条件\n1,否\n".encode()),)),
     # the holiday calendar: everyone reads it; only an admin of the top org (none of the sweep's users) writes
     "holidays": Route("POST", "/holidays/", data=(("day", "2099-01-02"), ("kind", "holiday"), ("basis", "x"))),
     "holiday_withdraw": Route("POST", "/holidays/{calendarday}/withdraw/"),

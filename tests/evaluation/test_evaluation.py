@@ -187,3 +187,32 @@ def test_the_draw_form_shows_every_error_at_once(client, users, tree, world):
                                             "size_applicant": "1"})
     assert response.status_code == 302
     assert Sample.objects.get().cases.count() == 3
+
+
+def test_the_api_draws_reads_the_rates_and_takes_findings(client, users, tree, world):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from warmth.orgs.services import token_create
+
+    auth = {"HTTP_AUTHORIZATION": "Bearer " + token_create(actor=actor_of(users.colleague), name="t")[1]}
+    r = client.post("/api/evaluation/samples", json.dumps({"org": "510100", "name": "接口样本",
+                                                           "sizes": {"active": 2, "applicant": 1}}),
+                    content_type="application/json", **auth)
+    assert r.status_code == 201 and r.json()["cases"] == 3
+    sid = r.json()["id"]
+    active = Case.objects.filter(sample_id=sid, stratum="active").order_by("id")
+    body = f"样本编号,符合建档条件,仍然困难\n{active[0].pk},否,是\n{active[1].pk},是,是\n".encode()
+    r = client.post(f"/api/evaluation/samples/{sid}/findings", {"file": SimpleUploadedFile("f.csv", body)}, **auth)
+    assert r.status_code == 200 and r.json()["updated"] == 2
+    rates = client.get(f"/api/evaluation/samples/{sid}/rates", **auth).json()
+    assert rates[0]["org"] == "510100" and rates[0]["surveyed"] == 2
+    assert rates[0]["wrong_in_rate"] == "50.0" and rates[0]["precision_rate"] == "50.0"
+    assert rates[0]["missed_in_rate"] is None
+    bad = client.post(f"/api/evaluation/samples/{sid}/findings",
+                      {"file": SimpleUploadedFile("f.csv", "样本编号,符合建档条件\n1,也许\n".encode())}, **auth)
+    assert bad.status_code == 422 and bad.json()["errors"][0][0] == 2
+    outsider = {"HTTP_AUTHORIZATION": "Bearer " + token_create(actor=actor_of(users.outsider), name="t")[1]}
+    assert client.get(f"/api/evaluation/samples/{sid}/rates", **outsider).status_code == 404
+    assert client.get("/api/evaluation/samples", **outsider).json() == []
