@@ -360,3 +360,12 @@ def test_a_huge_number_for_any_id_in_a_path_is_not_found(client, users, bearers,
 
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if r.method == "POST" and not r.api))
+def test_an_empty_post_to_any_page_is_answered_never_a_crash(client, users, world, name):  # noqa: F811
+    """A form sent with no field at all (an empty body) is refused or redisplayed like any incomplete form."""
+    values, _ = world
+    client.force_login(getattr(users, actor_for(name)))
+    response = client.post(ROUTES[name].path.format(**values), "", content_type="application/x-www-form-urlencoded")
+    assert response.status_code < 500, (name, response.status_code)

@@ -57,7 +57,7 @@ from warmth.archives.template import write_template
 from warmth.audit.services import audit_record
 from warmth.core import pii, regions
 from warmth.core.dbrouter import replica_reads
-from warmth.core.feedback import attempt
+from warmth.core.feedback import attempt, form_data, form_files
 from warmth.core.feedback import form_messages as _form_messages
 from warmth.core.feedback import messages_of as _messages_of
 from warmth.core.money import AmountError, parse_amount
@@ -230,8 +230,8 @@ def _render_form(request, form, formset, member_errors, archive=None, status=200
 @actor_required(Perm.ARCHIVE_WRITE)
 def archive_create(request):
     actor = request.actor
-    form = ArchiveForm(request.POST or None, initial={"org_code": actor.org.code})
-    formset = member_formset(request.POST or None)
+    form = ArchiveForm(form_data(request), initial={"org_code": actor.org.code})
+    formset = member_formset(form_data(request))
     member_errors: list[str] = []
     if request.method == "POST":
         valid = form.is_valid() & formset.is_valid()
@@ -263,8 +263,8 @@ def archive_edit(request, pk):
     if archive.status not in EDITABLE_STATUSES:
         messages.error(request, f"档案处于“{archive.get_status_display()}”状态，不能修改（草稿或在档时可修改）")
         return redirect("archive_detail", pk=archive.pk)
-    form = ArchiveForm(request.POST or None, archive=archive)
-    formset = member_formset(request.POST or None, archive=archive)
+    form = ArchiveForm(form_data(request), archive=archive)
+    formset = member_formset(form_data(request), archive=archive)
     member_errors: list[str] = []
     if request.method == "POST":
         valid = form.is_valid() & formset.is_valid()
@@ -633,7 +633,7 @@ def archive_import(request):
     actor = request.actor
     if request.method == "POST" or not actor.can(Perm.EXPORT):
         actor.require(Perm.ARCHIVE_WRITE)
-    form = ImportForm(request.POST or None, request.FILES or None, initial={"org": actor.org.code})
+    form = ImportForm(form_data(request), form_files(request), initial={"org": actor.org.code})
     if request.method == "POST" and form.is_valid():
         try:
             org = org_for_actor(actor, form.cleaned_data["org"].strip())

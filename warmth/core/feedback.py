@@ -72,3 +72,13 @@ def attempt(form, call, *, keep: bool, on_error=None):
         if keep:
             raise
         return None
+
+
+def form_data(request):
+    """The POST data to bind a form with, or None on a GET: ``request.POST or None`` would leave a form sent with no
+    field at all unbound, and then neither valid nor showing any error."""
+    return request.POST if request.method == "POST" else None
+
+
+def form_files(request):
+    return request.FILES if request.method == "POST" else None

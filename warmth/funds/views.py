@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from warmth.audit.services import audit_record
 from warmth.core.dbrouter import replica_reads
-from warmth.core.feedback import attempt
+from warmth.core.feedback import attempt, form_data, form_files
 from warmth.core.feedback import form_messages as _form_messages
 from warmth.core.feedback import messages_of as _messages_of
 from warmth.core.files import stored_path
@@ -235,7 +235,7 @@ def pot_convert(request, pk):
 def pot_check(request, pk):
     """Every funds rule's verdict on a proposed payment from this pot; nothing is written."""
     pot = pot_for_actor(request.actor, pk)
-    form = CheckForm(request.POST or None, initial={"purpose": pot.purpose})
+    form = CheckForm(form_data(request), initial={"purpose": pot.purpose})
     evaluation = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -272,7 +272,7 @@ def entry_reverse(request, pk):
 @actor_required()
 def raise_list(request):
     actor = request.actor
-    form = RaiseForm(request.POST or None, initial={"org": actor.org.code})
+    form = RaiseForm(form_data(request), initial={"org": actor.org.code})
     if request.method == "POST":
         actor.require(Perm.FUNDS_WRITE)
         valid = form.is_valid()
@@ -380,7 +380,7 @@ def decision_list(request):
     actor = request.actor
     org, year, _ = _org_and_year(request)
     pots = list(queries.pots_of(org, year))
-    form = DecisionForm(request.POST or None, request.FILES or None, pots=pots,
+    form = DecisionForm(form_data(request), form_files(request), pots=pots,
                         initial={"held_on": timezone.localdate()})
     if request.method == "POST":
         actor.require(Perm.FUNDS_APPROVE)

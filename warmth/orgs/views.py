@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from warmth.audit.services import audit_record
 from warmth.core import pii
 from warmth.core.errors import refuse
+from warmth.core.feedback import form_data
 from warmth.core.validation import integer
 from warmth.orgs import services
 from warmth.orgs.access import (
@@ -132,7 +133,7 @@ def org_detail(request, code):
 @actor_required(Perm.ORG_MANAGE)
 def org_create(request, code):
     parent = org_for_actor(request.actor, code, write=True)
-    form = OrgCreateForm(request.POST or None, parent=parent)
+    form = OrgCreateForm(form_data(request), parent=parent)
     if request.method == "POST" and form.is_valid():
         try:
             org = services.org_create(actor=request.actor, parent=parent, **form.cleaned_data)
@@ -147,7 +148,7 @@ def org_create(request, code):
 @actor_required(Perm.ORG_MANAGE)
 def org_move(request, code):
     org = org_for_actor(request.actor, code, write=True)
-    form = OrgMoveForm(request.POST or None)
+    form = OrgMoveForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             target = org_for_actor(request.actor, form.cleaned_data["new_parent"])
@@ -197,7 +198,7 @@ def user_detail(request, pk):
 @actor_required(Perm.USER_MANAGE)
 def user_create(request):
     actor = request.actor
-    form = UserCreateForm(request.POST or None, orgs=visible_orgs(actor).order_by("path"),
+    form = UserCreateForm(form_data(request), orgs=visible_orgs(actor).order_by("path"),
                           base_depth=actor.org.depth)
     if request.method == "POST" and form.is_valid():
         try:
@@ -238,7 +239,7 @@ NEW_TOKEN_KEY = "warmth_new_token"  # noqa: S105 (a session key name)
 
 @actor_required()
 def token_list(request):
-    form = TokenCreateForm(request.POST or None)
+    form = TokenCreateForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         _, raw = services.token_create(actor=request.actor, name=form.cleaned_data["name"])
         request.session[NEW_TOKEN_KEY] = raw  # shown once on the next page, then gone (refresh = no new token)

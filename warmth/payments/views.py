@@ -21,7 +21,7 @@ from warmth.audit.services import audit_record
 from warmth.campaigns.access import campaigns_for_actor
 from warmth.core import pii
 from warmth.core.dbrouter import replica_reads
-from warmth.core.feedback import add_errors, attempt
+from warmth.core.feedback import add_errors, attempt, form_data
 from warmth.core.feedback import messages_of as _messages_of
 from warmth.core.validation import text_problem
 from warmth.funds import rules as funds_rules
@@ -153,7 +153,7 @@ def payment_create(request):
     chosen = request.POST.get("pot") or request.GET.get("pot")
 
     campaigns = list(campaigns_for_actor(actor).select_related("org").order_by("-year", "org__path")[:20])
-    form = PaymentForm(request.POST or None, pots=_pots(actor, chosen), campaigns=campaigns,
+    form = PaymentForm(form_data(request), pots=_pots(actor, chosen), campaigns=campaigns,
                        initial={"pot": chosen, "archive_no": request.GET.get("archive", ""),
                                 "campaign": request.GET.get("campaign", "")})
     if request.method == "POST":
@@ -275,7 +275,7 @@ def payment_edit(request, pk):
         messages.error(request, f"修改未完成：{reason}")
         return redirect("payment_detail", pk=p.pk)
     initial = {name: getattr(p, name) for name in services.EDITABLE if name != "bank_account"}
-    form = PaymentEditForm(request.POST or None, initial=initial)
+    form = PaymentEditForm(form_data(request), initial=initial)
     if request.method == "POST":
         valid = form.is_valid()
         d = {name: form.cleaned_data.get(name, getattr(p, name) if name != "bank_account" else "")
