@@ -1,23 +1,37 @@
-"""Load test (issue 8): a mixed workload of simulated users against the production server set-up (gunicorn with
-the deployment's worker count, the background-job worker, PostgreSQL), on loopback, bounded in time.
+"""Load test (issues 8 and 23): simulated users against the production server set-up (gunicorn with the
+deployment's worker count, the background-job worker, PostgreSQL), on loopback, bounded in time, one scenario per
+mix, each the same length:
 
-Targets: 0 errors; p95 ≤ 300 ms for pages; archive search by ID number p95 ≤ 150 ms.
+- ``county``: county and city handlers (45 武侯 county handlers, 5 成都 city handlers of every 50): archive list 3,
+  archive search by ID number 3, archive page 3, payment list 2, report fill (the 2015 form at the user's org) 1,
+  payment create + submit (API) 1, payment approve (API, a colleague approves the first step) 1;
+- ``national``: the root's and the provinces' users (1 in 5 the national administrator ``root``, the others
+  四川's administrator and leader and 海南's handler): archive list 3, archive search by ID number 3, payment list 2,
+  report page (the 2015 form at the user's own org: the whole country for the root) 1, season coverage of the
+  user's own org 1. Read-only. Every figure is kept per role (root / province) as well as per request kind.
 
-The database must hold the national demo (see bench/reports.py for the load); run with its keys:
+Goals: 0 errors; pages p95 ≤ 300 ms; archive search by ID number p95 ≤ 150 ms; the archive list p95 ≤ 150 ms
+(issue 23's measurements).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/warmth_national uv run python bench/load.py \
-        [--users 50] [--seconds 60] [--workers CORES] [--think 1-3] [--bare-seconds 30]
+    source /work/national.env   # the national demo's DATABASE_URL and keys
+    uv run python bench/load.py [--mix county --mix national] [--users 50] [--seconds 60] [--workers CORES] \
+        [--think 1-3] [--no-pin] [--bare-seconds 0]
 
-Each simulated user is a county or city handler with a session (made in the database, as a login would:
-logging in is not part of the workload) and an API token; it loops over the tasks below by weight, with a
-random pause between requests (``--think``, seconds; locust's usual ``between(1, 3)``). Payment creation writes
-real drafts into the database: each run takes fresh households that have no payment in the season, and the
-drafts stay (they are records like any other). Nothing here is timed inside the server: every figure is what
-the client saw.
+Each simulated user has a session (made in the database, as a login would: logging in is not part of the
+workload) and an API token; it loops over its mix by weight, with a random pause between requests (``--think``,
+seconds; locust's usual ``between(1, 3)``). Payment creation (county mix) writes real drafts into the database:
+each run takes fresh households of 武侯 that have no payment in the season, and the drafts stay. Every figure is
+what the client saw (no timing inside the server).
 
-Workload (weight): archive list 3, archive search by ID number 3, archive page 3, payment list 2, report fill
-(the 2015 form at the user's org) 1, payment create + submit (API) 1, payment approve (API, a
-colleague approves the first step) 1.
+The load generator's own CPU: with two or more cores the server (gunicorn and the job worker) is pinned to core 0
+and this process to core 1 (``taskset``; PostgreSQL is left where the operating system puts it), and the
+generator's CPU time per scenario is printed and saved either way, so the reader sees how much of a core it took.
+
+Floor of each request kind: the single-request time of the same page, measured in the same run on the idle
+server just before the scenario (3 sequential requests by the same role, median). The figure is the p95 under
+load; the ratio p95 / single request is the cost of the load (queueing for the cores), not of the code.
+``--bare-seconds N`` first runs a phase where every request is ``GET /healthz`` (the whole stack, a view doing
+nothing). Results: bench/results/load.json (one row per mix and request kind).
 """
 
 import argparse
@@ -41,10 +55,25 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 HOST, PORT = "127.0.0.1", 8765
 
+from bench.common import Bench, Timing  # noqa: E402
+
 # (county handler, a reviewer above who may approve its payments) of the national demo
 ACCOUNT = "6222020200112233445"
 PAIRS = [("wh_handler", "cd_reviewer")]
 CITY_USERS = ["cd_handler"]
+ROOT_USER = "root"
+PROVINCE_USERS = ["sc_admin", "sc_leader", "hn_handler"]
+YEAR = 2025
+
+MIXES = {
+    "county": [("archive list", 3), ("archive search by ID", 3), ("archive page", 3), ("payment list", 2),
+               ("report fill", 1), ("payment create+submit", 1), ("payment approve", 1)],
+    "national": [("archive list", 3), ("archive search by ID", 3), ("payment list", 2), ("report page", 1),
+                 ("coverage", 1)],
+}
+WRITES = ("payment create+submit", "payment approve")
+GOALS_MS = {"archive search by ID": 150, "archive list": 150}  # the rest: pages p95 ≤ 300 ms
+PAGE_GOAL_MS = 300
 
 
 def percentile(values, p):
@@ -79,7 +108,8 @@ class Client:
         return r.status, payload, ms
 
 
-def prepare(n_users):
+def prepare(n_users, mixes):
+    """The users of each mix (sessions and tokens made in the database), and what their requests pick from."""
     import django
 
     django.setup()
@@ -91,11 +121,12 @@ def prepare(n_users):
     from warmth.funds.models import FundPot
     from warmth.orgs.access import actor_for
     from warmth.orgs.middleware import LOGIN_AT_KEY, SEEN_KEY
-    from warmth.orgs.models import User
+    from warmth.orgs.models import Org, User
     from warmth.orgs.services import token_create
     from warmth.payments.models import Payment
 
     store = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    rnd = random.Random(7)
 
     def session(user):
         s = store()
@@ -107,38 +138,56 @@ def prepare(n_users):
         s.create()
         return f"{settings.SESSION_COOKIE_NAME}={s.session_key}"
 
-    users = []
-    for i in range(n_users):
-        if i % 10 == 9:
-            name, approver = CITY_USERS[0], None
-        else:
-            name, approver = PAIRS[i % len(PAIRS)]
-        u = User.objects.get(username=name)
-        actor = actor_for(u)
-        org = actor.org
-        entry = {"name": name, "cookie": session(u), "token": token_create(actor=actor, name=f"load-{i}")[1]}
-        if approver:
-            a = User.objects.get(username=approver)
-            entry["approver_token"] = token_create(actor=actor_for(a), name=f"load-approve-{i}")[1]
-            entry["pot"] = (FundPot.objects.filter(org=org, year=2025, purpose="warmth").order_by("-id")
-                            .values_list("id", flat=True).first())
-        users.append(entry)
-    wh = users[0]
-    from warmth.orgs.models import Org
+    samples = {}  # org path -> (archive pks, their ID numbers): what a user of that org opens and searches for
 
-    wuhou = Org.objects.get(code="510107")
-    here = list(Archive.objects.filter(org__path__startswith=wuhou.path, status="active")
-                .values_list("pk", "archive_no"))
-    paid = set(Payment.objects.filter(pot__year=2025, archive_id__in=[pk for pk, _ in here])
-               .values_list("archive_id", flat=True))
-    rnd = random.Random(7)
-    fresh = [no for pk, no in here if pk not in paid]
-    rnd.shuffle(fresh)
-    sample = list(Archive.objects.filter(pk__in=rnd.sample([pk for pk, _ in here], 300)))
-    print(f"{len(here):,} filed households at 武侯, {len(fresh):,} without a payment this season", flush=True)
-    ids = [a.id_number for a in sample]
-    pks = [a.pk for a in sample]
-    return users, fresh, ids, pks, wh
+    def sample(org):
+        if org.path not in samples:
+            pks = list(Archive.objects.filter(org__path__startswith=org.path, status="active")
+                       .values_list("pk", flat=True))
+            chosen = list(Archive.objects.filter(pk__in=rnd.sample(pks, min(300, len(pks)))))
+            samples[org.path] = ([a.pk for a in chosen], [a.id_number for a in chosen])
+        return samples[org.path]
+
+    users = {}
+    fresh = []
+    if "county" in mixes:
+        out = []
+        for i in range(n_users):
+            if i % 10 == 9:
+                name, approver = CITY_USERS[0], None
+            else:
+                name, approver = PAIRS[i % len(PAIRS)]
+            u = User.objects.get(username=name)
+            actor = actor_for(u)
+            pks, ids = sample(actor.org)
+            entry = {"name": name, "role": actor.org.level, "cookie": session(u), "pks": pks, "ids": ids,
+                     "token": token_create(actor=actor, name=f"load-{i}")[1]}
+            if approver:
+                a = User.objects.get(username=approver)
+                entry["approver_token"] = token_create(actor=actor_for(a), name=f"load-approve-{i}")[1]
+                entry["pot"] = (FundPot.objects.filter(org=actor.org, year=YEAR, purpose="warmth").order_by("-id")
+                                .values_list("id", flat=True).first())
+            out.append(entry)
+        users["county"] = out
+        wuhou = Org.objects.get(code="510107")
+        here = list(Archive.objects.filter(org__path__startswith=wuhou.path, status="active")
+                    .values_list("pk", "archive_no"))
+        paid = set(Payment.objects.filter(pot__year=YEAR, archive_id__in=[pk for pk, _ in here])
+                   .values_list("archive_id", flat=True))
+        fresh = [no for pk, no in here if pk not in paid]
+        rnd.shuffle(fresh)
+        print(f"{len(here):,} filed households at 武侯, {len(fresh):,} without a payment this season", flush=True)
+    if "national" in mixes:
+        out = []
+        for i in range(n_users):
+            name = ROOT_USER if i % 5 == 0 else PROVINCE_USERS[i % len(PROVINCE_USERS)]
+            u = User.objects.get(username=name)
+            actor = actor_for(u)
+            pks, ids = sample(actor.org)
+            out.append({"name": name, "role": "root" if name == ROOT_USER else "province", "cookie": session(u),
+                        "pks": pks, "ids": ids})
+        users["national"] = out
+    return users, fresh
 
 
 def deployed_url(url: str) -> str:
@@ -152,18 +201,19 @@ def deployed_url(url: str) -> str:
     return f"{url}?{wanted.group(1)}"
 
 
-def start_server(workers):
+def start_server(workers, pin):
     env = dict(os.environ, WARMTH_ENV="production", WARMTH_ALLOWED_HOSTS="localhost,127.0.0.1",
                WARMTH_BEHIND_PROXY="1", WARMTH_SSL_REDIRECT="1",
                WARMTH_LOG_LEVEL="WARNING", DATABASE_URL=deployed_url(os.environ["DATABASE_URL"]))
     print(f"server database: {env['DATABASE_URL']}", flush=True)
     subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT,
                    check=True)
-    web = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "warmth.wsgi:application",
-                            "--bind", f"{HOST}:{PORT}", "--workers", str(workers), "--timeout", "120",
-                            "--log-level", "warning"], env=env, cwd=ROOT, start_new_session=True)
-    worker = subprocess.Popen([sys.executable, "-m", "django", "db_worker", "--interval", "1"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    prefix = ["taskset", "-c", "0"] if pin else []
+    web = subprocess.Popen([*prefix, os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+                            "warmth.wsgi:application", "--bind", f"{HOST}:{PORT}", "--workers", str(workers),
+                            "--timeout", "120", "--log-level", "warning"], env=env, cwd=ROOT, start_new_session=True)
+    worker = subprocess.Popen([*prefix, sys.executable, "-m", "django", "db_worker", "--interval", "1"], env=env,
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     for _ in range(100):
         try:
             status, _, _ = Client().request("GET", "/login/")
@@ -175,66 +225,81 @@ def start_server(workers):
     raise SystemExit("gunicorn did not come up")
 
 
+def cpu_seconds() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def url_of(kind, u, rnd):
+    """The GET of a read request kind for user ``u`` (None: a write, done in the loop)."""
+    return {
+        "archive list": "/archives/",
+        "archive search by ID": f"/archives/?q={rnd.choice(u['ids'])}" if u["ids"] else "/archives/?q=x",
+        "archive page": f"/archives/{rnd.choice(u['pks'])}/" if u["pks"] else "/archives/",
+        "payment list": "/payments/",
+        "report fill": f"/reports/warmth-2015/{YEAR}/",
+        "report page": f"/reports/warmth-2015/{YEAR}/",
+        "coverage": f"/campaigns/coverage/?year={YEAR}",
+    }.get(kind)
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--mix", action="append", choices=sorted(MIXES),
+                    help="a scenario, run after the other (default: county then national)")
     ap.add_argument("--users", type=int, default=50)
-    ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("--seconds", type=int, default=60, help="length of each scenario")
     ap.add_argument("--workers", type=int, default=os.cpu_count(),
                     help="gunicorn workers (docs/deployment.md: as many as the cores)")
     ap.add_argument("--think", default="1-3", help="pause between a user's requests, seconds: LOW-HIGH")
-    ap.add_argument("--bare-seconds", type=int, default=30,
-                    help="the baseline phase first: the same users and pauses, every request GET /healthz")
+    ap.add_argument("--no-pin", action="store_true",
+                    help="do not pin the server to core 0 and this generator to core 1")
+    ap.add_argument("--bare-seconds", type=int, default=0,
+                    help="a baseline phase first: the county users and pauses, every request GET /healthz")
+    ap.add_argument("--single", type=int, default=3, help="idle single requests per kind and role (the floor)")
     args = ap.parse_args()
+    mixes = args.mix or ["county", "national"]
     lo, hi = (float(x) for x in args.think.split("-"))
-    users, fresh, ids, pks, _ = prepare(args.users)
+    pin = not args.no_pin and (os.cpu_count() or 1) >= 2
+    bench = Bench("load")
+    users, fresh = prepare(args.users, mixes)
     fresh_lock = threading.Lock()
     drafts: list[tuple[int, str]] = []  # (payment id, approver token) waiting for approval
-    print("starting gunicorn and the worker", flush=True)
-    web, worker = start_server(args.workers)
-    print("running", flush=True)
-    results = defaultdict(list)
-    errors = defaultdict(list)
+    print("starting gunicorn and the worker" + (" on core 0; this generator on core 1" if pin else ""), flush=True)
+    web, worker = start_server(args.workers, pin)
+    if pin:
+        os.sched_setaffinity(0, {1})
     lock = threading.Lock()
-    stop_at = time.monotonic() + args.seconds
+    stop_at = time.monotonic()
 
-    def record(name, status, ms, want=(200,), body=b""):
-        with lock:
-            results[name].append(ms)
-            if status not in want:
-                errors[name].append((status, body[:200].decode("utf-8", "replace")))
-
-    def user_loop(u, seed, bare=False):
+    def user_loop(u, seed, mix, results, errors, bare=False):
         rnd = random.Random(seed)
         page = Client(cookie=u["cookie"])
-        if bare:  # the bare baseline: the whole stack (gunicorn, middleware, session, actor), a view doing nothing
+
+        def record(name, status, ms, want=(200,), body=b""):
+            key = f"{name} ({u['role']})" if mix == "national" else name
+            with lock:
+                results[key].append(ms)
+                if status not in want:
+                    errors[key].append((status, body[:200].decode("utf-8", "replace")))
+
+        if bare:  # the whole stack (gunicorn, middleware, session, actor), a view doing nothing
             time.sleep(rnd.uniform(0, hi))
             while time.monotonic() < stop_at:
-                record("bare", *page.request("GET", "/healthz")[::2])
+                st, body, ms = page.request("GET", "/healthz")
+                record("bare /healthz", st, ms, body=body)
                 time.sleep(rnd.uniform(lo, hi))
             return
-        api = Client(token=u["token"])
-        tasks = [("archive list", 3), ("archive search by ID", 3), ("archive page", 3), ("payment list", 2),
-                 ("report fill", 1)]
-        if u.get("pot"):
-            tasks += [("payment create+submit", 1), ("payment approve", 1)]
+        api = Client(token=u.get("token", ""))
+        tasks = [(t, w) for t, w in MIXES[mix] if t not in WRITES or u.get("pot")]
         names = [t for t, _ in tasks]
         weights = [w for _, w in tasks]
         time.sleep(rnd.uniform(0, hi))
         while time.monotonic() < stop_at:
             name = rnd.choices(names, weights)[0]
-            if name == "archive list":
-                record(name, *page.request("GET", "/archives/")[::2])
-            elif name == "archive search by ID":
-                st, body, ms = page.request("GET", f"/archives/?q={rnd.choice(ids)}")
-                record(name, st, ms, body=body)
-            elif name == "archive page":
-                st, body, ms = page.request("GET", f"/archives/{rnd.choice(pks)}/")
-                record(name, st, ms, body=body)
-            elif name == "payment list":
-                st, body, ms = page.request("GET", "/payments/")
-                record(name, st, ms, body=body)
-            elif name == "report fill":
-                st, body, ms = page.request("GET", "/reports/warmth-2015/2025/")
+            url = url_of(name, u, rnd)
+            if url is not None:
+                st, body, ms = page.request("GET", url)
                 record(name, st, ms, body=body)
             elif name == "payment create+submit":
                 with fresh_lock:
@@ -264,57 +329,102 @@ def main():
                 record(name, st, ms, body=body)
             time.sleep(rnd.uniform(lo, hi))
 
-    warm = Client(cookie=users[0]["cookie"])  # every gunicorn worker imports and connects before the clock runs
-    for _ in range(3 * args.workers):
-        for path in ("/archives/", f"/archives/{pks[0]}/", f"/archives/?q={ids[0]}", "/payments/",
-                     "/reports/warmth-2015/2025/"):
-            warm.request("GET", path)
-    def phase(seconds, bare):
+    def phase(mix, seconds, bare=False):
         nonlocal stop_at
-        started = time.monotonic()
+        results, errors = defaultdict(list), defaultdict(list)
+        cpu, started = cpu_seconds(), time.monotonic()
         stop_at = started + seconds
-        threads = [threading.Thread(target=user_loop, args=(u, i, bare), daemon=True) for i, u in enumerate(users)]
+        threads = [threading.Thread(target=user_loop, args=(u, i, mix, results, errors, bare), daemon=True)
+                   for i, u in enumerate(users[mix])]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        return time.monotonic() - started
+        return results, errors, time.monotonic() - started, cpu_seconds() - cpu
 
+    def singles(mix):
+        """Each read kind requested alone on the idle server, ``--single`` times per role: the floor."""
+        out = {}
+        rnd = random.Random(11)
+        for role in dict.fromkeys(u["role"] for u in users[mix]):
+            u = next(x for x in users[mix] if x["role"] == role)
+            page = Client(cookie=u["cookie"])
+            for kind, _ in MIXES[mix]:
+                if kind in WRITES:
+                    continue
+                runs = []
+                for _ in range(args.single):
+                    st, body, ms = page.request("GET", url_of(kind, u, rnd))
+                    if st != 200:
+                        raise SystemExit(f"{u['name']}: {kind} answered {st}: {body[:200]!r}")
+                    runs.append(ms / 1000)
+                key = f"{kind} ({role})" if mix == "national" else kind
+                out.setdefault(key, []).extend(runs)
+        return {k: Timing(v) for k, v in out.items()}
+
+    summary = []
     try:
+        for mix in mixes:  # every worker imports and connects, every page is cached as it would be, before a clock
+            for _ in range(args.workers):
+                singles(mix)
         if args.bare_seconds:
-            phase(args.bare_seconds, True)
-        bare = results.pop("bare", [])
-        errors.pop("bare", None)
-        elapsed = phase(args.seconds, False)
+            res, _, elapsed, cpu = phase(mixes[0], args.bare_seconds, bare=True)
+            ms = next(iter(res.values()), [])
+            bench.note(f"bare phase ({args.bare_seconds} s, GET /healthz, {mixes[0]} users): n {len(ms)}, p50 "
+                       f"{statistics.median(ms):.0f} ms, p95 {percentile(ms, 95):.0f} ms; generator CPU {cpu:.1f} s")
+        for mix in mixes:
+            floor = singles(mix)
+            results, errors, elapsed, cpu = phase(mix, args.seconds)
+            summary.append((mix, results, errors, elapsed, cpu, floor))
     finally:
         for p in (web, worker):
             os.killpg(p.pid, signal.SIGTERM)
         for p in (web, worker):
             p.wait(timeout=30)
-    total = sum(len(v) for v in results.values())
-    n_err = sum(len(v) for v in errors.values())
-    print(f"{args.users} users, {args.seconds} s, gunicorn {args.workers} workers + db_worker, think "
-          f"{args.think} s: {total} requests in {elapsed:.1f} s ({total / elapsed:.1f}/s), {n_err} errors")
-    def line(name, ms):
-        p50, p95 = statistics.median(ms), percentile(ms, 95)
-        ratio = f"{p50 / statistics.median(bare):7.1f}× {p95 / percentile(bare, 95):6.1f}×" if bare else ""
-        print(f"{name:24} {len(ms):6} {p50:8.0f} {p95:8.0f} {max(ms):8.0f}  {ratio}")
 
-    print(f"{'task':24} {'n':>6} {'median':>8} {'p95':>8} {'max':>8}  (ms)  ratio to bare: median, p95")
-    if bare:
-        line(f"bare /healthz ({args.bare_seconds} s)", bare)
-    pages = []
-    for name, ms in sorted(results.items()):
-        if not name.startswith("payment create") and name != "payment approve":
-            pages += ms
-        line(name, ms)
-    line("all pages", pages)
-    for name, errs in errors.items():
-        print(f"errors in {name}: {len(errs)}, first: {errs[0]}")
-    search = results.get("archive search by ID", [])
-    print(f"targets: 0 errors ({'met' if n_err == 0 else 'NOT met'}); pages p95 ≤ 300 ms "
-          f"({'met' if percentile(pages, 95) <= 300 else 'NOT met'}); search p95 ≤ 150 ms "
-          f"({'met' if percentile(search, 95) <= 150 else 'NOT met'})")
+    setup = (f"{args.users} users, {args.seconds} s each, think {args.think} s, gunicorn {args.workers} workers + "
+             f"db_worker" + (" pinned to core 0, the generator to core 1, PostgreSQL unpinned" if pin
+                             else ", the generator on the same cores (not pinned)"))
+    bench.note(setup)
+    for mix, results, errors, elapsed, cpu, floor in summary:
+        total = sum(len(v) for v in results.values())
+        n_err = sum(len(v) for v in errors.values())
+        bench.note(f"mix {mix}: {total} requests in {elapsed:.1f} s ({total / elapsed:.1f}/s), {n_err} errors; "
+                   f"the generator used {cpu:.1f} s of CPU ({cpu / elapsed * 100:.0f} % of one core)")
+        print(f"{'task':34} {'n':>6} {'p50':>7} {'p95':>7} {'max':>7}  single (ms)")
+        pages = []
+        for name, ms in sorted(results.items()):
+            kind = name.split(" (")[0]
+            p50, p95 = statistics.median(ms), percentile(ms, 95)
+            single = floor.get(name)
+            if kind not in WRITES:
+                pages += ms
+            goal_ms = None if kind in WRITES else GOALS_MS.get(kind, PAGE_GOAL_MS)
+            print(f"{name:34} {len(ms):6} {p50:7.0f} {p95:7.0f} {max(ms):7.0f}  "
+                  f"{single.median * 1000 if single else float('nan'):7.0f}")
+            row = bench.row(f"{mix} mix: {name}, p95 under load", Timing([p95 / 1000]), floor=single,
+                            floor_what="single request, idle server, same run" if single else "",
+                            goal=f"p95 ≤ {goal_ms} ms" if goal_ms else "",
+                            goal_seconds=goal_ms / 1000 if goal_ms else None, value=f"{p95:.0f} ms",
+                            extra=f"n {len(ms)}, p50 {p50:.0f} ms, max {max(ms):.0f} ms, "
+                                  f"errors {len(errors.get(name, []))}")
+            row["spread"] = ""
+            if errors.get(name):
+                row["met"] = False
+        if pages:
+            row = bench.row(f"{mix} mix: all pages, p95 under load", Timing([percentile(pages, 95) / 1000]),
+                            goal=f"p95 ≤ {PAGE_GOAL_MS} ms, 0 errors", goal_seconds=PAGE_GOAL_MS / 1000,
+                            value=f"{percentile(pages, 95):.0f} ms",
+                            extra=f"n {len(pages)}, p50 {statistics.median(pages):.0f} ms, max {max(pages):.0f} ms, "
+                                  f"errors {n_err} of {total}")
+            row["spread"] = ""
+            if n_err:
+                row["met"] = False
+        for name, errs in errors.items():
+            bench.note(f"mix {mix}: errors in {name}: {len(errs)}, first: {errs[0]}")
+    bench.note("one run of each scenario (a load test is not repeated three times); the floor of each row is the "
+               "median of the single requests of that kind and role on the idle server just before the scenario")
+    bench.save()
 
 
 if __name__ == "__main__":
