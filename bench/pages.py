@@ -1,77 +1,100 @@
-"""Page times on the national demo (issue 8: "the app stays responsive on it"): the archive list, a search by
-ID number, an archive page, the payment list, a province's coverage page and the root's 2015 report, each
-requested through Django's test client (the whole view, templates included, no network) as the national
-administrator (``root``) and as 武侯's handler, ``--rounds`` times after one warm-up; median, worst, and the ratio
-to a bare request measured in the same run (``/healthz`` through the same client and middleware).
+"""Page times on the national demo (issue 8: "the app stays responsive on it"; issue 23: each with its floor): the
+archive list, a search by ID number, an archive page, the payment list, the season coverage of the user's org and
+its 2015 report, each requested through Django's test client (the whole view, middleware and template, no network)
+as the national administrator (``root``), 四川's administrator (``sc_admin``) and 武侯's handler (``wh_handler``).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/warmth_national uv run python bench/pages.py
+Floor of each page, measured in the same run: **the page's own queries without the view, template and
+middleware** — every SELECT the request ran (captured once, the session and the actor's look-ups included), replayed
+as plain SQL on one cursor with every row fetched. Same statements, same rows read; what the floor leaves out is
+Django's Python: the ORM building the queries and the objects, the decryption of the names and ID numbers the page
+shows, the template, the middleware. So the ratio is the cost of the page above its database work (the writes a
+request may make, the session's save, are left out of the replay). 3 runs each after one warm-up, median and
+spread, the load average at start and end; the bare request (``/healthz`` through the same client and middleware)
+is noted per user.
 
-(the same WARMTH_FIELD_KEY / WARMTH_INDEX_KEY as the load; see bench/reports.py for loading the data).
+    source /work/national.env
+    uv run python bench/pages.py [--runs 3] [--user root --user sc_admin --user wh_handler]
+
+Results: bench/results/pages.json. The test client's logins add a session row per user (nothing else is written).
 """
 
 import argparse
 import os
-import statistics
 import sys
-import time
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/warmth_national")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "warmth.settings")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from bench.common import Bench, time_runs
+
+GOAL_MS = {"archive search by ID number": 150, "archive list": 150}  # the rest: pages ≤ 300 ms
+
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--user", action="append", help="usernames (default: root, sc_admin, wh_handler)")
+    ap.add_argument("--year", type=int, default=2025)
     args = ap.parse_args()
     import django
 
     django.setup()
+    from django.db import connection
     from django.test import Client
-    from django.test.utils import setup_test_environment
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     from warmth.archives.models import Archive
-    from warmth.campaigns.models import Campaign
-    from warmth.orgs.models import Org, User
+    from warmth.orgs.access import actor_for
+    from warmth.orgs.models import User
 
     setup_test_environment()
-    sichuan = Org.objects.get(code="510000")
-    archive = Archive.objects.filter(org__path__startswith=sichuan.path, status="active").order_by("id")[1000]
-    campaign = Campaign.objects.filter(org=sichuan).order_by("id").first()
-    pages = [
-        ("archive list", "/archives/"),
-        ("archive search by ID number", f"/archives/?q={archive.id_number}"),
-        ("archive page", f"/archives/{archive.pk}/"),
-        ("payment list", "/payments/"),
-        ("coverage of 四川's season", f"/campaigns/{campaign.pk}/coverage/" if campaign else None),
-        ("2015 report at the user's own org", "/reports/warmth-2015/2025/"),
-    ]
-    def timed(client, url):
-        times = []
-        for _ in range(args.rounds):
-            t = time.perf_counter()
-            r = client.get(url)
-            times.append(time.perf_counter() - t)
-            assert r.status_code == 200, (url, r.status_code)
-        return statistics.median(times), max(times)
+    bench = Bench("pages")
 
-    for username in ("root", "wh_handler"):
+    def replay(queries):
+        with connection.cursor() as cur:
+            for sql in queries:
+                cur.execute(sql)
+                cur.fetchall()
+
+    for username in args.user or ["root", "sc_admin", "wh_handler"]:
+        user = User.objects.get(username=username)
+        org = actor_for(user).org
+        archive = (Archive.objects.filter(org__path__startswith=org.path, status="active").order_by("id")
+                   .only("id").first())
+        archive = Archive.objects.get(pk=archive.pk) if archive else None
+        pages = [
+            ("archive list", "/archives/"),
+            ("archive search by ID number", f"/archives/?q={archive.id_number}" if archive else None),
+            ("archive page", f"/archives/{archive.pk}/" if archive else None),
+            ("payment list", "/payments/"),
+            ("season coverage of the user's org", f"/campaigns/coverage/?year={args.year}"),
+            ("2015 report at the user's org", f"/reports/warmth-2015/{args.year}/"),
+        ]
         client = Client(SERVER_NAME="localhost")
-        client.force_login(User.objects.get(username=username))
-        client.get("/healthz")
-        # the bare baseline: the same client and middleware (session, user, actor), a view that does nothing
-        bare, _ = timed(client, "/healthz")
-        print(f"\nas {username}: bare request (/healthz through the same stack) median {bare * 1000:.1f} ms")
+        client.force_login(user)
+
+        def get(url, client=client):
+            r = client.get(url)
+            assert r.status_code == 200, (url, r.status_code)
+
+        get("/healthz")
+        bare = time_runs(lambda: get("/healthz"), args.runs)
+        bench.note(f"as {username} ({org.name}): bare request (/healthz through the same stack) {bare}")
         for name, url in pages:
             if url is None:
                 continue
-            first = client.get(url)
-            if first.status_code != 200:
-                print(f"  {name:36} {url}: HTTP {first.status_code} (skipped)")
-                continue
-            median, worst = timed(client, url)
-            print(f"  {name:36} median {median * 1000:7.0f} ms, worst {worst * 1000:7.0f} ms, "
-                  f"{median / bare:6.1f}× bare   {url[:60]}")
+            with CaptureQueriesContext(connection) as q:
+                get(url)  # the warm-up, and the queries of the floor
+            every = [x["sql"] for x in q.captured_queries]
+            selects = [sql for sql in every if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+            t = time_runs(lambda url=url: get(url), args.runs)
+            f = time_runs(lambda s=selects: replay(s), args.runs)
+            goal = GOAL_MS.get(name, 300)
+            bench.row(f"{name} as {username} ({org.name})", t, floor=f,
+                      floor_what=f"its {len(selects)} SELECTs replayed", goal=f"≤ {goal} ms (single request)",
+                      goal_seconds=goal / 1000, extra=f"{url[:50]}; {len(every)} queries in all")
+    bench.save()
 
 
 if __name__ == "__main__":
