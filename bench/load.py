@@ -5,7 +5,8 @@ mix, each the same length:
 - ``county``: county and city handlers (45 武侯 county handlers, 5 成都 city handlers of every 50): archive list 3,
   archive search by ID number 3, archive page 3, payment list 2, report fill (the 2015 form at the user's org) 1,
   payment create + submit (API) 1, payment approve (API, a colleague approves the first step) 1;
-- ``national``: the root's and the provinces' users (1 in 5 the national administrator ``root``, the others
+- ``national`` (``--national-users``, default 10: such users are few): the root's and the provinces' users (1 in 5
+  the national administrator ``root``, the others
   四川's administrator and leader and 海南's handler): archive list 3, archive search by ID number 3, payment list 2,
   report page (the 2015 form at the user's own org: the whole country for the root) 1, season coverage of the
   user's own org 1. Read-only. Every figure is kept per role (root / province) as well as per request kind.
@@ -14,8 +15,8 @@ Goals: 0 errors; pages p95 ≤ 300 ms; archive search by ID number p95 ≤ 150 m
 (issue 23's measurements).
 
     source /work/national.env   # the national demo's DATABASE_URL and keys
-    uv run python bench/load.py [--mix county --mix national] [--users 50] [--seconds 60] [--workers CORES] \
-        [--think 1-3] [--no-pin] [--bare-seconds 0]
+    uv run python bench/load.py [--mix county --mix national] [--users 50] [--national-users 10] [--seconds 60] \
+        [--workers CORES] [--think 1-3] [--pin] [--bare-seconds 0]
 
 Each simulated user has a session (made in the database, as a login would: logging in is not part of the
 workload) and an API token; it loops over its mix by weight, with a random pause between requests (``--think``,
@@ -23,9 +24,10 @@ seconds; locust's usual ``between(1, 3)``). Payment creation (county mix) writes
 each run takes fresh households of 武侯 that have no payment in the season, and the drafts stay. Every figure is
 what the client saw (no timing inside the server).
 
-The load generator's own CPU: with two or more cores the server (gunicorn and the job worker) is pinned to core 0
-and this process to core 1 (``taskset``; PostgreSQL is left where the operating system puts it), and the
-generator's CPU time per scenario is printed and saved either way, so the reader sees how much of a core it took.
+The load generator's own CPU time per scenario is printed and saved (``os.times``), so the reader sees how much of
+the cores it took (about 1 % of one core for 50 users: it mostly sleeps). ``--pin`` pins the server (gunicorn and
+the job worker) to core 0 and this process to core 1 (``taskset``; PostgreSQL is left where the operating system
+puts it); on two cores that halves the server's CPU, so it is not the default.
 
 Floor of each request kind: the single-request time of the same page, measured in the same run on the idle
 server just before the scenario (3 sequential requests by the same role, median). The figure is the p95 under
@@ -100,15 +102,18 @@ class Client:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
         t = time.perf_counter()
-        conn.request(method, path, body=data, headers=headers)
-        r = conn.getresponse()
-        payload = r.read()
+        try:
+            conn.request(method, path, body=data, headers=headers)
+            r = conn.getresponse()
+            status, payload = r.status, r.read()
+        except OSError as exc:  # a timeout or a refused connection: an error of the request, not of the test
+            status, payload = 0, repr(exc).encode()
         ms = (time.perf_counter() - t) * 1000
         conn.close()
-        return r.status, payload, ms
+        return status, payload, ms
 
 
-def prepare(n_users, mixes):
+def prepare(n_users, n_national, mixes):
     """The users of each mix (sessions and tokens made in the database), and what their requests pick from."""
     import django
 
@@ -179,7 +184,7 @@ def prepare(n_users, mixes):
         print(f"{len(here):,} filed households at 武侯, {len(fresh):,} without a payment this season", flush=True)
     if "national" in mixes:
         out = []
-        for i in range(n_users):
+        for i in range(n_national):
             name = ROOT_USER if i % 5 == 0 else PROVINCE_USERS[i % len(PROVINCE_USERS)]
             u = User.objects.get(username=name)
             actor = actor_for(u)
@@ -252,17 +257,19 @@ def main():
     ap.add_argument("--workers", type=int, default=os.cpu_count(),
                     help="gunicorn workers (docs/deployment.md: as many as the cores)")
     ap.add_argument("--think", default="1-3", help="pause between a user's requests, seconds: LOW-HIGH")
-    ap.add_argument("--no-pin", action="store_true",
-                    help="do not pin the server to core 0 and this generator to core 1")
+    ap.add_argument("--national-users", type=int, default=10,
+                    help="users of the national mix (the root's and the provinces' users are few)")
+    ap.add_argument("--pin", action="store_true",
+                    help="pin the server to core 0 and this generator to core 1 (halves the server's CPU on two cores)")
     ap.add_argument("--bare-seconds", type=int, default=0,
                     help="a baseline phase first: the county users and pauses, every request GET /healthz")
     ap.add_argument("--single", type=int, default=3, help="idle single requests per kind and role (the floor)")
     args = ap.parse_args()
     mixes = args.mix or ["county", "national"]
     lo, hi = (float(x) for x in args.think.split("-"))
-    pin = not args.no_pin and (os.cpu_count() or 1) >= 2
+    pin = args.pin and (os.cpu_count() or 1) >= 2
     bench = Bench("load")
-    users, fresh = prepare(args.users, mixes)
+    users, fresh = prepare(args.users, args.national_users, mixes)
     fresh_lock = threading.Lock()
     drafts: list[tuple[int, str]] = []  # (payment id, approver token) waiting for approval
     print("starting gunicorn and the worker" + (" on core 0; this generator on core 1" if pin else ""), flush=True)
@@ -365,8 +372,7 @@ def main():
     summary = []
     try:
         for mix in mixes:  # every worker imports and connects, every page is cached as it would be, before a clock
-            for _ in range(args.workers):
-                singles(mix)
+            singles(mix)
         if args.bare_seconds:
             res, _, elapsed, cpu = phase(mixes[0], args.bare_seconds, bare=True)
             ms = next(iter(res.values()), [])
@@ -382,7 +388,8 @@ def main():
         for p in (web, worker):
             p.wait(timeout=30)
 
-    setup = (f"{args.users} users, {args.seconds} s each, think {args.think} s, gunicorn {args.workers} workers + "
+    setup = (f"{args.users} county-mix users, {args.national_users} national-mix users, {args.seconds} s each, "
+             f"think {args.think} s, gunicorn {args.workers} workers + "
              f"db_worker" + (" pinned to core 0, the generator to core 1, PostgreSQL unpinned" if pin
                              else ", the generator on the same cores (not pinned)"))
     bench.note(setup)
