@@ -132,25 +132,27 @@ SELECT coalesce(sum(sub.households) FILTER (WHERE sub.year = 0), 0) AS household
        coalesce(sum(sub.paid_migrants) FILTER (WHERE sub.year = scope.y), 0) AS paid_migrants
 FROM scope, fix LEFT JOIN sub ON true GROUP BY scope.y"""
 
-# a past day: the archive figures from the records as of that day (sources._archive_live: three statements, the
-# filed archives, their members, the archives lifted out in the season's year)
-FILED_SUB = """SELECT a.id FROM archives_archive a JOIN orgs_org o ON o.id = a.org_id
-  WHERE o.path LIKE %(path)s || '%%' AND """ + FILED_ON_DAY
-ARCHIVE_DAY_SQL = [
+# a past day: the tally's archive figures now, less the archives filed now but not then, plus those filed then but not
+# now (sources._archive_as_of, archives.queries.changed_since): for each condition, the archives and their members
+FILED_LIST = "('active', 'exit_review', 'exit_publicizing')"
+APPROVED_THEN = "(a.activated_at < %(day_end)s OR a.activated_at IS NULL)"
+CHANGED = [  # (sign, condition)
+    (-1, f"a.status IN {FILED_LIST} AND a.activated_at >= %(day_end)s"),
+    (-1, f"a.status IN {FILED_LIST} AND a.exited_at < %(day_end)s AND {APPROVED_THEN}"),
+    (+1, f"a.status NOT IN {FILED_LIST} AND a.exited_at >= %(day_end)s AND {APPROVED_THEN}"),
+]
+CHANGED_SUB = """SELECT a.id FROM archives_archive a JOIN orgs_org o ON o.id = a.org_id
+  WHERE o.path LIKE %(path)s || '%%' AND {cond}"""
+CHANGED_SQL = [(sign, [
     """SELECT count(*) AS households, count(*) FILTER (WHERE identity = '农民工') AS migrant,
          count(*) FILTER (WHERE category IN ('低保户', '深度困难')) AS below,
          count(*) FILTER (WHERE category IN ('低保边缘户', '相对困难')) AS near,
          count(*) FILTER (WHERE category IN ('意外致困户', '意外致困')) AS accident
-       FROM archives_archive WHERE id IN (""" + FILED_SUB + ")",
+       FROM archives_archive WHERE id IN (""" + CHANGED_SUB.format(cond=cond) + ")",
     """SELECT count(*) FILTER (WHERE m.identity IN """ + WORKER_MEMBERS + """) AS m_workers,
          count(*) FILTER (WHERE m.identity = '农民工') AS m_migrants
-       FROM archives_familymember m WHERE m.archive_id IN (""" + FILED_SUB + ")",
-    SCOPE + """ x AS (SELECT 1)
-SELECT count(*) AS lifted FROM archives_archive a JOIN orgs_org o ON o.id = a.org_id, scope
-  WHERE o.path LIKE scope.p || '%%' AND a.status = 'exited' AND a.exit_reason = '脱困'
-    AND a.exited_at >= make_timestamptz(scope.y, 1, 1, 0, 0, 0, 'Asia/Shanghai')
-    AND a.exited_at < make_timestamptz(scope.y + 1, 1, 1, 0, 0, 0, 'Asia/Shanghai')""",
-]
+       FROM archives_familymember m WHERE m.archive_id IN (""" + CHANGED_SUB.format(cond=cond) + ")"])
+    for sign, cond in CHANGED]
 
 MONEY_SQL = SCOPE + MONEY_CTE + """
 SELECT money.total AS money_total, money.central, money.local, money.union_, money.donation, money.other FROM money"""
@@ -298,7 +300,7 @@ def main():
             return services.compute(defn, org, args.year)
 
         def by_hand(params=params, past=past):
-            """The engine's questions (sources.values: tally.totals, _archive_live on a past day, _money_batch,
+            """The engine's questions (sources.values: tally.totals, _archive_as_of on a past day, _money_batch,
             _activity_batch) as plain SQL, one statement each, on one cursor."""
             with connection.cursor() as cur:
                 cur.execute("SELECT EXISTS (SELECT 1 FROM reports_tallydirty)")
@@ -306,10 +308,12 @@ def main():
                     raise SystemExit("the tally has dirty marks: run `warmth reports tally` first")
                 row = fetch(cur, TALLY_SQL, params)
                 if past:
-                    for sql in ARCHIVE_DAY_SQL:
-                        row.update(fetch(cur, sql, params))
-                    row.update(t_workers=row["households"] + row["m_workers"],
-                               t_migrant_workers=row["migrant"] + row["m_migrants"])
+                    for sign, (arch_sql, member_sql) in CHANGED_SQL:
+                        a, m = fetch(cur, arch_sql, params), fetch(cur, member_sql, params)
+                        for k in ("households", "migrant", "below", "near", "accident"):
+                            row[k] += sign * a[k]
+                        row["t_workers"] += sign * (a["households"] + m["m_workers"])
+                        row["t_migrant_workers"] += sign * (a["migrant"] + m["m_migrants"])
                 row.update(fetch(cur, MONEY_SQL, params))
                 row.update(fetch(cur, ACTS_SQL, params))
             return row
@@ -333,7 +337,8 @@ def main():
             if diff:
                 raise SystemExit(f"{org.name}: {name} disagrees with the engine: {diff}")
         where = f"{org.name} ({code})"
-        how = "past: archives from the records as of it" if past else "today: archives from the tally"
+        how = ("past: the tally corrected by the archives approved or exited since" if past
+               else "today: archives from the tally")
         bench.note(f"{where}: the report's day {day} ({how}); "
                    f"the engine ran {len(q)} queries; " + "; ".join(checked))
         e = time_runs(engine, args.runs)

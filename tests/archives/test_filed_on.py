@@ -65,3 +65,21 @@ def test_filed_now_is_the_state_and_agrees_with_the_times(kinds):
         Archive.objects.filter(_filed_by_times(today)).values_list("pk", flat=True))
     # a future day is counted as now (nothing is known about it yet)
     assert Archive.objects.filter(filed_on(today + timedelta(days=400))).count() == len(now)
+
+
+@pytest.mark.parametrize("day", [DAY - timedelta(days=40), DAY - timedelta(days=1), DAY, DAY + timedelta(days=1),
+                                 DAY + timedelta(days=3)])
+def test_filed_then_is_filed_now_corrected_by_what_changed_since(kinds, day):
+    """``changed_since`` (the past forms' shortcut from the tally) gives exactly ``filed_on(day)``, and its parts
+    are disjoint."""
+    from warmth.archives.queries import changed_since
+
+    ids = set(kinds.values())
+    now = set(Archive.objects.filter(filed_on(), pk__in=ids).values_list("pk", flat=True))
+    not_then, not_now = changed_since(day)
+    parts = [set(Archive.objects.filter(q, pk__in=ids).values_list("pk", flat=True)) for q in not_then + not_now]
+    assert sum(len(p) for p in parts) == len(set().union(*parts))
+    minus, plus = set().union(*parts[:len(not_then)]), set().union(*parts[len(not_then):])
+    assert minus <= now and not plus & now
+    then = set(Archive.objects.filter(_filed_by_times(day), pk__in=ids).values_list("pk", flat=True))
+    assert (now - minus) | plus == then

@@ -331,3 +331,30 @@ def test_the_tally_command_refreshes_and_its_check_finds_a_tampered_row(demo):
                      stderr=StringIO())
     call_command("reports", "tally", "--full", stdout=StringIO(), stderr=StringIO())
     call_command("reports", "tally", "--check", "510100", "--year", str(YEAR), stdout=StringIO(), stderr=StringIO())
+
+
+def test_a_past_day_s_form_counts_the_archives_changed_since_that_day(demo):
+    """Archives approved or exited after the report's day: the form (the tally as it stands, corrected by what
+    changed since, ``sources._archive_as_of``) still equals the count of the records as of the day."""
+    from datetime import datetime, time, timedelta
+
+    defn = definition("warmth-2015")
+    city = Org.objects.get(code="510100")
+    day = services.as_of(city, YEAR)
+    assert day < timezone.localdate()
+    after = datetime.combine(day + timedelta(days=3), time(10), tzinfo=timezone.get_current_timezone())
+    ids = list(Archive.objects.filter(org__path__startswith=city.path, status="active").order_by("id")
+               .values_list("pk", flat=True)[:6])
+    Archive.objects.filter(pk__in=ids[:2]).update(activated_at=after)  # approved after the day: not 在档 then
+    Archive.objects.filter(pk__in=ids[2:]).update(status="exited", exit_reason="脱困", exited_at=after)  # 在档 then
+    want = brute(city, day)
+    assert want["archives.households"] != Archive.objects.filter(org__path__startswith=city.path,
+                                                                  status__in=["active", "exit_review",
+                                                                              "exit_publicizing"]).count()
+    cells = services.compute(defn, city, YEAR)
+    checked = 0
+    for it in defn.items:
+        if it.auto and it.source.startswith("archives."):
+            assert cells[it.code].value == want[it.source], (it.code, it.source)
+            checked += 1
+    assert checked >= 5

@@ -129,6 +129,9 @@ class Archive(models.Model):
             models.Index(fields=["org", "status"], name="archive_org_status"),
             models.Index(fields=["name", "birth_date"], name="archive_name_birth"),
             models.Index(fields=["-created_at", "-id"], name="archive_newest_first"),
+            # what changed since a past day (``queries.changed_since``): a past form from the tally, corrected
+            models.Index(fields=["status", "activated_at"], name="archive_status_activated"),
+            models.Index(fields=["status", "exited_at"], name="archive_status_exited"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(household_size__gte=1), name="archive_household_size_positive"),
