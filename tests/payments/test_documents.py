@@ -12,7 +12,7 @@ from python_calamine import CalamineWorkbook
 from tests.payments.test_services import create, through
 from tests.tools import needs
 from warmth.core.money import amount_in_words
-from warmth.payments.documents import roster_xlsx, voucher_pdf
+from warmth.payments.documents import roster_row, roster_xlsx, voucher_pdf
 from warmth.payments.models import Payment
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_the_voucher_holds_the_amount_in_words_the_approvers_and_a_masked_id(pay
 def test_the_roster_has_a_sheet_per_aid_type_and_totals_that_add_up(pay, make_active, tmp_path):
     for amount, aid in [("300", "送温暖慰问"), ("450.50", "送温暖慰问"), ("800", "生活救助")]:
         through(pay, create(pay, make_active(), amount=amount, aid_type=aid))
-    rows = Payment.objects.select_related("pot").order_by("aid_type", "id")
+    rows = [roster_row(p) for p in Payment.objects.select_related("pot").order_by("aid_type", "id")]
     out = tmp_path / "roster.xlsx"
     result = roster_xlsx(rows, out, org_name="武侯区总工会", year=2025, full=False, signature=True)
     # a sheet per 帮扶项目 and 资金来源 (all of 武侯's money here is its own union funds)

@@ -97,11 +97,12 @@ def _mixed(pay, fin, tree, make_active):
 
 def test_the_roster_has_a_sheet_per_aid_type_and_source_titled_in_the_seeds_words(pay, fin, tree, make_active,
                                                                                     tmp_path):
-    from warmth.payments.exporters import roster_queryset
+    from warmth.payments.exporters import roster_queryset, roster_rows
 
     _mixed(pay, fin, tree, make_active)
     out = tmp_path / "roster.xlsx"
-    result = roster_xlsx(roster_queryset(tree.k1, 2025), out, org_name="武侯区总工会", year=2025, full=False)
+    result = roster_xlsx(roster_rows(roster_queryset(tree.k1, 2025)), out, org_name="武侯区总工会", year=2025,
+                         full=False)
     sheets = result["sheets"]
     assert {k: (v["rows"], v["total"]) for k, v in sheets.items()} == {
         "生活救助-本级工会经费": (1, "800.00"), "送温暖慰问-中央财政帮扶专项资金": (1, "600.00"),
@@ -129,11 +130,11 @@ def test_the_roster_titles_of_both_seeds_and_of_a_mixed_sheet():
 @pytest.mark.parametrize("variant", ["004", "001"])
 def test_the_roster_prints_on_a4_landscape_one_page_wide_through_libreoffice(pay, fin, tree, make_active, tmp_path,
                                                                             variant):
-    from warmth.payments.exporters import roster_queryset
+    from warmth.payments.exporters import roster_queryset, roster_rows
 
     _mixed(pay, fin, tree, make_active)
     xlsx = tmp_path / f"roster-{variant}.xlsx"
-    roster_xlsx(roster_queryset(tree.k1, 2025), xlsx, org_name="武侯区总工会", year=2025, full=False,
+    roster_xlsx(roster_rows(roster_queryset(tree.k1, 2025)), xlsx, org_name="武侯区总工会", year=2025, full=False,
                 signature=variant == "001", variant=variant)
     data = print_xlsx(xlsx, tmp_path)
     info = subprocess.run(["pdfinfo", str(xlsx.with_suffix(".pdf"))], check=True, capture_output=True,

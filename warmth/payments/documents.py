@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 import xlsxwriter
 from django.utils import timezone
@@ -250,13 +251,36 @@ def _sheet_name(aid: str, source: str, taken: set[str]) -> str:
     return name
 
 
-def roster_xlsx(rows: Iterable[Payment], path: Path, *, org_name: str, year: int, full: bool,
+class RosterRow(NamedTuple):
+    """One line of the 汇总表 as the export streams it (``exporters.roster_rows``): the plain values, the ID
+    number and the phone decrypted (masked, or not, by ``roster_xlsx``)."""
+
+    aid_type: str
+    source: str  # the pot's 资金来源 code
+    name: str
+    sex: str
+    age: int | None
+    id_number: str
+    unit_or_address: str
+    amount: Decimal
+    phone: str
+    note: str
+
+
+def roster_row(p: Payment) -> RosterRow:
+    """The roster line of a payment already loaded (with its pot)."""
+    return RosterRow(p.aid_type, p.pot.source, p.name, p.sex, p.age, p.id_number, p.unit_or_address, p.amount,
+                     p.phone, p.note)
+
+
+def roster_xlsx(rows: Iterable[RosterRow], path: Path, *, org_name: str, year: int, full: bool,
                 signature: bool = False, variant: str = "004", progress=None) -> dict:
     """Write the 汇总表 of ``rows`` to ``path``: one sheet per 帮扶项目 and 资金来源 (rows ordered by both, as
-    ``exporters.roster_queryset`` gives them), each titled with its source in the wording of seed 004 附件2 or,
-    ``variant="001"``, 001 附件3's 送温暖慰问实名制汇总表; ``signature`` adds 经办人签字. 序号, 年龄 and the amount
-    are numbers; each sheet prints on A4 landscape, one page wide, its heads repeated. Returns counts and
-    totals per sheet."""
+    ``exporters.roster_queryset`` gives them and ``exporters.roster_rows`` streams them), each titled with its
+    source in the wording of seed 004 附件2 or, ``variant="001"``, 001 附件3's 送温暖慰问实名制汇总表;
+    ``signature`` adds 经办人签字. 序号, 年龄 and the amount are numbers; each sheet prints on A4 landscape, one
+    page wide, its heads repeated. Returns counts and totals per sheet. Each row is written as it comes
+    (xlsxwriter's constant-memory mode), so memory stays flat however many rows."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     title_fmt = book.add_format({"bold": True, "font_size": 14, "align": "center"})
     head = book.add_format({"bold": True, "border": 1, "align": "center", "bg_color": "#EEEEEE"})
@@ -265,12 +289,16 @@ def roster_xlsx(rows: Iterable[Payment], path: Path, *, org_name: str, year: int
     money = book.add_format({"border": 1, "num_format": "#,##0.00"})
     total_fmt = book.add_format({"border": 1, "bold": True, "num_format": "#,##0.00"})
     columns = COLUMNS + (["经办人签字"] if signature else [])
+    last_col = len(columns) - 1
+    shown_id = (lambda v: v) if full else pii.mask_id_number
+    shown_phone = (lambda v: v) if full else (lambda v: pii.mask_phone(v) if v else v)
     sheets: dict[str, dict] = {}
     taken: set[str] = set()
     ws = None
     current = name = None
     r = n = 0
     total = Decimal("0.00")
+    source_label = ""
 
     def close_sheet():
         if ws is None:
@@ -278,16 +306,16 @@ def roster_xlsx(rows: Iterable[Payment], path: Path, *, org_name: str, year: int
         ws.write_string(r, 0, "合计", head)
         ws.write_string(r, 1, f"{n} 人", cell)
         ws.write_number(r, 6, float(total), total_fmt)  # the sheet's figure; the count and sum stay exact
-        apply_print_setup(ws, ROSTER_PRINT, last_row=r, last_col=len(columns) - 1)
-        sheets[name] = {"rows": n, "total": total, "aid_type": current[0], "source": source_name(current[1])}
+        apply_print_setup(ws, ROSTER_PRINT, last_row=r, last_col=last_col)
+        sheets[name] = {"rows": n, "total": total, "aid_type": current[0], "source": source_label}
 
     written = 0
-    for p in rows:
-        key = (p.aid_type, p.pot.source)
-        if key != current:
+    for aid, source, person, sex, age, id_number, unit, amount, phone, note in rows:
+        if (aid, source) != current:
             close_sheet()
-            current, n, total = key, 0, Decimal("0.00")
-            name = _sheet_name(p.aid_type, p.pot.source, taken)
+            current, n, total = (aid, source), 0, Decimal("0.00")
+            source_label = source_name(source)  # once per sheet, not per row
+            name = _sheet_name(aid, source, taken)
             ws = book.add_worksheet(name)
             ws.set_column(0, 0, 6)
             ws.set_column(1, 3, 8)
@@ -295,32 +323,32 @@ def roster_xlsx(rows: Iterable[Payment], path: Path, *, org_name: str, year: int
             ws.set_column(5, 5, 30)
             ws.set_column(6, 7, 14)
             ws.set_column(8, 8, 22)  # 中央财政帮扶专项资金
-            ws.set_column(9, len(columns) - 1, 12)
+            ws.set_column(9, last_col, 12)
             ws.set_row(0, 24)
-            title = roster_title(year=year, aid=p.aid_type, sources={p.pot.source}, variant=variant)
-            ws.merge_range(0, 0, 0, len(columns) - 1, title, title_fmt)
+            title = roster_title(year=year, aid=aid, sources={source}, variant=variant)
+            ws.merge_range(0, 0, 0, last_col, title, title_fmt)
             ws.write_string(1, 0, f"填报单位：{org_name}　　单位：元")
             for c, h in enumerate(columns):
                 ws.write_string(2, c, h, head)
             r = 3
+            put, put_number = ws.write_string, ws.write_number
         n += 1
-        total += p.amount
-        put = ws.write_string
-        ws.write_number(r, 0, n, number)
-        put(r, 1, safe_cell(p.name), cell)
-        put(r, 2, p.sex, cell)
-        if p.age is None:
+        total += amount
+        put_number(r, 0, n, number)
+        put(r, 1, safe_cell(person), cell)
+        put(r, 2, sex, cell)
+        if age is None:
             ws.write_blank(r, 3, None, number)
         else:
-            ws.write_number(r, 3, p.age, number)
-        put(r, 4, p.id_number if full else pii.mask_id_number(p.id_number), cell)
-        put(r, 5, safe_cell(p.unit_or_address), cell)
-        ws.write_number(r, 6, float(p.amount), money)
-        put(r, 7, _phone(p.phone, full), cell)
-        put(r, 8, source_name(p.pot.source), cell)
-        put(r, 9, safe_cell(p.note), cell)
+            put_number(r, 3, age, number)
+        put(r, 4, shown_id(id_number), cell)
+        put(r, 5, safe_cell(unit), cell)
+        put_number(r, 6, float(amount), money)
+        put(r, 7, shown_phone(phone), cell)
+        put(r, 8, source_label, cell)
+        put(r, 9, safe_cell(note), cell)
         if signature:
-            ws.write_string(r, len(columns) - 1, "", cell)
+            put(r, last_col, "", cell)
         r += 1
         written += 1
         if progress and written % 2000 == 0:
