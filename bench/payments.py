@@ -85,6 +85,7 @@ def main():
     ap.add_argument("--reuse", action="store_true", help="use the seeded database of an earlier --keep run")
     ap.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     ap.add_argument("--skip-batch", action="store_true")
+    ap.add_argument("--skip-roster", action="store_true")
     ap.add_argument("--skip-archives", action="store_true")
     ap.add_argument("--no-save", action="store_true", help="print only (a trial run)")
     ap.add_argument("--batch-only", type=int, help=argparse.SUPPRESS)  # the fresh process: pot id
@@ -114,7 +115,8 @@ def main():
     if not args.skip_batch:
         batch_bench(bench, pot, args.runs)
     approve_batch()
-    roster_bench(bench, handler, province, args.runs)
+    if not args.skip_roster:
+        roster_bench(bench, handler, province, args.runs)
     if not args.skip_archives:
         archive_bench(bench, handler, province, args.runs)
     if not args.no_save:

@@ -146,3 +146,31 @@ def test_a_role_without_full_ids_gets_the_masked_roster(paid, users, tree, monke
     result = exporters.roster_export(actor=actor_for(users.auditor), org=tree.k1, year=2025, path=out)
     assert result["full_ids"] is False and _bodies(out) == _expected(paid, full=False)
     assert AuditEvent.objects.get(action="pii.export").after["full_ids"] is False
+
+
+def test_the_streamed_bank_file_is_the_records(pay, make_active, client, users, monkeypatch, tmp_path):
+    """The bank batch read as plain rows (only the account decrypted) prints what the records say, across chunk
+    boundaries, in the CSV and the xlsx."""
+    from django.urls import reverse
+
+    from warmth.payments.documents import BankRow, bank_csv, bank_row
+
+    for amount in ("300", "450.50", "120", "99.99", "1000"):
+        through(pay, create(pay, make_active(), amount=amount))
+    qs = Payment.objects.filter(status="approved", method="bank").order_by("id")
+    expected = [bank_row(p) for p in qs]
+    assert len(expected) == 5 and all(r.bank_account for r in expected)
+    for chunk in (1, 2, 100):
+        assert list(exporters.bank_records(qs, chunk=chunk)) == expected
+    text, count, total = bank_csv(expected)
+    assert count == 5 and total == Decimal("1970.49")
+    monkeypatch.setattr(exporters, "CHUNK", 2)
+    client.force_login(users.county)
+    body = client.get(reverse("payment_bank") + "?org=510107&year=2025&format=csv").content.decode("utf-8-sig")
+    assert body == text.removeprefix("\ufeff")
+    r = client.get(reverse("payment_bank") + "?org=510107&year=2025&format=xlsx")
+    (tmp_path / "b.xlsx").write_bytes(b"".join(r.streaming_content))
+    rows = CalamineWorkbook.from_path(str(tmp_path / "b.xlsx")).get_sheet_by_name("代发明细").to_python()
+    assert [[r[1], r[2], r[3], Decimal(str(r[4])), r[5]] for r in rows[1:-1]] == \
+        [[b.name, b.bank_account, b.bank_name, b.amount, f"{b.aid_type} 凭证{b.pk}"] for b in expected]
+    assert isinstance(expected[0], BankRow)

@@ -79,8 +79,8 @@ def archive_rows(org: Org, *, full: bool, chunk: int | None = None) -> Iterator[
             values[id_at - 1] = id_shown(head_id)
             values[phone_at - 1] = phone_shown(open_phone(values[phone_at - 1]))
             archive_no, status, org_name = row[n + 1:]
-            values += [(row[income_at] / row[size_at]).quantize(cent, ROUND_HALF_UP), archive_no, status_label.get(status, status),
-                       org_name]
+            per_capita = (row[income_at] / row[size_at]).quantize(cent, ROUND_HALF_UP)
+            values += [per_capita, archive_no, status_label.get(status, status), org_name]
             yield HEAD_SHEET, values
             for m in by_archive.get(row[0], ()):
                 out = list(m[1:])

@@ -29,7 +29,7 @@ from reportlab.platypus import Flowable, PageBreak
 from warmth.core import pdf, pii
 from warmth.core.exporting import PrintSetup, apply_print_setup, safe_cell
 from warmth.core.money import amount_in_words, format_yuan, voucher_boxes
-from warmth.payments.choices import PaymentStatus
+from warmth.payments.choices import AidType, PaymentStatus
 from warmth.payments.models import Payment
 
 FORM_PLACES = ("仟", "佰", "拾", "元", "角", "分")  # the boxes printed on the seed's form
@@ -366,12 +366,29 @@ def roster_xlsx(rows: Iterable[RosterRow], path: Path, *, org_name: str, year: i
 BANK_COLUMNS = ["序号", "户名", "账号", "开户银行", "金额", "摘要"]
 
 
-def bank_rows(payments: Iterable[Payment]):
-    for n, p in enumerate(payments, start=1):
-        yield [str(n), p.name, p.bank_account, p.bank_name, p.amount, f"{p.get_aid_type_display()} 凭证{p.pk}"]
+class BankRow(NamedTuple):
+    """One transfer of the bank batch as the export streams it (``exporters.bank_records``): the account
+    decrypted, nothing else of the person read."""
+
+    pk: int
+    name: str
+    bank_account: str
+    bank_name: str
+    amount: Decimal
+    aid_type: str
 
 
-def bank_csv(payments: Iterable[Payment]) -> tuple[str, int, Decimal]:
+def bank_row(p: Payment) -> BankRow:
+    return BankRow(p.pk, p.name, p.bank_account, p.bank_name, p.amount, p.aid_type)
+
+
+def bank_rows(records: Iterable[BankRow]):
+    labels = dict(AidType.choices)  # looked up once; a value without a label prints as stored (as get_…_display)
+    for n, (pk, name, account, bank, amount, aid) in enumerate(records, start=1):
+        yield [str(n), name, account, bank, amount, f"{labels.get(aid, aid)} 凭证{pk}"]
+
+
+def bank_csv(payments: Iterable[BankRow]) -> tuple[str, int, Decimal]:
     """The bank batch as CSV (UTF-8 with BOM for Excel), ending with the control line: count and total."""
     import csv
     import io
@@ -390,7 +407,7 @@ def bank_csv(payments: Iterable[Payment]) -> tuple[str, int, Decimal]:
     return buf.getvalue(), count, total
 
 
-def bank_xlsx(payments: Iterable[Payment], path: Path) -> tuple[int, Decimal]:
+def bank_xlsx(payments: Iterable[BankRow], path: Path) -> tuple[int, Decimal]:
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     ws = book.add_worksheet("代发明细")
     head = book.add_format({"bold": True, "border": 1})

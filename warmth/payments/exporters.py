@@ -18,7 +18,7 @@ from warmth.orgs.access import Actor, org_for_actor
 from warmth.orgs.models import Org
 from warmth.orgs.permissions import Perm
 from warmth.payments.choices import PaymentStatus
-from warmth.payments.documents import RosterRow, roster_xlsx
+from warmth.payments.documents import BankRow, RosterRow, roster_xlsx
 from warmth.payments.models import Payment
 
 PAID_STATUSES = (PaymentStatus.APPROVED, PaymentStatus.PAID, PaymentStatus.CONFIRMED)
@@ -53,6 +53,17 @@ def roster_rows(payments, *, chunk: int | None = None) -> Iterator[RosterRow]:
             page = []
     if page:
         yield from _opened(page, open_id, open_phone)
+
+
+def bank_records(payments, *, chunk: int | None = None) -> Iterator[BankRow]:
+    """The bank batch's transfers of a payment queryset, streamed as plain tuples in its order: only the account
+    is read as stored and decrypted (one cipher), a chunk at a time; no model instances."""
+    chunk = chunk or CHUNK
+    qs = (payments.annotate(sealed_account=Cast("bank_account", output_field=TextField()))
+          .values_list("pk", "name", "sealed_account", "bank_name", "amount", "aid_type"))
+    open_account = crypto.opener(Payment._meta.get_field("bank_account").aad)
+    for pk, name, sealed, bank, amount, aid in qs.iterator(chunk_size=chunk):
+        yield BankRow(pk, name, open_account(sealed), bank, amount, aid)
 
 
 def _opened(page: list[tuple], open_id, open_phone) -> list[RosterRow]:

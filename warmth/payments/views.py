@@ -37,6 +37,7 @@ from warmth.payments.batch import batch_pay
 from warmth.payments.bulk import ACTIONS, MAX_IDS, bulk_check
 from warmth.payments.choices import AidType, PaymentStatus
 from warmth.payments.documents import bank_csv, bank_xlsx, notice_rows, voucher_pdf
+from warmth.payments.exporters import bank_records
 from warmth.payments.forms import (
     BankFailForm,
     NoteForm,
@@ -394,11 +395,11 @@ def payment_bank(request):
                                            method=PayMethod.BANK).order_by("id"))
     fmt = request.GET.get("format", "xlsx")
     if fmt == "csv":
-        text, count, total = bank_csv(qs.iterator())
+        text, count, total = bank_csv(bank_records(qs))
         body = text.encode("utf-8")
     else:
         folder = Path(tempfile.mkdtemp(prefix="warmth-bank-"))
-        count, total = bank_xlsx(qs.iterator(), folder / "bank.xlsx")
+        count, total = bank_xlsx(bank_records(qs), folder / "bank.xlsx")
         body = None
     audit_record(actor=actor, action="pii.export", object_type="payment_bank", object_id=org.code, org=org,
                  after={"year": year, "rows": count, "total": total, "format": fmt})
