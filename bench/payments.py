@@ -79,7 +79,8 @@ def drop_database():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", default=DB_DEFAULT)
-    ap.add_argument("--households", type=int, default=50_000)
+    ap.add_argument("--households", type=int, default=50_020,
+                    help="active households given an account (≥ 100,000 roster rows with the batch's own)")
     ap.add_argument("--archives", type=int, default=84_000, help="archives the province demo makes")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--reuse", action="store_true", help="use the seeded database of an earlier --keep run")
