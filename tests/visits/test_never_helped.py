@@ -114,3 +114,21 @@ def test_the_export_is_a_job_with_full_ids_only_for_pii_full_and_an_audit_row(
     # a role without the export permission cannot start one
     client.force_login(users.leader)
     assert client.post(reverse("never_helped"), {"org": "510100"}).status_code == 403
+
+
+@pytest.mark.parametrize("full", [True, False])
+@pytest.mark.parametrize("chunk", [1, 2, 100])
+def test_the_streamed_rows_are_the_records_across_chunk_boundaries(helped, tree, full, chunk):
+    """The export reads plain rows (no model instances) and decrypts in bulk: every cell is what the records
+    say, read one model instance at a time."""
+    from warmth.core import pii
+
+    qs = unhelped.never_helped(tree.c1, season=2024)
+    expected = []
+    for n, x in enumerate(qs, 1):
+        filed = timezone.localdate(x.activated_at).isoformat() if x.activated_at else ""
+        expected.append([str(n), x.archive_no, x.name, x.id_number if full else pii.mask_id_number(x.id_number),
+                         x.phone if full else pii.mask_phone(x.phone), x.category, "、".join(x.causes),
+                         str(x.household_size), x.org.name, filed])
+    assert len(expected) == 4
+    assert list(unhelped.rows(qs, full=full, chunk=chunk)) == expected
