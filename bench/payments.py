@@ -109,6 +109,9 @@ def main():
 
     if not args.reuse:
         seed(bench, args)
+    else:
+        bench.note(f"database {DB} as seeded by an earlier run of this bench (--keep); the batch's rows are "
+                   "deleted and written again by each run")
     province = Org.objects.get(code="510000")
     pot = FundPot.objects.get(org=province, year=2025, source="own_union", purpose="warmth")
     handler = actor_for(User.objects.get(username="bench_hand"))
