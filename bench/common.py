@@ -155,7 +155,7 @@ class Bench:
         RESULTS_DIR.mkdir(exist_ok=True)
         path = RESULTS_DIR / f"{self.name}.json"
         record = {
-            "bench": self.name, "command": self.command, "date": self.started.strftime("%Y-%m-%d %H:%M"),
+            "bench": self.name, "command": self.command, "date": self.started.strftime("%Y-%m-%d %H:%M 北京时间"),
             "machine": machine(), "load_start": self.load_start, "load_end": loadavg(),
             "rows": self.rows, "notes": self.notes,
         }
