@@ -244,3 +244,9 @@ def test_the_api_imports_a_return_file_and_repays(client, pay, paid, users):
     r = client.post(f"/api/payments/{paid[0].pk}/repay", json.dumps({"bank_account": "622202020011999988"}),
                     content_type="application/json", **auth)
     assert r.status_code == 200 and r.json()["status"] == S.APPROVED
+
+
+def test_every_action_of_the_payment_workflow_has_a_name_in_the_trail():
+    from warmth.payments.models import STEP_ACTIONS
+
+    assert set(services.WORKFLOW.table) <= set(STEP_ACTIONS)

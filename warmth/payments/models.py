@@ -114,7 +114,8 @@ class Payment(models.Model):
 
 STEP_ACTIONS = {"create": "新建", "submit": "提交审批", "approve": "审批通过", "return": "退回",
                 "pay": "登记已发放", "confirm": "确认", "reverse": "冲正", "edit": "修改", "cancel": "作废",
-                "reverse_request": "申请冲正", "reverse_approve": "冲正审批通过", "reverse_reject": "驳回冲正"}
+                "reverse_request": "申请冲正", "reverse_approve": "冲正审批通过", "reverse_reject": "驳回冲正",
+                "bank_fail": "银行退回（发放失败）", "repay": "更正账号重新发放"}
 
 
 class PaymentStep(models.Model):
