@@ -565,14 +565,12 @@ def test_a_refused_file_fails_the_job_with_its_message(tree, users, tmp_path, dj
 
 def test_a_person_filed_elsewhere_while_the_import_runs_undoes_the_whole_import(tree, users, tmp_path,
                                                                                 monkeypatch):
-    rows = [head(), head(姓名="赵红", 身份证号=new_id(sex="女"))]
-    planned = importing._plan
-
-    def plan_then_someone_files(actor, org, book):
-        planned(actor, org, book)  # the check found nobody; now a colleague files the first head elsewhere
-        archive_file(actor=actor_of(users.owner), org=tree.k2, data=archive_input(id_number=rows[0]["身份证号"]))
-
-    monkeypatch.setattr(importing, "_plan", plan_then_someone_files)
+    """A colleague files the first head elsewhere after the import looked them up: the database's unique index
+    refuses the import's row, and every chunk written before it is undone with it (chunks of one household)."""
+    rows = [head(姓名="赵红", 身份证号=new_id(sex="女")), head(), head(姓名="孙强", 身份证号=new_id())]
+    archive_file(actor=actor_of(users.owner), org=tree.k2, data=archive_input(id_number=rows[1]["身份证号"]))
+    monkeypatch.setattr(importing, "CHUNK", 1)
+    monkeypatch.setattr(importing, "_live_persons", lambda bidxs: {})  # as if the lookup ran before the filing
 
     result = run(actor_of(users.owner), tree.k1, build(tmp_path / "f.xlsx", rows))
 

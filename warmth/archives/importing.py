@@ -1,13 +1,16 @@
 """Importing 困难职工档案 from the xlsx layout of ``template.py``.
 
     check_file   refuse hostile files before anything parses them (zip structure, real sizes, formulas, macros)
-    read_book    (template.py) the header row found by its texts, every cell typed, problems collected
-    _plan        the rules across cells and rows, then the match with existing archives by the head's ID
-                 blind index: create, update, unchanged or error
-    _write       one transaction: updates through ``archive_update``; new drafts in bulk (archive numbers in one
-                 block from ``ArchiveCounter``, rows written by COPY on PostgreSQL or one executemany on SQLite,
-                 one audit row per batch); the partial unique index of ``ArchivePerson`` still refuses a person
-                 live in two archives, and any database error undoes the whole import
+    BookReader   (template.py) the header row found by its texts, every cell typed, problems collected; the
+                 households in chunks of ``CHUNK``, each with its member rows
+    _plan        per chunk: the rules across cells and rows, the file's index of the people met so far (a person
+                 twice in the file), then the match with existing archives by the blind index of each ID:
+                 create, update, unchanged or error
+    _write       per chunk, all chunks in one transaction: updates through ``archive_update``; new drafts in
+                 bulk (archive numbers in one block per chunk from ``ArchiveCounter``, rows written by COPY on
+                 PostgreSQL or one executemany on SQLite, one audit row per batch); the partial unique index of
+                 ``ArchivePerson`` still refuses a person live in two archives, and any database error undoes
+                 the whole import
 
 The real run is all-or-nothing unless ``valid_only``; a dry run writes nothing. The limits are module constants
 (here and in ``template.py``), documented in README (导入文件的限制).
@@ -22,6 +25,7 @@ import uuid
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,10 +48,10 @@ from warmth.archives.template import (  # noqa: F401  (MAX_ROWS … re-exported:
     MAX_ROWS,
     MEMBER_SHEET,
     Book,
+    BookReader,
     HeadRow,
     ImportRefused,
     member_label,
-    read_book,
 )
 from warmth.audit.services import audit_record
 from warmth.core import bulkcopy, idcard, pii
@@ -67,6 +71,7 @@ MAX_COMPRESSION_RATIO = 100                 # per part above 1 MB (a 100k-househ
 MAX_ZIP_ENTRIES = 1_000
 MAX_COLUMNS = 48                            # columns A … AV (the layout uses at most 42)
 MAX_SHEET_ROW = 409_999                     # no cell beyond this row (MAX_MEMBER_ROWS data rows and then some)
+CHUNK = 5_000                               # households read, checked and written at a time
 BATCH = 2_000                               # households per insert batch and per audit row
 
 NOT_XLSX = "文件不是 Excel 工作簿（.xlsx），请用 Excel 或 WPS 另存为“Excel 工作簿(*.xlsx)”后再导入"
@@ -277,39 +282,71 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[i:i + size]
 
 
-def _plan(actor: Actor, org: Org, book: Book) -> None:
-    """Decide each household's action: create, update, unchanged or error (with the reason)."""
-    first_seen: dict[str, str] = {}  # blind index -> where it first appears in the file
-    blanks = {name: value for name, value in HEAD_BLANKS.items() if name in book.columns}
-    for h in book.households:
-        _check_household(h, blanks)
+@dataclass
+class Chunk:
+    """One chunk of households as read (members attached), with what the whole file shares: the book's columns
+    and the index of every person seen so far in the file (the ID's first 17 digits → the row where it first
+    appeared, negative on the member sheet). The index is the only part of the plan that grows with the file."""
+
+    households: list[HeadRow]
+    book: Book
+    seen: dict[int, int]
+    blanks: dict
+
+
+def _where(row: int) -> str:
+    return f"“{HEAD_SHEET}”表第{row}行" if row > 0 else f"“{MEMBER_SHEET}”表第{-row}行"
+
+
+def _live_persons(bidxs: list[str]) -> dict[str, tuple[int, bool]]:
+    """The live people among these blind indexes: blind index → (archive id, is head)."""
+    live: dict[str, tuple[int, bool]] = {}
+    if not bidxs:
+        return live
+    if bulkcopy.can_copy():  # one array parameter instead of thousands of placeholders
+        found = ArchivePerson.objects.filter(live=True, id_bidx__any=bidxs)
+        return {b: (a, head) for b, a, head in found.values_list("id_bidx", "archive_id", "is_head")}
+    for part in _chunks(bidxs, 5_000):
+        found = ArchivePerson.objects.filter(live=True, id_bidx__in=part)
+        live.update((b, (a, head)) for b, a, head in found.values_list("id_bidx", "archive_id", "is_head"))
+    return live
+
+
+def _plan(actor: Actor, org: Org, chunk: Chunk) -> None:
+    """Decide each household's action in one chunk: create, update, unchanged or error (with the reason). A
+    person met earlier in the file is an error here; the others are matched against the database."""
+    seen, book = chunk.seen, chunk.book
+    new: list[str] = []  # blind indexes first met in this chunk
+    for h in chunk.households:
+        _check_household(h, chunk.blanks)
         if h.number:
             h.bidx = bidx(pii.ID_NUMBER, h.number)
-            if h.bidx in first_seen:
-                h.errors.append((h.row, "身份证号", f"该身份证号已在本文件{first_seen[h.bidx]}出现，一人只能在一户中"))
+            where = seen.setdefault(int(h.number[:17]), h.row)
+            if where != h.row:
+                h.errors.append((h.row, "身份证号", f"该身份证号已在本文件{_where(where)}出现，一人只能在一户中"))
             else:
-                first_seen[h.bidx] = f"“{HEAD_SHEET}”表第{h.row}行"
+                new.append(h.bidx)
         for m in h.members:
-            if not m.data["id_number"]:
+            number = m.data["id_number"]
+            if not number:
                 continue
-            m.bidx = bidx(pii.ID_NUMBER, m.data["id_number"])
-            here = f"“{MEMBER_SHEET}”表第{m.row}行"
-            where = first_seen.setdefault(m.bidx, here)
-            if where is not here and not any(c.endswith("身份证号") for _r, c, _m in m.errors):
-                m.errors.append((m.row, member_label("身份证号"), f"该身份证号已在本文件{where}出现，一人只能在一户中"))
-    live: dict[str, tuple[int, bool]] = {}
-    for chunk in _chunks(list(first_seen), 5_000):
-        found = ArchivePerson.objects.filter(live=True, id_bidx__in=chunk)
-        live.update((b, (a, head)) for b, a, head in found.values_list("id_bidx", "archive_id", "is_head"))
+            m.bidx = bidx(pii.ID_NUMBER, number)
+            where = seen.setdefault(int(number[:17]), -m.row)
+            if where == -m.row:
+                new.append(m.bidx)
+            elif not any(c.endswith("身份证号") for _r, c, _m in m.errors):
+                m.errors.append((m.row, member_label("身份证号"),
+                                 f"该身份证号已在本文件{_where(where)}出现，一人只能在一户中"))
+    live = _live_persons(new)
     archives: dict[int, Archive] = {}
-    for chunk in _chunks(sorted({a for a, _h in live.values()}), 5_000):
-        archives.update((a.pk, a) for a in Archive.objects.filter(pk__in=chunk).select_related("org"))
+    for part in _chunks(sorted({a for a, _h in live.values()}), 5_000):
+        archives.update((a.pk, a) for a in Archive.objects.filter(pk__in=part).select_related("org"))
     current: dict[int, list[FamilyMember]] = {}
     mine = [pk for pk, a in archives.items() if a.org.path.startswith(org.path)]
-    for chunk in _chunks(mine, 5_000):
-        for fm in FamilyMember.objects.filter(archive_id__in=chunk).order_by("archive_id", "position", "id"):
+    for part in _chunks(mine, 5_000):
+        for fm in FamilyMember.objects.filter(archive_id__in=part).order_by("archive_id", "position", "id"):
             current.setdefault(fm.archive_id, []).append(fm)
-    for h in book.households:
+    for h in chunk.households:
         hit = live.get(h.bidx) if h.bidx else None
         if hit:
             archive, is_head = archives[hit[0]], hit[1]
@@ -389,7 +426,7 @@ def _reserve_numbers(org: Org, n: int) -> list[str]:
     return [f"{org.code}-{year}-{seq:05d}" for seq in range(last - n + 1, last + 1)]
 
 
-def _create(actor: Actor, org: Org, households: list[HeadRow], filename: str, progress, done: int) -> None:
+def _create(actor: Actor, org: Org, households: list[HeadRow], filename: str) -> None:
     """New drafts in batches: archives, members, the person index, the timeline, one audit row per batch."""
     if not households:
         return
@@ -427,30 +464,24 @@ def _create(actor: Actor, org: Org, households: list[HeadRow], filename: str, pr
         step_t.insert(steps)
         audit_record(actor=actor, action="archive.import", object_type="archive", object_id=archive_ids[0], org=org,
                      after={"file": filename, "created": len(batch), "archive_nos": numbers[start:start + len(batch)]})
-        done += len(batch)
-        if progress:
-            progress.advance(done, f"正在写入：{done:,}户")
 
 
-def _write(actor: Actor, org: Org, book: Book, *, valid_only: bool, filename: str, progress) -> list[tuple]:
-    """Write inside the caller's transaction; returns the problems met while writing (valid_only)."""
+def _write(actor: Actor, org: Org, chunk: Chunk, *, valid_only: bool, filename: str) -> list[tuple]:
+    """Write one planned chunk inside the caller's transaction; returns the problems met while writing
+    (valid_only; otherwise the first one raises ``_Abort``)."""
     errors = []
-    updates = [h for h in book.households if h.action == "update"]
-    creates = [h for h in book.households if h.action == "create"]
-    if progress:
-        progress.start(len(updates) + len(creates), "正在写入")
-    for done, h in enumerate(updates, start=1):
+    for h in chunk.households:
+        if h.action != "update":
+            continue
         try:
             with transaction.atomic():
-                archive_update(actor=actor, archive=h.archive, data=_service_input(h, book))
+                archive_update(actor=actor, archive=h.archive, data=_service_input(h, chunk.book))
         except ValidationError as exc:
             if not valid_only:
                 raise _Abort(_error_entries(h, exc)) from None
             errors.extend(_error_entries(h, exc))
             h.action = "error"
-        if progress:
-            progress.advance(done)
-    _create(actor, org, creates, filename, progress, len(updates))
+    _create(actor, org, [h for h in chunk.households if h.action == "create"], filename)
     return errors
 
 
@@ -461,22 +492,57 @@ def summary(rows=0, created=0, updated=0, unchanged=0, errors=()) -> dict:
             "errors": [{"row": r, "column": c, "message": m} for r, c, m in errors]}
 
 
-def _all_errors(book: Book) -> list[tuple]:
-    head, member = [], []
-    for h in book.households:
-        head.extend(h.errors)
-        for m in h.members:
-            member.extend(m.errors)
-    for m in book.orphans:
-        member.extend(m.errors)
-    return sorted(head, key=lambda e: e[0]) + sorted(member, key=lambda e: e[0])
+class _Run:
+    """One pass over the file, chunk by chunk: read and type, plan, and (unless a dry run, or once a problem
+    means nothing will be kept) write. What it keeps across chunks: the counts, the problems, the file's index."""
+
+    def __init__(self, actor: Actor, org: Org, reader: BookReader, *, write: bool, valid_only: bool, filename: str,
+                 progress):
+        self.actor, self.org, self.reader = actor, org, reader
+        self.write, self.valid_only, self.filename, self.progress = write, valid_only, filename, progress
+        self.counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
+        self.head_errors: list[tuple] = []
+        self.member_errors: list[tuple] = []
+        self.write_errors: list[tuple] = []
+        self.seen: dict[int, int] = {}
+        self.blanks = {name: value for name, value in HEAD_BLANKS.items() if name in reader.book.columns}
+
+    def chunk(self, households: list[HeadRow]) -> None:
+        chunk = Chunk(households, self.reader.book, self.seen, self.blanks)
+        _plan(self.actor, self.org, chunk)
+        for h in households:
+            self.head_errors.extend(h.errors)
+            for m in h.members:
+                self.member_errors.extend(m.errors)
+        if self.write and (self.head_errors or self.member_errors) and not self.valid_only:
+            self.write = False  # nothing of this file will be kept: only its problems are still looked for
+        if self.write:
+            try:
+                self.write_errors += _write(self.actor, self.org, chunk, valid_only=self.valid_only,
+                                            filename=self.filename)
+            except _Abort as exc:
+                self.write = False
+                self.write_errors += exc.errors
+        for h in households:
+            self.counts[h.action] += 1
+
+    def errors(self) -> list[tuple]:
+        for m in self.reader.orphans:
+            self.member_errors.extend(m.errors)
+        return (sorted(self.head_errors, key=lambda e: e[0]) + sorted(self.member_errors, key=lambda e: e[0])
+                + self.write_errors)
+
+    def run(self) -> None:
+        if self.progress:
+            self.progress.start(self.reader.total_hint, "正在导入" if self.write else "正在检查")
+        for households in self.reader.chunks(CHUNK):
+            self.chunk(households)
+            if self.progress:
+                self.progress.advance(self.reader.rows, f"已处理{self.reader.rows:,}户")
 
 
-def _counts(book: Book) -> dict[str, int]:
-    counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
-    for h in book.households:
-        counts[h.action] += 1
-    return counts
+class _Rollback(Exception):
+    pass
 
 
 def archive_import(*, actor: Actor, org: Org, path: Path, dry_run: bool = False, valid_only: bool = False,
@@ -488,31 +554,36 @@ def archive_import(*, actor: Actor, org: Org, path: Path, dry_run: bool = False,
     A dry run writes nothing; its counts say what importing the rows without problems would do. The real run
     writes nothing at all when any row has a problem, unless ``valid_only`` (then the households without
     problems are written). A refused file raises ``ImportRefused``; an org outside the subtree or a role
-    without ``archive.write``, ``PermissionDenied``."""
+    without ``archive.write``, ``PermissionDenied``.
+
+    The file is read, checked and written in chunks of ``CHUNK`` households (memory stays flat whatever the
+    file's size), all inside one transaction: a problem met in any chunk, a refusal or a database error undoes
+    every chunk written before it."""
     actor.require(Perm.ARCHIVE_WRITE)
     if not actor.sees_org(org):
         raise PermissionDenied("只能导入到本级及下级组织")
     path = Path(path)
     filename = filename or path.name
     check_file(path, filename)
-    book = read_book(path, progress=progress)
-    _plan(actor, org, book)
-    errors, rows = _all_errors(book), len(book.households)
-    if dry_run:
-        c = _counts(book)
-        return summary(rows, c["create"], c["update"], c["unchanged"], errors)
-    if errors and not valid_only:
-        return summary(rows, errors=errors)
-    try:
-        with transaction.atomic():
-            errors += _write(actor, org, book, valid_only=valid_only, filename=filename, progress=progress)
-    except _Abort as exc:
-        return summary(rows, errors=errors + exc.errors)
-    except IntegrityError:
-        log.warning("archive import into %s refused by the database", org.code, exc_info=True)
-        return summary(rows, errors=[*errors, (0, "", RACE)])
-    c = _counts(book)
-    return summary(rows, c["create"], c["update"], c["unchanged"], errors)
+    with BookReader(path, progress=progress) as reader:
+        run = _Run(actor, org, reader, write=not dry_run, valid_only=valid_only, filename=filename,
+                   progress=progress)
+        if dry_run:
+            run.run()
+            c = run.counts
+            return summary(reader.rows, c["create"], c["update"], c["unchanged"], run.errors())
+        try:
+            with transaction.atomic():
+                run.run()
+                if not run.write:
+                    raise _Rollback
+        except _Rollback:
+            return summary(reader.rows, errors=run.errors())
+        except IntegrityError:
+            log.warning("archive import into %s refused by the database", org.code, exc_info=True)
+            return summary(reader.rows, errors=[*run.errors(), (0, "", RACE)])
+    c = run.counts
+    return summary(reader.rows, c["create"], c["update"], c["unchanged"], run.errors())
 
 
 # --- 5. the background job -----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ checks for hostile files that run before the reader, are the importer's (``impor
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import operator
@@ -577,10 +578,10 @@ class HeadRow:
         return bool(self.errors) or any(m.errors for m in self.members)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Book:
-    households: list[HeadRow]
-    orphans: list[MemberRow]       # member rows whose 户主身份证号 matches no household row
+    """What is known of the file as a whole (its rows come in chunks from ``BookReader``)."""
+
     has_members: bool              # the file has a 家庭成员 sheet (else an update keeps the current members)
     columns: frozenset[str]        # the head fields present as columns
 
@@ -648,95 +649,194 @@ def is_rust_panic(exc: BaseException) -> bool:
     return type(exc).__name__ == "PanicException"
 
 
-def read_book(path: Path, *, progress=None) -> Book:
-    """Every data row of the 困难职工档案 and 家庭成员 sheets, typed, with the problems of each row
-    as (Excel row number, column header, message). Sheets are recognised by their header row."""
-    try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception:
-        raise ImportRefused(CORRUPT) from None
-    households: list[HeadRow] | None = None
-    members: list[MemberRow] | None = None
-    columns: frozenset[str] = frozenset()
-    known: dict[str, str] = {}
-    sheet, rownum = "", 0  # where a panic of the reader is reported
-    try:
-        for meta in book.sheets_metadata:
+class BookReader:
+    """The 困难职工档案 rows in chunks, each household with its 家庭成员 rows, without holding the file in Python.
+
+    Sheets are recognised by their header row. calamine keeps each sheet's cells in its own (Rust) memory; in
+    Python only one chunk of typed households is held at a time, plus a light index of the member sheet (the
+    head's ID → the last row of their members, from a first pass over that one column) and the member rows read
+    ahead of their household (none when members follow the order of their heads, as the export and most
+    hand-filled files have them). A member row whose head is in no chunk is an orphan, known at the end."""
+
+    def __init__(self, path: Path, *, progress=None):
+        self.progress = progress
+        self.orphans: list[MemberRow] = []   # after ``chunks`` is exhausted
+        self.rows = 0                        # households read so far
+        self._known: dict[str, str] = {}
+        try:
+            self._wb = python_calamine.CalamineWorkbook.from_path(str(path))
+        except Exception:
+            raise ImportRefused(CORRUPT) from None
+        self._head = self._members = None    # (sheet name, CalamineSheet, header row number, plan)
+        try:
+            self._find_sheets()
+        except BaseException:
+            self.close()
+            raise
+        if self._head is None:
+            self.close()
+            raise ImportRefused(NO_HEADER)
+        self.book = Book(self._members is not None, frozenset(name for _i, name, _r, _c in self._head[3]))
+        self.total_hint = max(self._head[1].height - self._head[2], 0)  # data rows, blank ones included
+
+    def close(self) -> None:
+        self._head = self._members = None
+        self._wb.close()
+
+    def __enter__(self) -> BookReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _rows(self, name: str, sheet, after: int = 0):
+        """(Excel row number, cells) of every row below row ``after``; calamine's failures as refusals."""
+        rownum = 0
+        try:
+            for rownum, cells in enumerate(sheet.iter_rows(), start=1):  # iter_rows starts at the sheet's row 1
+                if rownum > after:
+                    yield rownum, cells
+        except (python_calamine.CalamineError, python_calamine.XmlError, python_calamine.ZipError):
+            raise ImportRefused(CORRUPT) from None
+        except BaseException as exc:
+            # calamine panics (a Rust panic, raised by pyo3 as a BaseException) on a date or time cell whose number
+            # is out of range, e.g. 1e20 typed into a date-formatted column; its reader cannot go on after that
+            if not is_rust_panic(exc):
+                raise
+            raise ImportRefused(f"“{name}”表第 {rownum + 1} 行有单元格的日期或时间超出范围（例如在日期格式的"
+                                "单元格里填了很大的数字），请改正后再导入") from None
+
+    def _find_sheets(self) -> None:
+        try:
+            metas = self._wb.sheets_metadata
+        except Exception:
+            raise ImportRefused(CORRUPT) from None
+        for meta in metas:
             if meta.name == LISTS_SHEET or meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
-            sheet, rownum = meta.name, 0
+            if self._head is not None and self._members is not None:
+                break
             try:
-                rows = book.get_sheet_by_name(meta.name).iter_rows()
-            except Exception:
+                sheet = self._wb.get_sheet_by_name(meta.name)
+            except (python_calamine.CalamineError, python_calamine.XmlError, python_calamine.ZipError):
                 raise ImportRefused(CORRUPT) from None
-            kind, plan, width = "", None, 0
-            for rownum, cells in enumerate(rows, start=1):  # iter_rows starts at the sheet's row 1
-                if plan is None:
-                    if rownum > HEADER_SEARCH_ROWS:
-                        break
-                    keys = [header_key(c) for c in cells]
-                    kind = _sheet_kind(keys)
-                    if kind == "head" and households is None:
-                        plan = _plan_columns(keys, HEAD_COLUMNS, HEAD_SHEET, known)
-                        columns = frozenset(name for _i, name, _r, _c in plan)
-                        households = []
-                    elif kind == "member" and members is None:
-                        plan = _plan_columns(keys, MEMBER_COLUMNS, MEMBER_SHEET, known)
-                        members = []
-                    width = max((i for i, _n, _r, _c in plan), default=0) + 1 if plan else 0
-                    continue
-                if not any(cells):
-                    continue
-                if len(cells) < width:
-                    cells = [*cells, *[""] * (width - len(cells))]
-                if kind == "head":
-                    parsed = _parse_row(cells, plan, rownum, str)
-                    if parsed:
-                        households.append(HeadRow(rownum, *parsed))
-                        if len(households) > MAX_ROWS:
-                            raise ImportRefused(f"“{HEAD_SHEET}”表超过{MAX_ROWS:,}户（行），请拆分后再导入")
-                        if progress and len(households) % 20_000 == 0:
-                            progress.message(f"正在读取：{len(households):,}户")
+            except BaseException as exc:
+                if not is_rust_panic(exc):
+                    raise
+                raise ImportRefused(CORRUPT) from None
+            for rownum, cells in self._rows(meta.name, sheet):
+                if rownum > HEADER_SEARCH_ROWS:
+                    break
+                keys = [header_key(c) for c in cells]
+                kind = _sheet_kind(keys)
+                if kind == "head" and self._head is None:
+                    self._head = (meta.name, sheet, rownum, _plan_columns(keys, HEAD_COLUMNS, HEAD_SHEET, self._known))
+                    break
+                if kind == "member" and self._members is None:
+                    self._members = (meta.name, sheet, rownum,
+                                     _plan_columns(keys, MEMBER_COLUMNS, MEMBER_SHEET, self._known))
+                    break
+
+    @staticmethod
+    def _width(plan) -> int:
+        return max((i for i, _n, _r, _c in plan), default=0) + 1
+
+    def _member_index(self) -> dict[str, int]:
+        """First pass over the member sheet, one column: each head's ID → the last row of their members."""
+        name, sheet, header, plan = self._members
+        idx, read = next(((i, r) for i, n, r, _c in plan if n == "head_id"))
+        last: dict[str, int] = {}
+        count = 0
+        for rownum, cells in self._rows(name, sheet, header):
+            if not any(cells):
+                continue
+            count += 1
+            if count > MAX_MEMBER_ROWS:
+                raise ImportRefused(f"“{MEMBER_SHEET}”表超过{MAX_MEMBER_ROWS:,}行，请拆分后再导入")
+            raw = cells[idx] if idx < len(cells) else ""
+            if raw.__class__ is str:
+                raw = raw.strip()
+            if raw == "" or (raw.__class__ is str and len(raw) > MAX_CELL_CHARS):
+                continue
+            with contextlib.suppress(Bad):  # an unreadable 户主身份证号 matches no household
+                last[read(raw)] = rownum
+            if len(self._known) > 20_000:
+                self._known.clear()
+        self._known.clear()
+        return last
+
+    def _typed_members(self):
+        name, sheet, header, plan = self._members
+        width = self._width(plan)
+        for rownum, cells in self._rows(name, sheet, header):
+            if not any(cells):
+                continue
+            if len(cells) < width:
+                cells = [*cells, *[""] * (width - len(cells))]
+            parsed = _parse_row(cells, plan, rownum, member_label)
+            if parsed:
+                values, errors = parsed
+                yield MemberRow(rownum, values.pop("head_id", ""), values, errors)
+
+    def chunks(self, size: int):
+        """Lists of at most ``size`` households in the order of the sheet, each with its member rows."""
+        last = self._member_index() if self._members is not None else {}
+        members = self._typed_members() if self._members is not None else iter(())
+        ahead: dict[str, list[MemberRow]] = {}  # member rows read before their household's chunk
+        at = 0                                  # the member sheet is read up to this row
+        name, sheet, header, plan = self._head
+        width = self._width(plan)
+        chunk: list[HeadRow] = []
+
+        def attach(chunk: list[HeadRow]) -> None:
+            nonlocal at
+            mine: dict[str, HeadRow] = {}
+            for h in chunk:
+                if h.number and h.number not in mine:
+                    mine[h.number] = h
+                    h.members.extend(ahead.pop(h.number, ()))
+            need = max((last.get(n, 0) for n in mine), default=0)
+            while at < need:
+                m = next(members, None)
+                if m is None:
+                    break
+                at = m.row
+                h = mine.get(m.head) if m.head else None
+                if h is not None:
+                    h.members.append(m)
+                elif m.head:
+                    ahead.setdefault(m.head, []).append(m)
                 else:
-                    parsed = _parse_row(cells, plan, rownum, member_label)
-                    if parsed:
-                        values, errors = parsed
-                        members.append(MemberRow(rownum, values.pop("head_id", ""), values, errors))
-                        if len(members) > MAX_MEMBER_ROWS:
-                            raise ImportRefused(f"“{MEMBER_SHEET}”表超过{MAX_MEMBER_ROWS:,}行，请拆分后再导入")
-    except (python_calamine.CalamineError, python_calamine.XmlError, python_calamine.ZipError):
-        raise ImportRefused(CORRUPT) from None
-    except BaseException as exc:
-        # calamine panics (a Rust panic, raised by pyo3 as a BaseException) on a date or time cell whose number
-        # is out of range, e.g. 1e20 typed into a date-formatted column; its reader cannot go on after that
-        if not is_rust_panic(exc):
-            raise
-        if not sheet:
-            raise ImportRefused(CORRUPT) from None
-        raise ImportRefused(f"“{sheet}”表第 {rownum + 1} 行有单元格的日期或时间超出范围（例如在日期格式的单元格里"
-                            "填了很大的数字），请改正后再导入") from None
-    finally:
-        book.close()
-    if households is None:
-        raise ImportRefused(NO_HEADER)
-    return Book(households, _attach(households, members or []), members is not None, columns)
+                    self.orphans.append(m)
+            if len(self._known) > 20_000:
+                self._known.clear()
 
-
-def _attach(households: list[HeadRow], members: list[MemberRow]) -> list[MemberRow]:
-    """Give each household its member rows (by the head's ID); returns the rows that match no household."""
-    by_head: dict[str, HeadRow] = {}
-    for h in households:
-        if h.number:
-            by_head.setdefault(h.number, h)
-    orphans = []
-    for m in members:
-        h = by_head.get(m.head)
-        if h is not None:
-            h.members.append(m)
-            continue
-        if m.head:
-            m.errors.append((m.row, member_label("户主身份证号"), f"在“{HEAD_SHEET}”表中找不到这位户主"))
-        elif not m.errors:
-            m.errors.append((m.row, member_label("户主身份证号"), "请填写“户主身份证号”"))
-        orphans.append(m)
-    return orphans
+        for rownum, cells in self._rows(name, sheet, header):
+            if not any(cells):
+                continue
+            if len(cells) < width:
+                cells = [*cells, *[""] * (width - len(cells))]
+            parsed = _parse_row(cells, plan, rownum, str)
+            if not parsed:
+                continue
+            chunk.append(HeadRow(rownum, *parsed))
+            self.rows += 1
+            if self.rows > MAX_ROWS:
+                raise ImportRefused(f"“{HEAD_SHEET}”表超过{MAX_ROWS:,}户（行），请拆分后再导入")
+            if len(chunk) >= size:
+                attach(chunk)
+                yield chunk
+                chunk = []
+        if chunk:
+            attach(chunk)
+            yield chunk
+        # what is left matches no household: read ahead for a head that never came, or after the last one
+        leftovers = [m for rows in ahead.values() for m in rows]
+        leftovers.extend(members)
+        for m in leftovers:
+            if m.head:
+                m.errors.append((m.row, member_label("户主身份证号"), f"在“{HEAD_SHEET}”表中找不到这位户主"))
+        self.orphans.extend(leftovers)
+        for m in self.orphans:
+            if not m.head and not m.errors:
+                m.errors.append((m.row, member_label("户主身份证号"), "请填写“户主身份证号”"))
