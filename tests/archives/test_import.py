@@ -589,3 +589,92 @@ def test_a_huge_number_in_a_date_column_is_a_refusal_with_its_row_not_a_crash(tr
     assert written() == before
     out, failed = cli(path, "--org", tree.k1.code, "--user", users.owner.username)
     assert failed and "日期或时间超出范围" in json.dumps(out, ensure_ascii=False) and written() == before
+
+
+# --- in chunks -------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Two households a chunk, so a file of a few rows runs through several chunks."""
+    monkeypatch.setattr(importing, "CHUNK", 2)
+
+
+def test_a_file_of_several_chunks_is_imported_whole_with_each_member_in_its_household(tree, users, tmp_path,
+                                                                                      small_chunks):
+    rows = [head(姓名=f"户主{i}", 身份证号=new_id(), 家庭人口=3) for i in range(5)]
+    # the member sheet out of the heads' order: the last household's members first, the first's last
+    people = [member(rows[4], 姓名="甲"), member(rows[2], 姓名="乙"), member(rows[0], 姓名="丙"),
+              member(rows[4], 姓名="丁"), member(rows[0], 姓名="戊")]
+    path = build(tmp_path / "f.xlsx", rows, people)
+    actor = actor_of(users.owner)
+
+    dry = run(actor, tree.k1, path, dry_run=True)
+    result = run(actor, tree.k1, path)
+
+    assert dry == result == {"rows": 5, "created": 5, "updated": 0, "unchanged": 0, "errors": []}
+    members = {a.name: [m.name for m in a.members.order_by("position")] for a in Archive.objects.all()}
+    assert members == {"户主0": ["丙", "戊"], "户主1": [], "户主2": ["乙"], "户主3": [], "户主4": ["甲", "丁"]}
+    assert ArchivePerson.objects.filter(live=True).count() == 5 + 5
+    numbers = sorted(Archive.objects.values_list("archive_no", flat=True))
+    assert [int(n[-5:]) for n in numbers] == list(range(int(numbers[0][-5:]), int(numbers[0][-5:]) + 5))
+    assert run(actor, tree.k1, path)["unchanged"] == 5
+
+
+def test_an_error_in_the_last_chunk_leaves_nothing_of_the_earlier_chunks(tree, users, tmp_path, small_chunks):
+    rows = [head(姓名=f"户主{i}", 身份证号=new_id()) for i in range(4)] + [head(困难类别="不存在的类别")]
+    path = build(tmp_path / "f.xlsx", rows, [member(rows[0])])
+    before = written()
+
+    result = run(actor_of(users.owner), tree.k1, path)
+
+    assert result["created"] == 0 and result["rows"] == 5
+    assert [(e["row"], e["column"]) for e in result["errors"]] == [(7, "困难类别")]
+    assert written() == before and not ArchivePerson.objects.exists()
+    assert run(actor_of(users.owner), tree.k1, path, valid_only=True)["created"] == 4
+
+
+def test_a_person_twice_in_different_chunks_is_caught_with_the_row_of_the_first(tree, users, tmp_path, small_chunks):
+    first = head()
+    rows = [first, head(姓名="赵红", 身份证号=new_id(sex="女")), head(姓名="孙强", 身份证号=new_id()),
+            head(姓名="王建华2", 身份证号=first["身份证号"])]
+    people = [member(rows[2], 身份证号=rows[1]["身份证号"])]  # a member of the second chunk, head in the first
+
+    result = run(actor_of(users.owner), tree.k1, build(tmp_path / "f.xlsx", rows, people), valid_only=True)
+
+    assert result["created"] == 2  # 王建华 and 赵红; 孙强 (his member) and the second 王建华 are errors
+    assert result["errors"] == [
+        {"row": 6, "column": "身份证号", "message": f"该身份证号已在本文件“{HEAD_SHEET}”表第3行出现，一人只能在一户中"},
+        {"row": 3, "column": "家庭成员·身份证号",
+         "message": f"该身份证号已在本文件“{HEAD_SHEET}”表第4行出现，一人只能在一户中"}]
+
+
+def test_member_rows_of_no_household_are_errors_after_the_last_chunk(tree, users, tmp_path, small_chunks):
+    rows = [head(姓名=f"户主{i}", 身份证号=new_id()) for i in range(3)]
+    stranger = {"身份证号": new_id()}
+    people = [member(stranger, 姓名="早"), member(rows[2]), member(stranger, 姓名="晚")]
+
+    result = run(actor_of(users.owner), tree.k1, build(tmp_path / "f.xlsx", rows, people), dry_run=True)
+
+    assert [(e["row"], e["column"], e["message"]) for e in result["errors"]] == [
+        (3, "家庭成员·户主身份证号", f"在“{HEAD_SHEET}”表中找不到这位户主"),
+        (5, "家庭成员·户主身份证号", f"在“{HEAD_SHEET}”表中找不到这位户主")]
+    assert result["created"] == 3
+
+
+def test_the_job_reports_progress_chunk_by_chunk(tree, users, tmp_path, small_chunks):
+    seen = []
+
+    class Progress:
+        def start(self, total, message=""):
+            seen.append(("start", total))
+
+        def advance(self, done, message=None):
+            seen.append(("advance", done))
+
+        def message(self, text):
+            pass
+
+    rows = [head(姓名=f"户主{i}", 身份证号=new_id()) for i in range(5)]
+    run(actor_of(users.owner), tree.k1, build(tmp_path / "f.xlsx", rows), progress=Progress())
+
+    assert seen == [("start", 5), ("advance", 2), ("advance", 4), ("advance", 5)]

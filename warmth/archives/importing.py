@@ -31,7 +31,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
@@ -304,8 +304,10 @@ def _live_persons(bidxs: list[str]) -> dict[str, tuple[int, bool]]:
     if not bidxs:
         return live
     if bulkcopy.can_copy():  # one array parameter instead of thousands of placeholders
-        found = ArchivePerson.objects.filter(live=True, id_bidx__any=bidxs)
-        return {b: (a, head) for b, a, head in found.values_list("id_bidx", "archive_id", "is_head")}
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT id_bidx, archive_id, is_head FROM {ArchivePerson._meta.db_table} "  # noqa: S608 (the model's table)
+                        "WHERE live AND id_bidx = ANY(%s)", [bidxs])
+            return {b: (a, head) for b, a, head in cur.fetchall()}
     for part in _chunks(bidxs, 5_000):
         found = ArchivePerson.objects.filter(live=True, id_bidx__in=part)
         live.update((b, (a, head)) for b, a, head in found.values_list("id_bidx", "archive_id", "is_head"))
