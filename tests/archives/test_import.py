@@ -678,3 +678,44 @@ def test_the_job_reports_progress_chunk_by_chunk(tree, users, tmp_path, small_ch
     run(actor_of(users.owner), tree.k1, build(tmp_path / "f.xlsx", rows), progress=Progress())
 
     assert seen == [("start", 5), ("advance", 2), ("advance", 4), ("advance", 5)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_on_postgresql_chunks_are_written_beside_the_checks_in_one_transaction(
+        tree, users, tmp_path, small_chunks, monkeypatch):
+    """The worker's case: chunks go to a background thread holding the import's one transaction. Everything is
+    committed at the end; a database error in a later chunk undoes the chunks written before it."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the background writer runs on PostgreSQL only")
+    assert not connection.in_atomic_block
+    threads = []
+    real_create = importing._create
+
+    def create(*args):
+        threads.append(threading.current_thread().name)
+        real_create(*args)
+
+    monkeypatch.setattr(importing, "_create", create)
+    rows = [head(姓名=f"户主{i}", 身份证号=new_id(), 家庭人口=2) for i in range(5)]
+    path = build(tmp_path / "f.xlsx", rows, [member(rows[4]), member(rows[0])])
+    actor = actor_of(users.owner)
+
+    assert run(actor, tree.k1, path)["created"] == 5
+    assert threads and all(t.startswith("warmth-import") for t in threads)
+    assert Archive.objects.count() == 5 and FamilyMember.objects.count() == 2
+
+    # a person filed elsewhere that the lookup of the last chunk missed: the database refuses, nothing is kept
+    late = [head(姓名=f"新户{i}", 身份证号=new_id()) for i in range(4)]
+    archive_file(actor=actor, org=tree.k2, data=archive_input(id_number=late[3]["身份证号"]))
+    before = written()
+    monkeypatch.setattr(importing, "_live_persons", lambda bidxs: {})
+
+    result = run(actor, tree.k1, build(tmp_path / "g.xlsx", late))
+
+    assert result["created"] == 0 and result["errors"][-1]["message"] == importing.RACE
+    assert written() == before
+    assert not Archive.objects.filter(name__startswith="新户").exists()

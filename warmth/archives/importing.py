@@ -25,6 +25,7 @@ import uuid
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -494,20 +495,93 @@ def summary(rows=0, created=0, updated=0, unchanged=0, errors=()) -> dict:
             "errors": [{"row": r, "column": c, "message": m} for r, c, m in errors]}
 
 
+class _Writer:
+    """Where the chunks are written, all in one transaction (entered and left by ``with``).
+
+    On PostgreSQL outside any open transaction (the worker, the CLI), one background thread on its own connection
+    holds the import's transaction and writes chunk k while this thread reads, types and checks chunk k + 1: the
+    database's half of the work (the ``COPY``, index upkeep, the foreign-key checks at commit) runs on another core
+    beside the Python half, as the payment batch does. At most one chunk is in flight. The checks of the next chunk
+    run on this thread's connection and do not see the rows written so far; the file's own index catches a person
+    met earlier in the file, and the database's unique index of live people still refuses a race (the whole import
+    is then undone). Inside a transaction (a test, a caller's ``atomic``) or on SQLite, chunks are written in place,
+    inside the caller's transaction."""
+
+    def __init__(self, background: bool):
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="warmth-import") if background else None
+        self.pending: Future | None = None
+        self.atomic = transaction.atomic()
+
+    def _call(self, fn, *args):
+        return fn(*args) if self.pool is None else self.pool.submit(fn, *args).result()
+
+    def __enter__(self) -> _Writer:
+        self._call(self.atomic.__enter__)
+        return self
+
+    def submit(self, fn, *args) -> None:
+        self.wait()
+        if self.pool is None:
+            fn(*args)
+        else:
+            self.pending = self.pool.submit(fn, *args)
+
+    def wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        raised = None
+        try:
+            try:
+                self.wait()
+            except BaseException as e:  # a failed last chunk: undo everything and raise its error
+                if exc_type is None:
+                    exc_type, exc, tb, raised = type(e), e, e.__traceback__, e
+            self._call(self.atomic.__exit__, exc_type, exc, tb)  # commit, or roll back on an error
+        finally:
+            if self.pool is not None:
+                self.pool.submit(_close_connection).result()  # the thread's own connection
+                self.pool.shutdown()
+                self.pool = None
+        if raised is not None:
+            raise raised
+
+
+def _close_connection() -> None:
+    connection.close()  # ``connection`` resolves to the calling thread's own
+
+
 class _Run:
     """One pass over the file, chunk by chunk: read and type, plan, and (unless a dry run, or once a problem
     means nothing will be kept) write. What it keeps across chunks: the counts, the problems, the file's index."""
 
-    def __init__(self, actor: Actor, org: Org, reader: BookReader, *, write: bool, valid_only: bool, filename: str,
-                 progress):
-        self.actor, self.org, self.reader = actor, org, reader
-        self.write, self.valid_only, self.filename, self.progress = write, valid_only, filename, progress
+    def __init__(self, actor: Actor, org: Org, reader: BookReader, *, writer: _Writer | None, valid_only: bool,
+                 filename: str, progress):
+        self.actor, self.org, self.reader, self.writer = actor, org, reader, writer
+        self.write, self.valid_only, self.filename, self.progress = writer is not None, valid_only, filename, progress
         self.counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
         self.head_errors: list[tuple] = []
         self.member_errors: list[tuple] = []
         self.write_errors: list[tuple] = []
         self.seen: dict[int, int] = {}
         self.blanks = {name: value for name, value in HEAD_BLANKS.items() if name in reader.book.columns}
+
+    def _written(self) -> None:
+        """Wait for the chunk in flight; a problem met writing it (not valid_only) means nothing will be kept."""
+        if not self.write:
+            return
+        try:
+            self.writer.wait()
+        except _Abort as exc:
+            self.write = False
+            self.write_errors += exc.errors
+
+    def _write(self, chunk: Chunk) -> None:
+        self.write_errors += _write(self.actor, self.org, chunk, valid_only=self.valid_only, filename=self.filename)
+        for h in chunk.households:
+            self.counts[h.action] += 1
 
     def chunk(self, households: list[HeadRow]) -> None:
         chunk = Chunk(households, self.reader.book, self.seen, self.blanks)
@@ -516,21 +590,19 @@ class _Run:
             self.head_errors.extend(h.errors)
             for m in h.members:
                 self.member_errors.extend(m.errors)
+        self._written()
         if self.write and (self.head_errors or self.member_errors) and not self.valid_only:
             self.write = False  # nothing of this file will be kept: only its problems are still looked for
         if self.write:
-            try:
-                self.write_errors += _write(self.actor, self.org, chunk, valid_only=self.valid_only,
-                                            filename=self.filename)
-            except _Abort as exc:
-                self.write = False
-                self.write_errors += exc.errors
-        for h in households:
-            self.counts[h.action] += 1
+            self.writer.submit(self._write, chunk)
+        else:
+            for h in households:
+                self.counts[h.action] += 1
 
     def errors(self) -> list[tuple]:
         for m in self.reader.orphans:
             self.member_errors.extend(m.errors)
+        self.reader.orphans = []
         return (sorted(self.head_errors, key=lambda e: e[0]) + sorted(self.member_errors, key=lambda e: e[0])
                 + self.write_errors)
 
@@ -541,6 +613,7 @@ class _Run:
             self.chunk(households)
             if self.progress:
                 self.progress.advance(self.reader.rows, f"已处理{self.reader.rows:,}户")
+        self._written()
 
 
 class _Rollback(Exception):
@@ -568,14 +641,15 @@ def archive_import(*, actor: Actor, org: Org, path: Path, dry_run: bool = False,
     filename = filename or path.name
     check_file(path, filename)
     with BookReader(path, progress=progress) as reader:
-        run = _Run(actor, org, reader, write=not dry_run, valid_only=valid_only, filename=filename,
-                   progress=progress)
         if dry_run:
+            run = _Run(actor, org, reader, writer=None, valid_only=valid_only, filename=filename, progress=progress)
             run.run()
             c = run.counts
             return summary(reader.rows, c["create"], c["update"], c["unchanged"], run.errors())
+        writer = _Writer(background=bulkcopy.can_copy() and not connection.in_atomic_block)
+        run = _Run(actor, org, reader, writer=writer, valid_only=valid_only, filename=filename, progress=progress)
         try:
-            with transaction.atomic():
+            with writer:
                 run.run()
                 if not run.write:
                     raise _Rollback
