@@ -45,7 +45,8 @@ os.environ.setdefault("WARMTH_INDEX_KEY", "j1:" + base64.b64encode(b"j" * 32).de
 
 from bench.common import Bench, Timing, run_child, time_runs  # noqa: E402
 
-HOUSEHOLDS, LIMIT = 100_000, 200_000
+HOUSEHOLDS = int(os.environ.get("BENCH_HOUSEHOLDS", "100000"))  # a smaller figure for a quick try of the script
+LIMIT = 200_000
 SEED = 20261123
 CHANGED, BROKEN = 50, 77  # household i is changed when i % 100 == CHANGED, broken when i % 100 == BROKEN
 
