@@ -659,6 +659,9 @@ def test_member_rows_of_no_household_are_errors_after_the_last_chunk(tree, users
         (3, "家庭成员·户主身份证号", f"在“{HEAD_SHEET}”表中找不到这位户主"),
         (5, "家庭成员·户主身份证号", f"在“{HEAD_SHEET}”表中找不到这位户主")]
     assert result["created"] == 3
+    before = written()
+    assert run(actor_of(users.owner), tree.k1, build(tmp_path / "f.xlsx", rows, people))["created"] == 0
+    assert written() == before  # found after the last chunk was written: every chunk undone
 
 
 def test_the_job_reports_progress_chunk_by_chunk(tree, users, tmp_path, small_chunks):

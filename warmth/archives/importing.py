@@ -614,6 +614,8 @@ class _Run:
             if self.progress:
                 self.progress.advance(self.reader.rows, f"已处理{self.reader.rows:,}户")
         self._written()
+        if self.write and self.reader.orphans and not self.valid_only:
+            self.write = False  # member rows of no household: known only after the last chunk, each a problem
 
 
 class _Rollback(Exception):

@@ -677,7 +677,8 @@ class BookReader:
             self.close()
             raise ImportRefused(NO_HEADER)
         self.book = Book(self._members is not None, frozenset(name for _i, name, _r, _c in self._head[3]))
-        self.total_hint = max(self._head[1].total_height - self._head[2], 0)  # data rows, blank ones included
+        end = self._head[1].end  # the last row with a cell (zero-based)
+        self.total_hint = max(end[0] + 1 - self._head[2], 0) if end else 0  # data rows, blank ones included
 
     def close(self) -> None:
         self._head = self._members = None
