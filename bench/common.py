@@ -1,6 +1,6 @@
 """What every benchmark shares: runs timed three times (median and spread), the machine and its load average,
-peak memory of a child process, and one JSON record per bench that ``bench/results.py`` turns into the table at
-the top of bench/RESULTS.md.
+peak memory of a child process (its own high-water mark), and one JSON record per bench that ``bench/results.py``
+turns into the table at the top of bench/RESULTS.md.
 
 A bench times what users run (from the query or the file to the result on disk) against a floor measured in the
 same run on the same data: the least work that gives the same result (the same rows read, the same rows written
@@ -86,22 +86,44 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _hwm_kb(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
 def run_child(args: list[str], env: dict | None = None) -> tuple[float, float, str]:
     """Run a Python child (``python args…``); return (wall seconds, its peak RSS in MB, its stdout).
 
-    The child's own peak RSS comes from ``wait4``'s rusage, so a bench can show the memory of exactly what the
-    user runs without the parent's data in it.
-    """
+    The peak is the child's own high-water mark (``VmHWM`` of /proc, read every 50 ms while it runs: a high-water
+    mark only grows, so the last reading before it exits holds the peak but for its last 50 ms). ``wait4``'s
+    ``ru_maxrss`` would not do: Linux carries the parent's peak across fork and exec."""
+    import threading
+
     t = time.perf_counter()
+    peak = [0]
     with subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, text=True,
                           env={**os.environ, **(env or {})}) as proc:
+        def watch():
+            while proc.poll() is None:
+                kb = _hwm_kb(proc.pid)
+                if kb:
+                    peak[0] = max(peak[0], kb)
+                time.sleep(0.05)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
         out = proc.stdout.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        proc.wait()
+        watcher.join()
     wall = time.perf_counter() - t
     if proc.returncode:
         raise subprocess.CalledProcessError(proc.returncode, args, out)
-    return wall, usage.ru_maxrss / 1024, out
+    return wall, peak[0] / 1024, out
 
 
 @dataclass
