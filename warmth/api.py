@@ -90,6 +90,7 @@ def _register_routers() -> None:
     api.add_router("/campaigns/", "warmth.visits.api.router")  # visits and coverage, beside the season's routes
     api.add_router("/reports/", "warmth.reports.api.router")
     api.add_router("/evaluation/", "warmth.evaluation.api.router")
+    api.add_router("/incomecheck/", "warmth.incomecheck.api.router")
     api.add_router("/audit/", audit_router)
     api.add_router("/jobs/", jobs_router)
     api.add_router("/todo/", "warmth.todo.api.router")

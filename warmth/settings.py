@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "warmth.dashboard",
     "warmth.reports",
     "warmth.evaluation",
+    "warmth.incomecheck",
     "warmth.todo",  # the top layer: reads every workflow, nothing imports it
     "warmth.demo",
 ]

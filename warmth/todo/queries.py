@@ -1,6 +1,6 @@
 """待办: everything waiting on the current actor (a user acting through one membership), across the archive
 lifecycle, transfers, payments (with their corrections), statistics reports, 公示 objections, possible
-duplicates and 回访核实 samples.
+duplicates, 回访核实 samples and income checks answered 不一致 (收入核对).
 
 What waits on an actor is what the workflow engine says: an object is listed when the action that moves it on
 (``waiting_on(obj)``) is in ``allowed(actor, obj)`` (state, permission, subtree and every guard: an archive
@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from warmth.archives import lifecycle
 from warmth.archives.models import Archive, DuplicateFlag, Objection, Transfer
+from warmth.incomecheck.models import Check, Result
 from warmth.orgs.access import Actor
 from warmth.orgs.models import Membership
 from warmth.orgs.permissions import MATRIX, Perm
@@ -42,8 +43,8 @@ CAP = 100  # candidates of one kind asked of the engine, oldest first (about 4 q
 
 @dataclass(frozen=True)
 class Item:
-    kind: str          # archive, transfer, payment, report, objection, duplicate, verification
-    kind_label: str    # 档案, 转入, 发放, 统计表, 公示异议, 疑似重复, 回访核实
+    kind: str          # archive, transfer, payment, report, objection, duplicate, verification, incomecheck
+    kind_label: str    # 档案, 转入, 发放, 统计表, 公示异议, 疑似重复, 回访核实, 收入核对
     what: str          # the step that waits (the engine's label)
     whose: str         # the household or the org
     org: str           # the org the object belongs to
@@ -136,7 +137,8 @@ def _bounded(todo: Todo, qs, label: str, url: str, cap: int) -> list:
 def todo_for(actor: Actor, *, cap: int = CAP) -> Todo:
     todo = Todo()
     reach = Reach(actor)
-    for source in (_archives, _transfers, _payments, _reports, _objections, _duplicates, _verifications):
+    for source in (_archives, _transfers, _payments, _reports, _objections, _duplicates, _verifications,
+                   _incomechecks):
         source(todo, reach, cap)
     todo.items.sort(key=lambda i: (i.since is None, i.since.timestamp() if i.since else 0, i.kind, i.pk))
     return todo
@@ -232,6 +234,21 @@ def _verifications(todo: Todo, reach: Reach, cap: int) -> None:
         url = reverse("payment_verify") + "?" + _query(seed=r["sample"])
         todo.items.append(Item("verification", "回访核实", f"回访核实：{r['n']} 人待核实", f"抽样“{r['sample']}”",
                                org.name, r["since"], url, r["first"]))
+
+
+def _incomechecks(todo: Todo, reach: Reach, cap: int) -> None:
+    """A 不一致 answer of the 核对 centre waits on the archive's reviewer until a decision closes it."""
+    if not reach.actor.can(Perm.ARCHIVE_APPROVE):
+        return
+    qs = (Check.objects.filter(reach.q(Perm.ARCHIVE_APPROVE, "archive__org"), result=Result.INCONSISTENT,
+                               decided_at__isnull=True)
+          .select_related("archive__org", "batch__org").order_by("answered_at", "id"))
+    for c in _bounded(todo, qs, "收入核对", reverse("incomecheck_overview"), cap):
+        a = c.archive
+        todo.items.append(Item("incomecheck", "收入核对",
+                               f"复核收入核对不一致（申报 {c.declared_income} 元，核对 {c.checked_income} 元）",
+                               f"{a.name}（{a.archive_no}）", a.org.name, c.answered_at,
+                               reverse("incomecheck_batch", args=[c.batch_id]) + f"#decide-{c.pk}", c.pk))
 
 
 def _query(**params) -> str:
