@@ -35,6 +35,7 @@ from warmth.funds.models import (
     LedgerEntry,
     RuleSetting,
 )
+from warmth.incomecheck.models import Authorization, Check, CheckBatch
 from warmth.jobs.models import Job
 from warmth.orgs.models import ApiToken, Membership, Org, OrgMove, Role, User
 from warmth.orgs.services import token_create, user_create
@@ -301,6 +302,20 @@ ROUTES: dict[str, Route] = {
     "api:evaluation_rates": Route("GET", "/api/evaluation/samples/{sample}/rates?org=510107", api=True),
     "api:evaluation_findings": Route("POST", "/api/evaluation/samples/{sample}/findings", api=True, files=(
         ("file", "f.csv", "样本编号,符合建档条件\n1,否\n".encode()),)),
+    # 收入核对: 成都's batch holding 武侯's household (answered 不一致, not yet decided) and its authorisation
+    "incomecheck_overview": Route("POST", "/incomecheck/", data=(("org", "510100"),)),
+    "incomecheck_archive": Route("POST", "/incomecheck/archives/{archive}/", data=(
+        ("signer", "扫描"), ("signed_on", "2026-01-05"), ("declared", "on"))),
+    "incomecheck_batch": Route("GET", "/incomecheck/batches/{hcbatch}/"),
+    "incomecheck_export": Route("GET", "/incomecheck/batches/{hcbatch}/export/"),
+    "incomecheck_answers": Route("POST", "/incomecheck/batches/{hcbatch}/answers/", files=(
+        ("file", "a.csv", "核对编号,结果,核对家庭年收入\n1,一致,\n".encode()),)),
+    "incomecheck_decide": Route("POST", "/incomecheck/checks/{hccheck}/decide/", data=(
+        ("decision", "exit"), ("note", "扫描"))),
+    "api:incomecheck_batches": Route("GET", "/api/incomecheck/batches", api=True),
+    "api:incomecheck_rates": Route("GET", "/api/incomecheck/rates?org=510107", api=True),
+    "api:incomecheck_answers": Route("POST", "/api/incomecheck/batches/{hcbatch}/answers", api=True, files=(
+        ("file", "a.csv", "核对编号,结果\n1,一致\n".encode()),)),
     # the holiday calendar: everyone reads it; only an admin of the top org (none of the sweep's users) writes
     "holidays": Route("POST", "/holidays/", data=(("day", "2099-01-02"), ("kind", "holiday"), ("basis", "x"))),
     "holiday_withdraw": Route("POST", "/holidays/{calendarday}/withdraw/"),
@@ -509,7 +524,26 @@ def build_world(users, tree):
     }
     values = {"org": "510107-0001", "user": pending.pk, "token": token.pk, "job": job.pk,
               "membership": victim.memberships.get().pk, **archive_victims(users, tree), **funds_victims(users, tree)}
+    values.update(incomecheck_victims(users, tree, values["archive"]))
     return values, outsiders
+
+
+def incomecheck_victims(users, tree, archive_pk) -> dict:
+    """武侯's active household signs the 核对授权书; 成都's reviewer sends it; the centre answers 不一致."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from warmth.incomecheck import services as hc
+
+    archive = Archive.objects.get(pk=archive_pk)
+    hc.authorization_record(actor=actor_of(users.owner), archive=archive, signed_on=date(2026, 1, 5), signer="张小明",
+                            declared=True)
+    batch = hc.batch_create(actor=actor_of(users.colleague), org=tree.c1, archive_ids=[archive_pk])
+    check = batch.checks.get()
+    Check.objects.filter(pk=check.pk).update(result="inconsistent", checked_income="90000", note="武侯区张小明",
+                                             answered_at=timezone.now())
+    return {"hcbatch": batch.pk, "hccheck": check.pk}
 
 
 def archive_victims(users, tree) -> dict:
@@ -723,6 +757,8 @@ def snapshot():
         "report_forms": sorted(ReportForm.objects.values_list("pk", "status", "version", "changed_at")),
         "calendar_days": sorted(CalendarDay.objects.values_list("pk", "kind", "withdrawn_at")),
         "evaluation": (Sample.objects.count(), sorted(Case.objects.values_list("pk", "eligible", "checked_at"))),
+        "incomecheck": (CheckBatch.objects.count(), sorted(Authorization.objects.values_list("pk", "superseded_at")),
+                        sorted(Check.objects.values_list("pk", "result", "answered_at", "decided_at"))),
     }
 
 

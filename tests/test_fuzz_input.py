@@ -103,7 +103,8 @@ ROLE_RULES = (
     (r"funds_|payments_confirm", "finance"),
     (r"reject|accept|archive_approve|exit_approve|exit_finalize|exit_cancel|objection_resolve|duplicate_resolve"
      r"|promote|transfer_decide|payment_return|payment_approve|payments_approve|payments_return|report_board"
-     r"|reports_approve|reports_return|reports_exempt|reports_duty|evaluation", "colleague"),
+     r"|reports_approve|reports_return|reports_exempt|reports_duty|evaluation"
+     r"|incomecheck_overview|incomecheck_answers|incomecheck_decide", "colleague"),
     (r"report_detail|reports_submit|reports_cells", "county"),
 )
 

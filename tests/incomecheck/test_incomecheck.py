@@ -17,7 +17,7 @@ from warmth.archives.models import Archive
 from warmth.archives.services import archive_file
 from warmth.audit.models import AuditEvent
 from warmth.incomecheck import services
-from warmth.incomecheck.models import Authorization, Check, CheckBatch
+from warmth.incomecheck.models import Authorization, Check
 from warmth.orgs.models import Role
 from warmth.todo.queries import todo_for
 
@@ -213,8 +213,9 @@ def test_the_outsider_on_every_page(client, users, tree, world):
         assert client.get("/incomecheck/?org=510100").status_code in (403, 404)
     assert not Check.objects.filter(answered_at__isnull=False).exists()
     assert Authorization.objects.filter(archive=archive).count() == 1
-    client.force_login(users.colleague)  # the own reviewer sees it all
+    client.force_login(users.colleague)  # the own reviewer sees it all; the archive page links to it
     assert client.get(f"/incomecheck/archives/{archive.pk}/").status_code == 200
+    assert f'href="/incomecheck/archives/{archive.pk}/"' in client.get(f"/archives/{archive.pk}/").content.decode()
     assert client.get("/incomecheck/?org=510107").status_code == 200
 
 
