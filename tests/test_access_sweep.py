@@ -306,6 +306,7 @@ ROUTES: dict[str, Route] = {
     "incomecheck_overview": Route("POST", "/incomecheck/", data=(("org", "510100"),)),
     "incomecheck_archive": Route("POST", "/incomecheck/archives/{archive}/", data=(
         ("signer", "扫描"), ("signed_on", "2026-01-05"), ("declared", "on"))),
+    "incomecheck_authorization_file": Route("GET", "/incomecheck/authorizations/{hcauth}/file/"),
     "incomecheck_batch": Route("GET", "/incomecheck/batches/{hcbatch}/"),
     "incomecheck_export": Route("GET", "/incomecheck/batches/{hcbatch}/export/"),
     "incomecheck_answers": Route("POST", "/incomecheck/batches/{hcbatch}/answers/", files=(
@@ -537,13 +538,15 @@ def incomecheck_victims(users, tree, archive_pk) -> dict:
     from warmth.incomecheck import services as hc
 
     archive = Archive.objects.get(pk=archive_pk)
-    hc.authorization_record(actor=actor_of(users.owner), archive=archive, signed_on=date(2026, 1, 5), signer="张小明",
-                            declared=True)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    scan = hc.authorization_record(actor=actor_of(users.owner), archive=archive, signed_on=date(2026, 1, 5),
+                                   signer="张小明", upload=SimpleUploadedFile("授权书.pdf", "%PDF-1.4 张小明".encode()))
     batch = hc.batch_create(actor=actor_of(users.colleague), org=tree.c1, archive_ids=[archive_pk])
     check = batch.checks.get()
     Check.objects.filter(pk=check.pk).update(result="inconsistent", checked_income="90000", note="武侯区张小明",
                                              answered_at=timezone.now())
-    return {"hcbatch": batch.pk, "hccheck": check.pk}
+    return {"hcbatch": batch.pk, "hccheck": check.pk, "hcauth": scan.pk}
 
 
 def archive_victims(users, tree) -> dict:

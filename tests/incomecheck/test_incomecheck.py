@@ -199,10 +199,13 @@ def test_the_outsider_on_every_page(client, users, tree, world):
     batch = services.batch_create(actor=actor_of(users.colleague), org=tree.c1)
     check = batch.checks.first()
     archive = world["k1"][0]
+    scan = services.authorization_record(actor=actor_of(users.owner), archive=world["k2"][3], signed_on="2026-01-05",
+                                         signer="户主", upload=SimpleUploadedFile("授权书.pdf", b"%PDF-1.4 scan"))
     hn_reviewer = make_user("hn_reviewer", tree.p2, Role.REVIEWER)
     for outsider in (users.outsider, hn_reviewer):
         client.force_login(outsider)
         assert client.get(f"/incomecheck/archives/{archive.pk}/").status_code == 404
+        assert client.get(f"/incomecheck/authorizations/{scan.pk}/file/").status_code == 404
         assert client.get(f"/incomecheck/batches/{batch.pk}/").status_code == 404
         assert client.get(f"/incomecheck/batches/{batch.pk}/export/").status_code == 404
         post = client.post(f"/incomecheck/batches/{batch.pk}/answers/",
@@ -217,10 +220,15 @@ def test_the_outsider_on_every_page(client, users, tree, world):
         assert client.get("/incomecheck/?org=510100").status_code in (403, 404)
     assert not Check.objects.filter(answered_at__isnull=False).exists()
     assert Authorization.objects.filter(archive=archive).count() == 1
+    assert Authorization.objects.filter(archive=world["k2"][3]).count() == 1
     client.force_login(users.colleague)  # the own reviewer sees it all; the archive page links to it
     assert client.get(f"/incomecheck/archives/{archive.pk}/").status_code == 200
     assert f'href="/incomecheck/archives/{archive.pk}/"' in client.get(f"/archives/{archive.pk}/").content.decode()
     assert client.get("/incomecheck/?org=510107").status_code == 200
+    page = client.get(f"/incomecheck/archives/{world['k2'][3].pk}/").content.decode()
+    assert f"/incomecheck/authorizations/{scan.pk}/file/" in page
+    got = client.get(f"/incomecheck/authorizations/{scan.pk}/file/")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == b"%PDF-1.4 scan"
 
 
 def test_the_api(client, users, tree, world):

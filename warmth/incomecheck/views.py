@@ -7,9 +7,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -67,6 +68,20 @@ def archive_authorization(request, pk):
         "auths": Authorization.objects.filter(archive=archive).select_related("recorded_by").order_by("-id"),
         "checks": Check.objects.filter(archive=archive).select_related("batch__org").order_by("-id"),
         "can_write": actor.can(Perm.ARCHIVE_WRITE)}, status=422 if errors else 200)
+
+
+@actor_required()
+def authorization_file(request, pk):
+    """The scan of a signed form (kept also when superseded), for whoever sees the archive."""
+    auth = Authorization.objects.select_related("archive__org").filter(pk=pk).exclude(file="").first()
+    if auth is None or not request.actor.sees_org(auth.archive.org):
+        raise Http404("授权书不存在或不在您的管辖范围内")
+    root = Path(settings.WARMTH_FILES_DIR).resolve()
+    path = (root / auth.file).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise Http404("授权书文件不存在")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=auth.original_name or "授权书",
+                        content_type=auth.content_type)
 
 
 @actor_required()
