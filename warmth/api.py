@@ -91,6 +91,7 @@ def _register_routers() -> None:
     api.add_router("/reports/", "warmth.reports.api.router")
     api.add_router("/evaluation/", "warmth.evaluation.api.router")
     api.add_router("/incomecheck/", "warmth.incomecheck.api.router")
+    api.add_router("/pairing/", "warmth.pairing.api.router")
     api.add_router("/audit/", audit_router)
     api.add_router("/jobs/", jobs_router)
     api.add_router("/todo/", "warmth.todo.api.router")

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "warmth.reports",
     "warmth.evaluation",
     "warmth.incomecheck",
+    "warmth.pairing",
     "warmth.todo",  # the top layer: reads every workflow, nothing imports it
     "warmth.demo",
 ]

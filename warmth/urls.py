@@ -45,6 +45,7 @@ urlpatterns = [
     path("reports/", include("warmth.reports.urls")),
     path("evaluation/", include("warmth.evaluation.urls")),
     path("incomecheck/", include("warmth.incomecheck.urls")),
+    path("pairing/", include("warmth.pairing.urls")),
     path("dashboard/", include("warmth.dashboard.urls")),
     path("todo/", include("warmth.todo.urls")),
     path("jobs/", job_views.job_list, name="job_list"),

@@ -1,6 +1,7 @@
 """待办: everything waiting on the current actor (a user acting through one membership), across the archive
 lifecycle, transfers, payments (with their corrections), statistics reports, 公示 objections, possible
-duplicates, 回访核实 samples and income checks answered 不一致 (收入核对).
+duplicates, 回访核实 samples, income checks answered 不一致 (收入核对) and the actor's own 结对帮扶 visits that
+are due.
 
 What waits on an actor is what the workflow engine says: an object is listed when the action that moves it on
 (``waiting_on(obj)``) is in ``allowed(actor, obj)`` (state, permission, subtree and every guard: an archive
@@ -32,6 +33,7 @@ from warmth.incomecheck.models import Check, Result
 from warmth.orgs.access import Actor
 from warmth.orgs.models import Membership
 from warmth.orgs.permissions import MATRIX, Perm
+from warmth.pairing import services as pairing
 from warmth.payments import services as payments
 from warmth.payments.models import Payment, Verification
 from warmth.reports import services as reports
@@ -43,8 +45,8 @@ CAP = 100  # candidates of one kind asked of the engine, oldest first (about 4 q
 
 @dataclass(frozen=True)
 class Item:
-    kind: str          # archive, transfer, payment, report, objection, duplicate, verification, incomecheck
-    kind_label: str    # 档案, 转入, 发放, 统计表, 公示异议, 疑似重复, 回访核实, 收入核对
+    kind: str          # archive, transfer, payment, report, objection, duplicate, verification, incomecheck, pairing
+    kind_label: str    # 档案, 转入, 发放, 统计表, 公示异议, 疑似重复, 回访核实, 收入核对, 结对帮扶
     what: str          # the step that waits (the engine's label)
     whose: str         # the household or the org
     org: str           # the org the object belongs to
@@ -138,7 +140,7 @@ def todo_for(actor: Actor, *, cap: int = CAP) -> Todo:
     todo = Todo()
     reach = Reach(actor)
     for source in (_archives, _transfers, _payments, _reports, _objections, _duplicates, _verifications,
-                   _incomechecks):
+                   _incomechecks, _pairings):
         source(todo, reach, cap)
     todo.items.sort(key=lambda i: (i.since is None, i.since.timestamp() if i.since else 0, i.kind, i.pk))
     return todo
@@ -249,6 +251,17 @@ def _incomechecks(todo: Todo, reach: Reach, cap: int) -> None:
                                f"复核收入核对不一致（申报 {c.declared_income} 元，核对 {c.checked_income} 元）",
                                f"{a.name}（{a.archive_no}）", a.org.name, c.answered_at,
                                reverse("incomecheck_batch", args=[c.batch_id]) + f"#decide-{c.pk}", c.pk))
+
+
+def _pairings(todo: Todo, reach: Reach, cap: int) -> None:
+    """The actor's own 结对帮扶 households (as the cadre) whose visit is due, in the actor's subtree."""
+    actor = reach.actor
+    for p, d in pairing.due_for_cadre(actor.user, actor.org)[:cap]:
+        todo.checked += 1
+        what = f"结对走访{'（逾期）' if d.overdue else ''}：应于{d.due_on:%Y-%m-%d}前走访"
+        since = timezone.make_aware(datetime.combine(d.due_on, datetime.min.time()))
+        todo.items.append(Item("pairing", "结对帮扶", what, p.archive.archive_no, p.archive.org.name, since,
+                               reverse("pairing_visit", args=[p.pk]), p.pk))
 
 
 def _query(**params) -> str:
