@@ -39,6 +39,7 @@ from warmth.incomecheck.models import Authorization, Check, CheckBatch
 from warmth.jobs.models import Job
 from warmth.orgs.models import ApiToken, Membership, Org, OrgMove, Role, User
 from warmth.orgs.services import token_create, user_create
+from warmth.pairing.models import Pairing, PairingVisit
 from warmth.payments.models import ApprovalChain, Payment, PaymentStep
 from warmth.reports.definitions import package_forms
 from warmth.reports.models import Cell, Report, ReportDuty, ReportForm, ReportStep
@@ -317,6 +318,14 @@ ROUTES: dict[str, Route] = {
     "api:incomecheck_rates": Route("GET", "/api/incomecheck/rates?org=510107", api=True),
     "api:incomecheck_answers": Route("POST", "/api/incomecheck/batches/{hcbatch}/answers", api=True, files=(
         ("file", "a.csv", "核对编号,结果\n1,一致\n".encode()),)),
+    # 结对帮扶: 武侯's household paired with 武侯's handler, one visit recorded
+    "pairing_overview": Route("GET", "/pairing/?org=510107"),
+    "pairing_archive": Route("POST", "/pairing/archive/{archive}/", data=(
+        ("cadre", "{cadre}"), ("started_on", "2026-01-02"), ("reason", "扫描改派"))),
+    "pairing_visit": Route("POST", "/pairing/{pairing}/visit/", data=(
+        ("visited_on", "2026-01-03"), ("findings", "扫描走访"))),
+    "api:pairing_coverage": Route("GET", "/api/pairing/coverage?org=510107", api=True),
+    "api:pairing_due": Route("GET", "/api/pairing/due", api=True, self_only=True),
     # the holiday calendar: everyone reads it; only an admin of the top org (none of the sweep's users) writes
     "holidays": Route("POST", "/holidays/", data=(("day", "2099-01-02"), ("kind", "holiday"), ("basis", "x"))),
     "holiday_withdraw": Route("POST", "/holidays/{calendarday}/withdraw/"),
@@ -581,6 +590,7 @@ def archive_victims(users, tree) -> dict:
         return a
 
     active = to(["submit", "accept", "verify", "end", "approve"], date(1970, 1, 1))
+    pairing = pairing_victims(users, tree, active)  # paired while 在档, before its transfer is requested
     att = care.attachment_add(actor=handler, archive=active, kind="申请书",
                               upload=SimpleUploadedFile("申请.pdf", "%PDF-1.4 张小明".encode()))
     transfer = lifecycle.transfer_request(actor=handler, archive=active, to_org=tree.k2, reason="迁居")
@@ -588,8 +598,19 @@ def archive_victims(users, tree) -> dict:
     objection = lifecycle.objection_record(actor=handler, archive=publicizing, received_on=date(2025, 12, 2),
                                            content="有异议")
     flag = publicizing.duplicate_flags.get()
-    return {"archive": active.pk, "attachment": att.pk, "transfer": transfer.pk, "publicizing": publicizing.pk,
-            "objection": objection.pk, "flag": flag.pk}
+    return {**pairing, "archive": active.pk, "attachment": att.pk, "transfer": transfer.pk,
+            "publicizing": publicizing.pk, "objection": objection.pk, "flag": flag.pk}
+
+
+def pairing_victims(users, tree, archive) -> dict:
+    """武侯's handler as the 结对帮扶 cadre of the active household, with a visit naming 张小明."""
+    from warmth.pairing import services as ps
+
+    county = actor_of(users.county)
+    archive.refresh_from_db()
+    p = ps.pairing_assign(actor=county, archive=archive, cadre=users.county, started_on=date(2025, 12, 20))
+    ps.visit_record(actor=county, pairing=p, visited_on=date(2025, 12, 21), findings="武侯区张小明家中")
+    return {"pairing": p.pk, "cadre": users.owner.pk}
 
 
 def funds_victims(users, tree) -> dict:
@@ -759,6 +780,8 @@ def snapshot():
         "report_duties": sorted(ReportDuty.objects.values_list("pk", "levels", "note", "set_at")),
         "report_forms": sorted(ReportForm.objects.values_list("pk", "status", "version", "changed_at")),
         "calendar_days": sorted(CalendarDay.objects.values_list("pk", "kind", "withdrawn_at")),
+        "pairings": sorted(Pairing.objects.values_list("pk", "cadre_id", "ended_on")),
+        "pairing_visits": PairingVisit.objects.count(),
         "evaluation": (Sample.objects.count(), sorted(Case.objects.values_list("pk", "eligible", "checked_at"))),
         "incomecheck": (CheckBatch.objects.count(), sorted(Authorization.objects.values_list("pk", "superseded_at")),
                         sorted(Check.objects.values_list("pk", "result", "answered_at", "decided_at"))),

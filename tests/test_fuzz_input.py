@@ -99,6 +99,7 @@ ACTORS = ("owner", "colleague", "finance", "leader", "admin", "county", "root_ad
 ROLE_RULES = (
     (r"report_form|holiday", "root_admin"),  # the national forms and calendar: only an admin of the top org
     (r"user_|org_", "admin"),
+    (r"pairing_", "owner"),  # 成都's handler: assigns the cadre, may record a visit of any pairing of its subtree
     (r"plan_confirm|decision|chain|convert|rule", "leader"),
     (r"funds_|payments_confirm", "finance"),
     (r"reject|accept|archive_approve|exit_approve|exit_finalize|exit_cancel|objection_resolve|duplicate_resolve"
