@@ -324,6 +324,7 @@ ROUTES: dict[str, Route] = {
         ("cadre", "{cadre}"), ("started_on", "2026-01-02"), ("reason", "扫描改派"))),
     "pairing_visit": Route("POST", "/pairing/{pairing}/visit/", data=(
         ("visited_on", "2026-01-03"), ("findings", "扫描走访"))),
+    "pairing_photo": Route("GET", "/pairing/visits/{pairing_visit}/photos/1/"),
     "api:pairing_coverage": Route("GET", "/api/pairing/coverage?org=510107", api=True),
     "api:pairing_due": Route("GET", "/api/pairing/due", api=True, self_only=True),
     # the holiday calendar: everyone reads it; only an admin of the top org (none of the sweep's users) writes
@@ -609,8 +610,12 @@ def pairing_victims(users, tree, archive) -> dict:
     county = actor_of(users.county)
     archive.refresh_from_db()
     p = ps.pairing_assign(actor=county, archive=archive, cadre=users.county, started_on=date(2025, 12, 20))
-    ps.visit_record(actor=county, pairing=p, visited_on=date(2025, 12, 21), findings="武侯区张小明家中")
-    return {"pairing": p.pk, "cadre": users.owner.pk}
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photo = SimpleUploadedFile("武侯区.pdf", "%PDF-1.4 武侯区张小明".encode())  # a leak would show in the body
+    v = ps.visit_record(actor=county, pairing=p, visited_on=date(2025, 12, 21), findings="武侯区张小明家中",
+                        photos=[photo])
+    return {"pairing": p.pk, "pairing_visit": v.pk, "cadre": users.owner.pk}
 
 
 def funds_victims(users, tree) -> dict:

@@ -155,6 +155,13 @@ def test_visit_form_every_error_at_once_and_the_record_is_kept(client, users, tr
     v = PairingVisit.objects.get()
     assert (v.visited_on, v.findings, len(v.photos), v.recorded_by) == (date(2026, 2, 1), "家中老人住院", 1,
                                                                          users.county)
+    photo = client.get(f"/pairing/visits/{v.pk}/photos/1/")
+    assert photo.status_code == 200 and b"".join(photo.streaming_content) == PNG
+    assert client.get(f"/pairing/visits/{v.pk}/photos/2/").status_code == 404
+    assert f"/pairing/visits/{v.pk}/photos/1/" in client.get(f"/pairing/archive/{p.archive_id}/").content.decode()
+    client.force_login(users.outsider)
+    assert client.get(f"/pairing/visits/{v.pk}/photos/1/").status_code == 404
+    client.force_login(users.county)
     r = client.post(f"/pairing/{p.pk}/visit/", {"visited_on": "2026-02-02", "findings": "更正日期",
                                                "corrects": str(v.pk)})
     assert r.status_code == 302 and PairingVisit.objects.count() == 2  # a correction is a new record

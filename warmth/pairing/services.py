@@ -17,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
@@ -52,6 +54,20 @@ def pairing_for_actor(actor: Actor, pk: int):
     if p is None:
         raise Http404("结对记录不存在或不在您的管辖范围内")
     return p
+
+
+def visit_for_actor(actor: Actor, pk: int) -> PairingVisit:
+    v = PairingVisit.objects.filter(pk=pk, archive__org__path__startswith=actor.org.path).first()
+    if v is None:
+        raise Http404("走访记录不存在或不在您的管辖范围内")
+    return v
+
+
+def photo_path(rel: str) -> Path | None:
+    """A stored photo's file, or None when the stored path points outside the files folder."""
+    root = Path(settings.WARMTH_FILES_DIR).resolve()
+    path = (root / rel).resolve()
+    return path if rel and path.is_relative_to(root) else None
 
 
 def cadres_for(actor: Actor, archive: Archive) -> QuerySet[User]:

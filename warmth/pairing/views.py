@@ -7,6 +7,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -108,3 +109,17 @@ def visit_new(request, pk):
         "pairing": pairing, "masked_name": pii.mask_name(pairing.archive.name), "errors": errors, "posted": posted,
         "earlier": pairing.visits.order_by("-visited_on", "-id")[:20], "today": timezone.localdate()},
         status=422 if errors else 200)
+
+
+@actor_required()
+def visit_photo(request, pk, n):
+    """The ``n``-th photo (from 1) of a visit of a household in the actor's subtree."""
+    visit = services.visit_for_actor(request.actor, pk)
+    if not 1 <= n <= len(visit.photos):
+        raise Http404("照片不存在")
+    photo = visit.photos[n - 1]
+    path = services.photo_path(photo.get("rel_path", ""))
+    if path is None or not path.is_file():
+        raise Http404("照片不存在")
+    return FileResponse(path.open("rb"), filename=photo.get("original_name") or "photo",
+                        content_type=photo.get("content_type") or "application/octet-stream")
