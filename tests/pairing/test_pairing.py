@@ -69,10 +69,16 @@ def test_assign_refuses_outsiders_and_keeps_history(users, tree):
     with pytest.raises(ValidationError) as exc:  # reassigning needs a reason; every problem at once
         services.pairing_assign(actor=handler, archive=a, cadre=users.owner, started_on=date(2025, 1, 1))
     assert {"reason", "started_on"} <= set(exc.value.message_dict)
-    second = services.pairing_assign(actor=handler, archive=a, cadre=users.owner, started_on=date(2026, 3, 1),
+    PairingVisit.objects.create(pairing=first, archive=a, visited_on=date(2026, 3, 2), findings="x",
+                                recorded_by=users.county)
+    with pytest.raises(ValidationError) as exc:  # the new pairing starts after the old one's last visit
+        services.pairing_assign(actor=handler, archive=a, cadre=users.owner, started_on=date(2026, 3, 1),
+                                reason="工作调动")
+    assert list(exc.value.message_dict) == ["started_on"]
+    second = services.pairing_assign(actor=handler, archive=a, cadre=users.owner, started_on=date(2026, 3, 2),
                                      reason="工作调动")
     first.refresh_from_db()
-    assert (first.ended_on, first.end_reason) == (date(2026, 3, 1), "改派：工作调动")
+    assert (first.ended_on, first.end_reason) == (date(2026, 3, 2), "改派：工作调动")
     assert second.ended_on is None and Pairing.objects.filter(archive=a).count() == 2
     assert AuditEvent.objects.filter(action="pairing.assign").count() == 2
 

@@ -95,13 +95,14 @@ def pairing_assign(*, actor: Actor, archive: Archive, cadre: User | None, starte
         e.add("cadre", "请选择结对干部")
     elif not cadres_for(actor, archive).filter(pk=cadre.pk).exists():
         e.add("cadre", "结对干部须是本单位或上级工会（在您的管辖范围内）的在职用户")
-    current = Pairing.objects.filter(archive=archive, ended_on__isnull=True).first()
+    current = with_last_visit(Pairing.objects.filter(archive=archive, ended_on__isnull=True)).first()
     if started_on is None:
         e.add("started_on", "请填写结对开始日期")
     else:
         with e.field("started_on"):
             check_date(started_on, label="结对开始日期", latest=today,
-                       earliest=current.started_on if current else date(2000, 1, 1))
+                       earliest=(max(current.started_on, current.last_visit or current.started_on) if current
+                                 else date(2000, 1, 1)))
     if current and cadre is not None and current.cadre_id == cadre.pk:
         e.add("cadre", "该干部已是这户的结对干部")
     if current and not reason:

@@ -30,6 +30,11 @@ def _errors(exc: ValidationError) -> list[str]:
     return out
 
 
+def _pk(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
 def _date(raw: str) -> date | None:
     try:
         return date.fromisoformat((raw or "").strip()[:10])
@@ -61,8 +66,8 @@ def archive_pairing(request, pk):
     if request.method == "POST":
         actor.require(Perm.ARCHIVE_WRITE)
         posted = request.POST
-        raw = (posted.get("cadre") or "").strip()
-        cadre = services.cadres_for(actor, archive).filter(pk=int(raw)).first() if raw.isdigit() else None
+        cadre_pk = _pk(posted.get("cadre"))
+        cadre = services.cadres_for(actor, archive).filter(pk=cadre_pk).first() if cadre_pk else None
         try:
             services.pairing_assign(actor=actor, archive=archive, cadre=cadre,
                                     started_on=_date(posted.get("started_on", "")), reason=posted.get("reason", ""))
@@ -94,8 +99,8 @@ def visit_new(request, pk):
     errors, posted = [], {}
     if request.method == "POST":
         posted = request.POST
-        raw = (posted.get("corrects") or "").strip()
-        corrects = pairing.visits.filter(pk=int(raw)).first() if raw.isdigit() else None
+        corrects_pk = _pk(posted.get("corrects"))
+        corrects = pairing.visits.filter(pk=corrects_pk).first() if corrects_pk else None
         try:
             services.visit_record(actor=actor, pairing=pairing, visited_on=_date(posted.get("visited_on", "")),
                                   findings=posted.get("findings", ""), needs=posted.get("needs", ""),
