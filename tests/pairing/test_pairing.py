@@ -260,7 +260,8 @@ def test_assign_form_shows_every_error(client, users, tree):
     client.force_login(users.owner)
     r = client.post(f"/pairing/archive/{a.pk}/", {"cadre": str(users.outsider.pk), "started_on": "2099-01-01"})
     body = r.content.decode()
-    assert r.status_code == 422 and "结对干部：" in body and "结对开始日期：" in body
+    assert r.status_code == 422 and "结对开始日期：" in body
+    assert "结对干部：结对干部须是本单位或上级工会" in body  # the outsider named, and refused
     r = client.post(f"/pairing/archive/{a.pk}/", {"cadre": str(users.county.pk), "started_on": "2026-01-05"})
     assert r.status_code == 302 and Pairing.objects.get().cadre == users.county
 

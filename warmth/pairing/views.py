@@ -15,6 +15,7 @@ from warmth.archives.access import archive_for_actor
 from warmth.core import pii
 from warmth.orgs.access import org_for_actor
 from warmth.orgs.decorators import actor_required
+from warmth.orgs.models import User
 from warmth.orgs.permissions import Perm
 from warmth.pairing import services
 from warmth.pairing.models import Pairing, PairingVisit
@@ -67,7 +68,7 @@ def archive_pairing(request, pk):
         actor.require(Perm.ARCHIVE_WRITE)
         posted = request.POST
         cadre_pk = _pk(posted.get("cadre"))
-        cadre = services.cadres_for(actor, archive).filter(pk=cadre_pk).first() if cadre_pk else None
+        cadre = User.objects.filter(pk=cadre_pk).first() if cadre_pk else None  # the service says who may be one
         try:
             services.pairing_assign(actor=actor, archive=archive, cadre=cadre,
                                     started_on=_date(posted.get("started_on", "")), reason=posted.get("reason", ""))
