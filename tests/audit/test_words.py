@@ -73,7 +73,7 @@ def test_every_object_type_in_the_code_base_has_a_chinese_name():
     for path in ROOT.rglob("*.py"):
         types |= set(re.findall(r'object_type="([a-z_]+)"', path.read_text(encoding="utf-8")))
     types |= {"center_station", "center_partner"}  # f"center_{what}"
-    assert sorted(t for t in types if actions.object_label(t) == t) == []
+    assert sorted(t for t in types if actions.object_label(t) == t or actions.object_label(t).isascii()) == []
 
 
 def test_the_audit_page_shows_chinese_names_and_never_a_raw_code(login, users, tree):

@@ -23,6 +23,7 @@ class Sample(models.Model):
     drawn_at = models.DateTimeField("抽取时间", auto_now_add=True)
 
     class Meta:
+        verbose_name = "第三方评估样本"
         constraints = [models.UniqueConstraint(fields=["org", "name"], name="evaluation_sample_once")]
 
     def __str__(self):
@@ -43,6 +44,7 @@ class Case(models.Model):
     checked_at = models.DateTimeField("评估录入时间", null=True, blank=True)
 
     class Meta:
+        verbose_name = "评估样本户"
         constraints = [models.UniqueConstraint(fields=["sample", "archive"], name="evaluation_case_once")]
         indexes = [models.Index(fields=["sample", "stratum"])]
 

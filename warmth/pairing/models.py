@@ -21,6 +21,7 @@ class Pairing(models.Model):
     assigned_at = models.DateTimeField("指定时间", auto_now_add=True)
 
     class Meta:
+        verbose_name = "结对帮扶"
         constraints = [models.UniqueConstraint(fields=["archive"], condition=models.Q(ended_on__isnull=True),
                                                name="pairing_one_current")]
         indexes = [models.Index(fields=["cadre", "ended_on"])]
@@ -42,6 +43,7 @@ class PairingVisit(models.Model):
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
 
     class Meta:
+        verbose_name = "结对帮扶走访"
         indexes = [models.Index(fields=["archive", "visited_on"]), models.Index(fields=["pairing", "visited_on"])]
 
     def __str__(self):
