@@ -371,3 +371,16 @@ def test_an_empty_post_to_any_page_is_answered_never_a_crash(client, users, worl
     client.force_login(getattr(users, actor_for(name)))
     response = client.post(ROUTES[name].path.format(**values), "", content_type="application/x-www-form-urlencoded")
     assert response.status_code < 500, (name, response.status_code)
+
+
+@pytest.mark.parametrize("name", ["api:payments_bank_returns", "api:evaluation_findings", "api:incomecheck_answers"])
+def test_a_file_refused_line_by_line_through_the_api_carries_a_detail(client, users, bearers, world, name):  # noqa: F811
+    """Every API error has a ``detail`` (warmth.api), also a file refused with its 422 summary of problems."""
+    values, _ = world
+    route = ROUTES[name]
+    data = {k: v for k, v in base_payload(name, values).items()}
+    data[route.files[0][0]] = SimpleUploadedFile("bad.csv", "甲,乙\n1,2\n".encode())  # no column it knows
+    response = client.post(route.path.format(**values), data, HTTP_AUTHORIZATION=f"Bearer {bearers[actor_for(name)]}")
+    assert response.status_code == 422, (name, response.status_code, response.content[:300])
+    body = response.json()
+    assert body["detail"] and body["errors"] and not body["applied"], (name, body)

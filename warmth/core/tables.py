@@ -67,3 +67,8 @@ def header_index(header: list[str], columns: dict[str, tuple[str, ...]]) -> dict
         if found:
             where[key] = found[0]
     return where
+
+
+def refusal_detail(errors: list) -> str:
+    """The API's ``detail`` of a file refused line by line (every API error carries one, see warmth.api)."""
+    return f"文件有 {len(errors)} 处问题，未写入任何数据" if errors else ""

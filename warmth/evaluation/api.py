@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from warmth.core.tables import refusal_detail
 from warmth.core.validation import InputSchema, clean_text
 from warmth.evaluation import services
 from warmth.orgs.access import org_for_actor
@@ -52,6 +53,7 @@ class FindingsOut(Schema):
     rows: int
     updated: int
     errors: list[tuple[int, str]]
+    detail: str = ""
 
 
 def _sample(s) -> dict:
@@ -103,4 +105,4 @@ def evaluation_findings(request, sample_id: int, file: File[UploadedFile]):
             for chunk in file.chunks():
                 fh.write(chunk)
         summary = services.findings_import(actor=request.auth, sample=s, path=path, filename=file.name or "")
-    return Status(422 if summary["errors"] else 200, summary)
+    return Status(422 if summary["errors"] else 200, {**summary, "detail": refusal_detail(summary["errors"])})

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from warmth.core.tables import refusal_detail
 from warmth.core.validation import clean_text
 from warmth.incomecheck import services
 from warmth.orgs.access import org_for_actor
@@ -41,6 +42,7 @@ class AnswersOut(Schema):
     updated: int
     inconsistent: int
     errors: list[tuple[int, str]]
+    detail: str = ""
 
 
 def _rates(org, r) -> dict:
@@ -77,4 +79,4 @@ def incomecheck_answers(request, batch_id: int, file: File[UploadedFile]):
             for chunk in file.chunks():
                 fh.write(chunk)
         summary = services.answers_import(actor=request.auth, batch=b, path=path, filename=file.name or "")
-    return Status(422 if summary["errors"] else 200, summary)
+    return Status(422 if summary["errors"] else 200, {**summary, "detail": refusal_detail(summary["errors"])})

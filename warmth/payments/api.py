@@ -17,6 +17,7 @@ from warmth.audit.services import audit_record
 from warmth.campaigns.access import campaign_for_actor
 from warmth.core import pii
 from warmth.core.schemas import Money
+from warmth.core.tables import refusal_detail
 from warmth.core.validation import BoundedPagination, InputSchema
 from warmth.funds.access import pot_for_actor
 from warmth.orgs.access import org_for_actor
@@ -69,6 +70,7 @@ class ReturnOut(Schema):
     amount: str
     payments: list[int] = []
     errors: list[tuple[int, str]]
+    detail: str = ""
 
 
 class PaidIn(InputSchema):
@@ -260,7 +262,8 @@ def payments_bank_returns(request, org: Form[str], file: File[UploadedFile], bat
                 fh.write(chunk)
         summary = bank_return_import(actor=request.auth, org=o, path=path, filename=file.name or "", batch=batch,
                                      dry_run=dry_run)
-    return Status(422 if summary["errors"] else 200, {**summary, "amount": str(summary["amount"])})
+    return Status(422 if summary["errors"] else 200, {**summary, "amount": str(summary["amount"]),
+                                                      "detail": refusal_detail(summary["errors"])})
 
 
 @router.post("/{int:payment_id}/reverse_request", response=PaymentOut, summary="申请冲正（已发放或已确认）")
