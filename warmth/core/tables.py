@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -72,3 +74,14 @@ def header_index(header: list[str], columns: dict[str, tuple[str, ...]]) -> dict
 def refusal_detail(errors: list) -> str:
     """The API's ``detail`` of a file refused line by line (every API error carries one, see warmth.api)."""
     return f"文件有 {len(errors)} 处问题，未写入任何数据" if errors else ""
+
+
+@contextmanager
+def upload_on_disk(upload) -> Iterator[Path]:
+    """An uploaded file written to a private temporary folder for the reader, removed when the block ends."""
+    with tempfile.TemporaryDirectory(prefix="warmth-upload-") as folder:
+        path = Path(folder) / "upload"
+        with path.open("wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        yield path

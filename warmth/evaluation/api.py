@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django.core.exceptions import ValidationError
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from warmth.core.tables import refusal_detail
+from warmth.core.tables import refusal_detail, upload_on_disk
 from warmth.core.validation import InputSchema, clean_text
 from warmth.evaluation import services
 from warmth.orgs.access import org_for_actor
@@ -99,10 +96,6 @@ def evaluation_findings(request, sample_id: int, file: File[UploadedFile]):
     s = services.sample_for_actor(request.auth, sample_id)
     if file.size > services.MAX_BYTES:
         raise ValidationError({"file": f"文件超过 {services.MAX_BYTES // 2**20} MB"})
-    with tempfile.TemporaryDirectory(prefix="warmth-eval-") as folder:
-        path = Path(folder) / "findings"
-        with path.open("wb") as fh:
-            for chunk in file.chunks():
-                fh.write(chunk)
+    with upload_on_disk(file) as path:
         summary = services.findings_import(actor=request.auth, sample=s, path=path, filename=file.name or "")
     return Status(422 if summary["errors"] else 200, {**summary, "detail": refusal_detail(summary["errors"])})

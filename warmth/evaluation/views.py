@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from warmth.audit.services import audit_record
 from warmth.core import pii
 from warmth.core.feedback import messages_of
+from warmth.core.tables import upload_on_disk
 from warmth.evaluation import services
 from warmth.evaluation.models import Stratum
 from warmth.orgs.access import org_for_actor
@@ -118,11 +119,7 @@ def sample_findings(request, pk):
         messages.error(request, f"文件超过 {services.MAX_BYTES // 2**20} MB")
         return redirect("evaluation_detail", pk=sample.pk)
     try:
-        with tempfile.TemporaryDirectory(prefix="warmth-eval-") as folder:
-            path = Path(folder) / "findings"
-            with path.open("wb") as fh:
-                for chunk in upload.chunks():
-                    fh.write(chunk)
+        with upload_on_disk(upload) as path:
             summary = services.findings_import(actor=actor, sample=sample, path=path, filename=upload.name or "")
     except ValidationError as exc:
         messages.error(request, f"未完成：{messages_of(exc)}")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from warmth.audit.services import audit_record
 from warmth.core import pii
 from warmth.core.feedback import messages_of
+from warmth.core.tables import upload_on_disk
 from warmth.incomecheck import services
 from warmth.incomecheck.models import Authorization, Check, Decision, Result
 from warmth.orgs.access import org_for_actor
@@ -146,11 +147,7 @@ def batch_answers(request, pk):
     if upload is None or upload.size > services.MAX_BYTES:
         messages.error(request, f"请选择核对结果文件（xlsx 或 CSV，不超过 {services.MAX_BYTES // 2**20} MB）")
         return redirect("incomecheck_batch", pk=batch.pk)
-    with tempfile.TemporaryDirectory(prefix="warmth-hc-") as folder:
-        path = Path(folder) / "answers"
-        with path.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
+    with upload_on_disk(upload) as path:
         summary = services.answers_import(actor=actor, batch=batch, path=path, filename=upload.name or "")
     if summary["errors"]:
         lines = "；".join(f"第 {n} 行：{m}" if n else m for n, m in summary["errors"][:50])

@@ -17,7 +17,7 @@ from warmth.audit.services import audit_record
 from warmth.campaigns.access import campaign_for_actor
 from warmth.core import pii
 from warmth.core.schemas import Money
-from warmth.core.tables import refusal_detail
+from warmth.core.tables import refusal_detail, upload_on_disk
 from warmth.core.validation import BoundedPagination, InputSchema
 from warmth.funds.access import pot_for_actor
 from warmth.orgs.access import org_for_actor
@@ -245,8 +245,6 @@ def payments_bank_returns(request, org: Form[str], file: File[UploadedFile], bat
                           dry_run: Form[bool] = False):
     """``multipart/form-data``. Every line's problem at once (``errors``: [line, message], 422) and nothing written;
     otherwise the failures are applied (or only counted with ``dry_run``)."""
-    import tempfile
-    from pathlib import Path
 
     from warmth.core.validation import clean_text
     from warmth.payments.returns import MAX_BYTES, bank_return_import
@@ -255,11 +253,7 @@ def payments_bank_returns(request, org: Form[str], file: File[UploadedFile], bat
     batch = clean_text(batch, label="批量发放批次", max_length=60)
     if file.size > MAX_BYTES:
         raise ValidationError({"file": f"文件超过 {MAX_BYTES // 2**20} MB"})
-    with tempfile.TemporaryDirectory(prefix="warmth-return-") as folder:
-        path = Path(folder) / "return"
-        with path.open("wb") as fh:
-            for chunk in file.chunks():
-                fh.write(chunk)
+    with upload_on_disk(file) as path:
         summary = bank_return_import(actor=request.auth, org=o, path=path, filename=file.name or "", batch=batch,
                                      dry_run=dry_run)
     return Status(422 if summary["errors"] else 200, {**summary, "amount": str(summary["amount"]),

@@ -23,6 +23,7 @@ from warmth.core import pii
 from warmth.core.dbrouter import replica_reads
 from warmth.core.feedback import add_errors, attempt, form_data
 from warmth.core.feedback import messages_of as _messages_of
+from warmth.core.tables import upload_on_disk
 from warmth.core.validation import text_problem
 from warmth.funds import rules as funds_rules
 from warmth.funds.access import pots_for_actor
@@ -429,8 +430,6 @@ def payment_notice(request):
 def payment_bank_returns(request):
     """银行回盘: upload the bank's result file; 检查 shows every problem by line and what would change, 导入
     applies the failures (nothing at all while any line has a problem)."""
-    import tempfile
-    from pathlib import Path
 
     from warmth.payments.returns import MAX_BYTES, bank_return_import
 
@@ -448,11 +447,7 @@ def payment_bank_returns(request):
                 raise ValidationError("请选择银行回盘文件（xlsx 或 CSV）")
             if upload.size > MAX_BYTES:
                 raise ValidationError(f"文件超过 {MAX_BYTES // 2**20} MB")
-            with tempfile.TemporaryDirectory(prefix="warmth-return-") as folder:
-                path = Path(folder) / "return"
-                with path.open("wb") as fh:
-                    for chunk in upload.chunks():
-                        fh.write(chunk)
+            with upload_on_disk(upload) as path:
                 summary = bank_return_import(actor=actor, org=org, path=path, filename=upload.name or "",
                                              batch=batch, dry_run=posted.get("action") != "apply")
         except ValidationError as exc:
